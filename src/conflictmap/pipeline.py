@@ -1,0 +1,307 @@
+"""The ingest pipeline: articles → spaCy → mentions, event reports, events, control table.
+
+The spaCy part runs through ``nlp.pipe`` (optionally with ``n_process``); its
+last component, ``conflictmap_records``, turns each doc into plain records
+(sentences and resolved toponyms) so that every later step is a pure function
+of (article, records) and gives the same result serially, in worker processes
+or on a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from conflictmap.articles import Article, iter_articles, iter_bytes
+from conflictmap.errors import InputError
+from conflictmap.settings import Settings
+
+Progress = Callable[[int, int], None]
+
+
+# --------------------------------------------------------------------------- records component
+
+
+@Language.component("conflictmap_records")
+def records_component(doc: Doc) -> Doc:
+    """Store plain, serialisable records of the doc in ``doc.user_data["conflictmap"]``."""
+    sents = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else [
+        (0, len(doc.text))]
+    tops = []
+    for span in doc.spans.get("toponyms", []):
+        p = span._.place
+        tops.append({
+            "text": span.text,
+            "start": span.start_char,
+            "end": span.end_char,
+            "place_id": p.place_id,
+            "role": span._.role,
+            "confidence": float(span._.confidence),
+            "geo_precision": int(span._.geo_precision),
+            "actor_id": span._.actor_id or "",
+        })
+    doc.user_data["conflictmap"] = {
+        "sents": sents,
+        "toponyms": tops,
+        "focus": doc._.focus_country,
+        "unresolved": list(doc._.unresolved),
+    }
+    return doc
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class IngestResult:
+    """Everything one ingest produced.
+
+    Attributes
+    ----------
+    articles : pandas.DataFrame
+        :data:`conflictmap.schema.ARTICLE_COLUMNS`.
+    mentions : geopandas.GeoDataFrame
+        Resolved toponym mentions.
+    reports : geopandas.GeoDataFrame
+        One row per event report (sentence), before merging duplicates.
+    events : geopandas.GeoDataFrame
+        Merged events.
+    control : pandas.DataFrame
+        Control changes over time.
+    errors : list of InputError
+        One per unusable file or row.
+    unresolved : collections.Counter
+        Names the model tagged as places that no gazetteer resolved.
+    skipped : int
+        Articles unchanged since the previous ingest (incremental mode).
+    """
+
+    articles: pd.DataFrame
+    mentions: Any
+    reports: Any
+    events: Any
+    control: pd.DataFrame
+    errors: list[InputError] = field(default_factory=list)
+    unresolved: Counter[str] = field(default_factory=Counter)
+    skipped: int = 0
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Name → frame, as written by :func:`conflictmap.store.write_dataset`."""
+        return {"articles": self.articles, "mentions": self.mentions, "reports": self.reports,
+                "events": self.events, "control": self.control}
+
+
+# --------------------------------------------------------------------------- the pipeline
+
+
+class Pipeline:
+    """A loaded pipeline: spaCy model + components, gazetteer, actors, zones.
+
+    Use :meth:`load`. The object is reusable: load once (e.g. ``st.cache_resource``),
+    then call :meth:`run_paths`, :meth:`run_uploads` or :meth:`process` many times.
+    """
+
+    def __init__(self, nlp: Language, settings: Settings) -> None:
+        from conflictmap.events import EventExtractor
+        from conflictmap.nlp import shared_gazetteer
+
+        self.nlp = nlp
+        self.settings = settings
+        self.gazetteer = shared_gazetteer(settings)
+        self.extractor = EventExtractor.load(settings, self.gazetteer)
+
+    @classmethod
+    def load(cls, settings: Settings | None = None) -> "Pipeline":
+        """Load the spaCy model and all resources.
+
+        Parameters
+        ----------
+        settings : Settings, optional
+            Defaults to ``Settings()`` (environment variables apply).
+        """
+        from conflictmap.nlp import load_pipeline
+
+        settings = settings or Settings()
+        nlp = load_pipeline(settings)
+        nlp.add_pipe("conflictmap_records", last=True)
+        return cls(nlp, settings)
+
+    # -- core
+
+    def analyse(self, articles: Sequence[Article], n_process: int = 1,
+                progress: Progress | None = None) -> Iterator[tuple[Article, dict[str, Any]]]:
+        """Run spaCy over the articles; yield (article, records)."""
+        total = len(articles)
+        texts = ((a.text, i) for i, a in enumerate(articles))
+        done = 0
+        for doc, i in self.nlp.pipe(texts, as_tuples=True, batch_size=self.settings.batch_size,
+                                    n_process=n_process):
+            done += 1
+            if progress is not None:
+                progress(done, total)
+            yield articles[i], doc.user_data["conflictmap"]
+
+    def process(self, articles: Iterable[Article], n_process: int = 1, progress: Progress | None = None,
+                previous: dict[str, pd.DataFrame] | None = None) -> IngestResult:
+        """Process articles into all outputs.
+
+        Parameters
+        ----------
+        articles : iterable of Article
+            Cleaned articles.
+        n_process : int
+            spaCy worker processes.
+        progress : callable, optional
+            ``progress(done, total)`` after each article.
+        previous : dict, optional
+            A previous dataset (``store.read_dataset``): articles whose content hash
+            is unchanged are not processed again; their rows are reused.
+        """
+        from conflictmap import events as ev
+
+        arts = list(articles)
+        reuse_ids: set[str] = set()
+        prev_art = previous.get("articles") if previous else None
+        if prev_art is not None and len(prev_art):
+            old = dict(zip(prev_art["article_id"], prev_art["content_hash"]))
+            reuse_ids = {a.article_id for a in arts if old.get(a.article_id) == a.content_hash}
+        todo = [a for a in arts if a.article_id not in reuse_ids]
+        art_rows: list[dict[str, Any]] = []
+        mention_rows: list[dict[str, Any]] = []
+        report_rows: list[dict[str, Any]] = []
+        unresolved: Counter[str] = Counter()
+        for art, rec in self.analyse(todo, n_process=n_process, progress=progress):
+            a_rows, m_rows, r_rows = self.outputs_for(art, rec)
+            art_rows += a_rows
+            mention_rows += m_rows
+            report_rows += r_rows
+            unresolved.update(rec["unresolved"])
+        return self._assemble(art_rows, mention_rows, report_rows, unresolved, previous, reuse_ids, arts)
+
+    def outputs_for(self, art: Article, rec: dict[str, Any]) -> tuple[list[dict], list[dict], list[dict]]:
+        """Pure step after spaCy: article row, mention rows, event report rows."""
+        from conflictmap.dates import infer_publication_date
+
+        if art.published is None:
+            inferred, _precision = infer_publication_date(art.text)
+            if inferred is not None:
+                art.published = inferred
+                art.published_inferred = True
+        mentions = self.mention_rows(art, rec)
+        reports = self.extractor.extract(art, rec, mentions)
+        return [article_row(art)], mentions, reports
+
+    def mention_rows(self, art: Article, rec: dict[str, Any]) -> list[dict[str, Any]]:
+        """Mention records with geometry for one analysed article."""
+        g = self.gazetteer
+        sents = rec["sents"]
+        rows = []
+        for t in rec["toponyms"]:
+            p = g.by_place_id(t["place_id"])
+            if p is None:
+                continue
+            sent = next((art.text[s:e] for s, e in sents if s <= t["start"] < e), "")
+            rows.append({
+                "article_id": art.article_id,
+                "text": t["text"],
+                "start": t["start"],
+                "end": t["end"],
+                "sentence": sent,
+                "place_id": p.place_id,
+                "place_name": p.name,
+                "feature_type": p.feature_type,
+                "country_code": p.country_code,
+                "role": t["role"],
+                "confidence": t["confidence"],
+                "geo_precision": t["geo_precision"],
+                "gazetteer": p.gazetteer,
+                "geometry": g.geometry(p),
+                "actor_id": t.get("actor_id", ""),
+            })
+        return rows
+
+    def _assemble(self, art_rows: list[dict], mention_rows: list[dict], report_rows: list[dict],
+                  unresolved: Counter[str], previous: dict[str, pd.DataFrame] | None, reuse_ids: set[str],
+                  all_articles: list[Article]) -> IngestResult:
+        from conflictmap import events as ev
+        from conflictmap import store
+
+        articles = store.articles_frame(art_rows)
+        mentions = store.mentions_frame(mention_rows)
+        reports = ev.reports_frame(report_rows)
+        if previous and reuse_ids:
+            keep_ids = reuse_ids
+
+            def keep(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+                old = previous.get(name)
+                if old is None or not len(old):
+                    return frame
+                old = old[old["article_id"].isin(keep_ids)]
+                if not len(frame):
+                    return old.reset_index(drop=True)
+                return pd.concat([old, frame], ignore_index=True)
+
+            articles = keep("articles", articles)
+            mentions = keep("mentions", mentions)
+            reports = keep("reports", reports)
+        order = {a.article_id: i for i, a in enumerate(all_articles)}
+        articles = articles.sort_values("article_id", key=lambda s: s.map(order)).reset_index(drop=True)
+        events = ev.merge_reports(reports)
+        control = ev.control_table(events)
+        return IngestResult(articles=articles, mentions=mentions, reports=reports, events=events, control=control,
+                            unresolved=unresolved, skipped=len(reuse_ids))
+
+    # -- entry points
+
+    def run_paths(self, paths: Iterable[str | Path], n_process: int = 1, progress: Progress | None = None,
+                  previous: dict[str, pd.DataFrame] | None = None) -> IngestResult:
+        """Read files/folders and process them; unusable inputs become ``errors``."""
+        articles: list[Article] = []
+        errors: list[InputError] = []
+        for item in iter_articles(paths):
+            (errors if isinstance(item, InputError) else articles).append(item)  # type: ignore[arg-type]
+        result = self.process(articles, n_process=n_process, progress=progress, previous=previous)
+        result.errors = errors
+        return result
+
+    def run_uploads(self, files: Sequence[tuple[str, bytes]], progress: Progress | None = None) -> IngestResult:
+        """Process uploaded files (name, bytes) — used by the dashboard, per session."""
+        articles: list[Article] = []
+        errors: list[InputError] = []
+        seen: set[str] = set()
+        for name, data in files:
+            for item in iter_bytes(name, data):
+                if isinstance(item, InputError):
+                    errors.append(item)
+                elif item.article_id in seen:
+                    errors.append(InputError(name, f"duplicate article id {item.article_id!r} in this upload"))
+                else:
+                    seen.add(item.article_id)
+                    articles.append(item)
+        result = self.process(articles, progress=progress)
+        result.errors = errors
+        return result
+
+
+def article_row(art: Article) -> dict[str, Any]:
+    """The ``articles`` record of an article."""
+    return {
+        "article_id": art.article_id,
+        "title": art.title,
+        "source": art.source,
+        "url": art.url,
+        "published": art.published.isoformat() if isinstance(art.published, dt.date) else "",
+        "published_inferred": bool(art.published_inferred),
+        "language": art.language,
+        "path": art.path,
+        "content_hash": art.content_hash,
+        "text": art.text,
+    }
