@@ -33,11 +33,16 @@ from conflictmap._text import fold, phonetic, skeleton, strip_articles
 from conflictmap.errors import DataFileError
 from conflictmap.settings import Settings
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 FEATURE_TYPES = ("country", "admin1", "region", "town", "site", "river")
 GAZETTEERS = ("geonames", "curated", "nominatim")
 #: Geo precision (ACLED/UCDP style) of a feature type when named directly.
 PRECISION_BY_TYPE = {"town": 1, "site": 1, "region": 3, "admin1": 3, "river": 3, "country": 4}
+#: French compass words → unit vector (east, north).
+DIRECTIONS: dict[str, tuple[float, float]] = {
+    "nord": (0, 1), "sud": (0, -1), "est": (1, 0), "ouest": (-1, 0), "centre": (0, 0),
+    "nord-est": (0.7, 0.7), "nord-ouest": (-0.7, 0.7), "sud-est": (0.7, -0.7), "sud-ouest": (-0.7, -0.7),
+}
 _LATIN = re.compile(r"^[\sA-Za-z0-9\u00C0-\u024F\u1E00-\u1EFF'’ʿʼ‘`´\-\.\(\)]+$")
 _CURATED_COLUMNS = ["id", "name", "name_fr", "aliases", "feature_type", "country_code", "admin1_code", "lat", "lon",
                     "wkt", "source"]
@@ -284,11 +289,14 @@ def build_index(settings: Settings) -> dict[str, Any]:
         by_admin1.setdefault((c["countrycode"], str(c.get("admin1code") or "")), []).append(pt)
 
     # Countries: point at the centre of the 2nd–98th percentile box of their places.
+    bboxes: dict[str, tuple[float, float, float, float]] = {}
     for cc, info in sorted(countries.items()):
         pts = np.array(by_country.get(cc, []), dtype=float)
         if len(pts):
-            lon = float(np.mean(np.percentile(pts[:, 0], [2, 98])))
-            lat = float(np.mean(np.percentile(pts[:, 1], [2, 98])))
+            x0, x1 = (float(v) for v in np.percentile(pts[:, 0], [2, 98]))
+            y0, y1 = (float(v) for v in np.percentile(pts[:, 1], [2, 98]))
+            lon, lat = (x0 + x1) / 2, (y0 + y1) / 2
+            bboxes[cc] = (round(x0, 4), round(y0, 4), round(x1, 4), round(y1, 4))
         else:
             continue
         names = [info["name"], *fr_names.get(cc, [])]
@@ -341,6 +349,7 @@ def build_index(settings: Settings) -> dict[str, Any]:
         "keys": b.keys,
         "skel": b.skel,
         "not_places": read_not_places(settings.not_places_file),
+        "country_bbox": bboxes,
         "neighbours": {cc: [n for n in (info.get("neighbours") or "").split(",") if n] for cc, info in
                        countries.items()},
     }
@@ -478,6 +487,42 @@ class Gazetteer:
         if wkb is not None:
             return shapely.from_wkb(wkb)
         return shapely.Point(place.lon, place.lat)
+
+    def bounds(self, place: Place) -> tuple[float, float, float, float] | None:
+        """(min lon, min lat, max lon, max lat) of a country or area; None for points."""
+        if place.feature_type == "country":
+            return self._ix.get("country_bbox", {}).get(place.country_code)
+        wkb = self._geoms.get(place.index)
+        if wkb is None:
+            return None
+        import shapely
+
+        return tuple(shapely.from_wkb(wkb).bounds)  # type: ignore[return-value]
+
+    def directional_point(self, place: Place, direction: str) -> Any | None:
+        """A point in the named part of a country or area ("l'est de la Syrie").
+
+        Parameters
+        ----------
+        place : Place
+            A country, admin1 or region.
+        direction : str
+            French compass word: ``nord``, ``sud-est``, ``centre`` …
+
+        Returns
+        -------
+        shapely.Point or None
+            The centre shifted by 30 % of the extent towards the direction.
+        """
+        import shapely
+
+        b = self.bounds(place)
+        vec = DIRECTIONS.get(direction.lower())
+        if b is None or vec is None:
+            return None
+        x0, y0, x1, y1 = b
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        return shapely.Point(round(cx + vec[0] * 0.3 * (x1 - x0), 5), round(cy + vec[1] * 0.3 * (y1 - y0), 5))
 
     def has_area(self, place: Place) -> bool:
         """Whether the place has a polygon or line geometry."""

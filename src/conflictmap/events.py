@@ -1,0 +1,583 @@
+"""Events: incidents, control changes and de-escalation, with actors, dates and provenance.
+
+From the resolved mentions of one article, :class:`EventExtractor` finds event
+*reports*: one per (sentence, trigger) — a general French-news lexicon of
+triggers (``TRIGGERS``), actors from ``data/actors.csv`` and metonymic capitals,
+the most specific locational toponym of the sentence, and a date resolved with
+:mod:`conflictmap.dates`. :func:`merge_reports` then merges reports of the same
+event (same category, places within 30 km, dates within a day) into events that
+list all their sources; :func:`control_table` derives "who held X when".
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from conflictmap.actors import GOVERNMENT_SIDES, ActorLexicon
+from conflictmap.articles import Article
+from conflictmap.gazetteer import Gazetteer, distance_km
+from conflictmap.schema import CRS, EVENT_COLUMNS
+from conflictmap.settings import Settings
+
+SUB_TYPES: dict[str, tuple[str, ...]] = {
+    "incident": ("air/drone strike", "shelling", "armed clash", "attack"),
+    "control_change": ("government regains territory", "non-state actor overtakes territory",
+                       "non-violent transfer of territory"),
+    "deescalation": ("ceasefire / truce", "de-escalation zone established / maintained",
+                     "agreement or talks on de-escalation", "evacuation"),
+}
+REPORT_COLUMNS = [c for c in EVENT_COLUMNS if c not in ("sources", "n_sources")]
+
+_V = r"(?:e|é|ée|és|ées|er|ent|ait|aient|ant|a|ons|ez)"  # common French verb endings
+#: (category, sub_type, pattern) — matched case-insensitively on the sentence.
+TRIGGERS: tuple[tuple[str, str, str], ...] = (
+    ("deescalation", "de-escalation zone established / maintained",
+     r"zones? (?:de |d['’])?(?:d[ée]sescalade|\"d[ée]sescalade\"|«\s?d[ée]sescalade\s?»)|zones? d[ée]militaris[ée]es?"
+     r"|zone de s[ée]curit[ée]|zones? tampons?|ligne de (?:d[ée]confliction|pr[ée]vention des conflits)"),
+    ("deescalation", "ceasefire / truce",
+     r"cessez-le-feu|tr[êe]ves?\b|cessation des hostilit[ée]s|r[ée]gime de silence|arr[êe]t des combats"),
+    ("deescalation", "evacuation",
+     r"[ée]vacu(?:ation|ations|" + _V + r")\b|couloirs? humanitaires?|bus verts"),
+    ("deescalation", "agreement or talks on de-escalation",
+     r"m[ée]morandum|accords? de (?:r[ée]conciliation|paix|d[ée]sescalade)|pourparlers|n[ée]gociations?"
+     r"|ententes? sur|accord (?:sur|de) (?:un|le) cessez-le-feu"),
+    ("control_change", "",
+     r"\brepris" r"(?:e|es)?\b|\breprendre\b|\breprend\b|reconqu[iê]s|reconqu[ée]rir|reconqu[êe]te"
+     r"|(?:pris|prend|prendre|repris) le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|s['’](?:est|sont) empar[ée]"
+     r"|tomb[ée]e?s? (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
+     r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|chass[ée]s? (?:de|du|des)|conqu[iê]s|revenir sous l['’]autorit[ée]"
+     r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)"),
+    ("incident", "air/drone strike",
+     r"frappes? (?:a[ée]riennes?|de drones?|russes|am[ée]ricaines?|de la coalition)|raids? (?:a[ée]riens?|de l['’]aviation)?"
+     r"|bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?|drones? arm[ée]s?|barils? d['’]explosifs"),
+    ("incident", "shelling",
+     r"pilonn\w*|obus|tirs? d['’]artillerie|roquettes?|mortiers?|missiles?"),
+    ("incident", "attack",
+     r"\battaqu(?:e|es|é|ée|és|ées|er|ent|ait)\b|attentats?|assauts?|embuscades?|explosions?|kamikazes?"
+     r"|voitures? pi[ée]g[ée]es?|a vis[ée]|ont vis[ée]|\bvis(?:é|ée|és|ées|er|ant)\b|tu[ée]s?\b|morts?\b"),
+    ("incident", "armed clash",
+     r"affrontements?|combats?\b|accrochages?|[ée]changes? de tirs|ouvert le feu|heurts|offensive"),
+)
+_TRIGGER_RES = tuple((cat, sub, re.compile(pat, re.IGNORECASE)) for cat, sub, pat in TRIGGERS)
+# A trigger inside these contexts reports no event ("aucun bombardement n'avait été enregistré").
+_NEGATION_BEFORE = re.compile(
+    r"(?:\baucune?|\bni\b|\bsans\b|\bjamais\b|pr[ée]vention d(?:es|u|e)|[ée]viter|risque d['’]?e?s?|menace d['’]?e?s?"
+    r"|en cas d['’]?e?|pour emp[êe]cher|n['’]envisag\w+ pas)\W+(?:\w+\W+){0,2}$",
+    re.IGNORECASE,
+)
+# Idioms that contain trigger words but report nothing ("à plusieurs reprises", "la reprise des pourparlers").
+_IDIOMS = re.compile(
+    r"à (?:\w+ )?reprises|reprises? (?:des|de la|du) (?:n[ée]gociations|pourparlers|discussions|combats|dialogue"
+    r"|activit[ée]s?|travaux)|reprendre (?:les|des) (?:n[ée]gociations|pourparlers|discussions)"
+    r"|prise en charge|sans (?:faire de )?morts?|mort-n[ée]|mortiers? de rire",
+    re.IGNORECASE,
+)
+_PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
+                              re.IGNORECASE)
+_AIR_CONTEXT = re.compile(r"aviation|avions?|a[ée]rien|raids?|drones?|h[ée]licopt[èe]res?|barils?|chasseurs?|"
+                          r"bombardiers?|su-\d+|frappes?", re.IGNORECASE)
+_ACTOR_AFTER_PAR = re.compile(r"\bpar\s+(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
+# an actor introduced by these is a complement, not the subject ("un cessez-le-feu avec des groupes ...")
+_OBLIQUE = re.compile(r"\b(?:avec|contre|entre|pour|aux?|envers|face à|de la part)\s+(?:l['’]|les?\s+|la\s+|des\s+)?$",
+                      re.IGNORECASE)
+_FROM_ACTOR = re.compile(r"(?:\bà|\baux|\bau|(?:chass|d[ée]log|expuls)\w*\s+(?:de|des|du))\s+(?:l['’]|les?\s+|la\s+)?$",
+                         re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- chronology
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A phrase whose use dates a text to a period (``data/timeline.csv``)."""
+
+    pattern: re.Pattern[str]
+    valid_from: dt.date
+    valid_to: dt.date
+    weight: float
+
+
+def read_timeline(path: Path) -> list[Anchor]:
+    """Read the chronology anchors (missing file → no anchors)."""
+    if not path.exists():
+        return []
+    out = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(line for line in fh if not line.lstrip().startswith("#")):
+            out.append(Anchor(re.compile(row["pattern"], re.IGNORECASE if not row["pattern"].isupper() else 0),
+                              dt.date.fromisoformat(row["valid_from"]), dt.date.fromisoformat(row["valid_to"]),
+                              float(row.get("weight") or 1)))
+    return out
+
+
+def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
+                               years: Iterable[int] = range(2011, 2026)) -> dt.date | None:
+    """Latest day-and-month date of a year-less text, dated by the chronology anchors it mentions.
+
+    For every candidate year Y the text's day/month dates are resolved as if
+    written at the end of Y; Y scores the weight of the anchors whose period
+    contains the latest of them. The best year wins (earliest on ties).
+
+    Parameters
+    ----------
+    text : str
+        Article text without any explicit year.
+    anchors : sequence of Anchor
+        From :func:`read_timeline`.
+
+    Returns
+    -------
+    datetime.date or None
+        The latest dated day of the text in the chosen year, or None if the text
+        has no day/month date or mentions no anchor.
+    """
+    from conflictmap.dates import find_dates
+
+    present = [a for a in anchors if a.pattern.search(text)]
+    if not present:
+        return None
+    best: tuple[float, int, dt.date] | None = None
+    for y in years:
+        ref = dt.date(y, 12, 31)
+        days = [m.end_date for m in find_dates(text, ref) if m.precision == "day" and not m.relative]
+        if not days:
+            return None
+        latest = max(days)
+        score = sum(a.weight for a in present if a.valid_from <= latest <= a.valid_to)
+        if best is None or score > best[0]:
+            best = (score, y, latest)
+    return best[2] if best and best[0] > 0 else None
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+@dataclass
+class _Trigger:
+    category: str
+    sub_type: str
+    start: int  # in sentence
+    end: int
+
+
+class EventExtractor:
+    """Turn one article's mentions into event reports.
+
+    Parameters
+    ----------
+    actors : ActorLexicon
+        Actor aliases.
+    zones : geopandas.GeoDataFrame or None
+        De-escalation zones (``data/zones.geojson``).
+    gazetteer : Gazetteer
+        For country geometries and place look-ups.
+    anchors : list of Anchor
+        Chronology for year-less articles.
+    """
+
+    def __init__(self, actors: ActorLexicon, zones: gpd.GeoDataFrame | None, gazetteer: Gazetteer,
+                 anchors: list[Anchor]) -> None:
+        self.actors = actors
+        self.zones = zones
+        self.gazetteer = gazetteer
+        self.anchors = anchors
+        self.theatre = ""
+
+    @classmethod
+    def load(cls, settings: Settings, gazetteer: Gazetteer) -> "EventExtractor":
+        """Load actors, zones and chronology from the settings' data folder."""
+        from conflictmap.zones import load_zones
+
+        zones = load_zones(settings.zones_file) if settings.zones_file.exists() else None
+        return cls(ActorLexicon.load(settings.actors_file), zones, gazetteer,
+                   read_timeline(settings.data_dir / "timeline.csv"))
+
+    # -- dates
+
+    def reference_date(self, art: Article) -> tuple[dt.date | None, bool]:
+        """Publication date, else one inferred from the text (explicit dates, then chronology)."""
+        if art.published is not None:
+            return art.published, art.published_inferred
+        from conflictmap.dates import infer_publication_date
+
+        inferred, _ = infer_publication_date(art.text)
+        if inferred is None:
+            inferred = infer_year_from_chronology(art.text, self.anchors)
+        if inferred is not None:
+            art.published = inferred
+            art.published_inferred = True
+        return inferred, True
+
+    # -- main
+
+    def extract(self, art: Article, rec: dict[str, Any], mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Event reports (records with geometry) of one article."""
+        from conflictmap.dates import find_dates
+
+        ref, inferred = self.reference_date(art)
+        self.theatre = rec.get("focus", "")
+        text = art.text
+        sents: list[tuple[int, int]] = [tuple(s) for s in rec["sents"]]  # type: ignore[misc]
+        # Dates of every sentence (for refinement and inheritance).
+        sent_dates: list[list[Any]] = []
+        for s, e in sents:
+            sent_dates.append(find_dates(text[s:e], ref) if ref is not None else
+                              [d for d in find_dates(text[s:e], None)])
+        day_dates: list[tuple[int, Any, set[str]]] = []  # (sentence index, DateMention, categories)
+        triggers_by_sent: list[list[_Trigger]] = []
+        for k, (s, e) in enumerate(sents):
+            trig = self._triggers(text[s:e])
+            triggers_by_sent.append(trig)
+            for d in sent_dates[k]:
+                if d.precision == "day":
+                    day_dates.append((k, d, {t.category for t in trig}))
+        reports: list[dict[str, Any]] = []
+        last_location: dict[str, Any] | None = None
+        prev_actor1: str | None = None
+        paragraph_of = [text.count("\n\n", 0, s) for s, _ in sents]
+        for k, (s, e) in enumerate(sents):
+            sentence = text[s:e]
+            sent_mentions = [m for m in mentions if s <= m["start"] < e]
+            locs = [m for m in sent_mentions if m["role"] == "location"]
+            if locs:
+                last_location = locs[-1]
+            sentence_actor = self._first_subject(sentence)
+            seen_cats: set[tuple[str, str]] = set()
+            if sentence_actor and not triggers_by_sent[k]:
+                prev_actor1 = sentence_actor
+            for trig in triggers_by_sent[k]:
+                if (trig.category, trig.sub_type) in seen_cats:
+                    continue
+                seen_cats.add((trig.category, trig.sub_type))
+                date, precision = self._date_for(k, trig, sent_dates, day_dates, paragraph_of, ref)
+                actors, actor1, actor2, before, after = self._actors(sentence, s, trig, sent_mentions)
+                if _PRONOUN_SUBJECT.match(sentence) and prev_actor1 and (
+                        actor1 is None or not any(a.start < trig.start for a in self.actors.find(sentence))):
+                    # "Ils assurent qu'ils ont bombardé ...": the subject is the previous sentence's actor
+                    actor2 = actor1 if actor1 != prev_actor1 else actor2
+                    actor1 = prev_actor1
+                    if prev_actor1 not in actors:
+                        actors = [prev_actor1, *actors]
+                sub_type = trig.sub_type
+                if trig.category == "control_change":
+                    sub_type = self._control_sub_type(after, sentence)
+                if trig.category == "incident" and trig.sub_type == "air/drone strike" and not _AIR_CONTEXT.search(
+                        sentence) and re.search(r"obus|artillerie|roquette|mortier", sentence, re.I):
+                    sub_type = "shelling"
+                places = self._places(locs, trig, s, date, actors) if locs else []
+                if not places:
+                    prev_actor1 = actor1 or prev_actor1
+                    continue
+                prev_actor1 = actor1 or prev_actor1
+                for place in places:
+                    reports.append(self._record(art, trig.category, sub_type, actors, actor1, actor2, before,
+                                                after, place, date, precision, inferred, sentence, s, e))
+        return reports
+
+    def _first_subject(self, sentence: str) -> str | None:
+        found = self.actors.find(sentence)
+        return found[0].actor_id if found else None
+
+    def _triggers(self, sentence: str) -> list[_Trigger]:
+        found: list[_Trigger] = []
+        sentence = _IDIOMS.sub(lambda m: " " * len(m.group(0)), sentence)
+        for cat, sub, rx in _TRIGGER_RES:
+            if any(t.category == cat for t in found):
+                continue  # one report per category and sentence; TRIGGERS is in priority order
+            for m in rx.finditer(sentence):
+                if _NEGATION_BEFORE.search(sentence[max(0, m.start() - 60):m.start()]):
+                    continue
+                if any(t.start <= m.start() < t.end or m.start() <= t.start < m.end() for t in found):
+                    continue
+                found.append(_Trigger(cat, sub, m.start(), m.end()))
+                break
+        # An incident trigger inside a de-escalation sentence ("aucun bombardement" handled above) is kept;
+        # a control-change trigger that is only "sous contrôle de" in a sentence about an attack describes
+        # who held the target, not a change.
+        cats = {t.category for t in found}
+        if "incident" in cats and "control_change" in cats:
+            found = [t for t in found if not (t.category == "control_change" and
+                                              re.match(r"sous", sentence[t.start:t.end], re.I))]
+        return sorted(found, key=lambda t: t.start)
+
+    def _date_for(self, k: int, trig: _Trigger, sent_dates: list[list[Any]],
+                  day_dates: list[tuple[int, Any, set[str]]], paragraph_of: list[int],
+                  ref: dt.date | None) -> tuple[dt.date | None, str]:
+        own = sent_dates[k]
+        if own:
+            d = min(own, key=lambda m: abs(m.start - trig.start))
+        else:
+            # inherit from the closest earlier dated sentence of the same paragraph
+            d = None
+            for j in range(k - 1, -1, -1):
+                if paragraph_of[j] != paragraph_of[k]:
+                    break
+                if sent_dates[j]:
+                    d = sent_dates[j][-1]
+                    break
+            if d is None:
+                return (ref, "week") if ref is not None else (None, "")
+        if d.precision in ("month", "week", "year"):
+            # refine with a precise date of the same period stated elsewhere in the article
+            inside = [(j, m, cats) for j, m, cats in day_dates if d.date <= m.date <= d.end_date]
+            same = [x for x in inside if trig.category in x[2]]
+            pick = (same or inside)
+            if pick:
+                j, m, cats = min(pick, key=lambda x: abs(x[0] - k))
+                return m.date, ("day" if same else d.precision)
+        return d.date, d.precision
+
+    def _actors(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]]
+                ) -> tuple[list[str], str | None, str | None, str | None, str | None]:
+        found = [(a.start, a.end, a.actor_id) for a in self.actors.find(sentence)]
+        for m in mentions:
+            if m["role"] == "actor" and m.get("actor_id"):
+                found.append((m["start"] - offset, m["end"] - offset, m["actor_id"]))
+        found.sort()
+        ids: list[str] = []
+        for _, _, aid in found:
+            if aid not in ids:
+                ids.append(aid)
+        before = [f for f in found if f[1] <= trig.start
+                  and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])]
+        after = [f for f in found if f[0] >= trig.end]
+        actor1 = actor2 = None
+        # passive: "a été reprise par les forces ..." → agent after "par"
+        agent = next((f for f in after if f[0] - trig.end <= 40
+                      and _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])), None)
+        if agent is not None:
+            actor1 = agent[2]
+            actor2 = before[-1][2] if before else None
+        else:
+            actor1 = before[-1][2] if before else (after[0][2] if after else None)
+            rest = [f for f in after if f[2] != actor1]
+            actor2 = rest[0][2] if rest else None
+        controller_before = controller_after = None
+        if trig.category == "control_change":
+            controller_after = actor1
+            loser = next((f for f in after if f[2] != actor1 and f[0] - trig.end <= 90 and _FROM_ACTOR.search(
+                sentence[max(0, f[0] - 8):f[0]])), None)
+            controller_before = loser[2] if loser else None
+        return ids, actor1, actor2, controller_before, controller_after
+
+    def _control_sub_type(self, after: str | None, sentence: str) -> str:
+        if re.search(r"revenir sous l['’]autorit|accord|r[ée]conciliation|remis|c[ée]d[ée]|sans combat|retrait",
+                     sentence, re.I):
+            return "non-violent transfer of territory"
+        if after and self.actors.side(after) in GOVERNMENT_SIDES:
+            return "government regains territory"
+        return "non-state actor overtakes territory"
+
+    def _places(self, locs: list[dict[str, Any]], trig: _Trigger, offset: int, date: dt.date | None,
+                actors: list[str]) -> list[dict[str, Any]]:
+        focus = Counter_mode([m["country_code"] for m in locs if m["feature_type"] != "country"]) or \
+            Counter_mode([m["country_code"] for m in locs])
+        t_pos = offset + trig.start
+
+        def rank(m: dict[str, Any]) -> tuple[int, int, int]:
+            return (0 if m["country_code"] == focus else 1, int(m["geo_precision"]), abs(m["start"] - t_pos))
+
+        ordered = sorted(locs, key=rank)
+        theatre = {self.theatre} | set(self.gazetteer.neighbours.get(self.theatre, [])) if self.theatre else set()
+        if theatre:
+            ordered = [m for m in ordered if m["country_code"] in theatre]
+            if not ordered:
+                return []  # talks in Astana or a statement in Washington are not events on this map
+        if trig.category == "deescalation" and self.zones is not None and len(self.zones):
+            zone_places = self._zone_places(ordered, date, actors)
+            if zone_places:
+                return zone_places
+        best = ordered[0]
+        return [{"place_id": best["place_id"], "place_name": best["place_name"],
+                 "geo_precision": int(best["geo_precision"]), "geometry": best["geometry"], "zone_id": None}]
+
+    def _zone_places(self, locs: list[dict[str, Any]], date: dt.date | None, actors: list[str]) -> list[dict]:
+        """One place per de-escalation zone the sentence's toponyms lie in (valid at the date)."""
+        import shapely
+
+        zones = self.zones
+        assert zones is not None
+        out: dict[str, dict[str, Any]] = {}
+        for m in locs:
+            if m["feature_type"] == "country":
+                continue
+            geom = m["geometry"]
+            pt = geom if geom.geom_type == "Point" else geom.representative_point()
+            best: tuple[float, Any] | None = None
+            for _, z in zones.iterrows():
+                vf = dt.date.fromisoformat(str(z["valid_from"])[:10]) if z["valid_from"] else None
+                vt = dt.date.fromisoformat(str(z["valid_to"])[:10]) if z["valid_to"] else None
+                if date is not None and ((vf and date < vf - dt.timedelta(days=62)) or (vt and date > vt)):
+                    continue
+                d_km = shapely.distance(z.geometry, pt) * 111.0
+                if d_km > 30:
+                    continue
+                parties = list(z["parties"]) if z["parties"] is not None else []
+                score = d_km - 20 * len(set(parties) & set(actors))
+                if vf is not None and date is not None:
+                    score += abs((date - vf).days) / 30.0
+                if best is None or score < best[0]:
+                    best = (score, z)
+            if best is not None:
+                z = best[1]
+                out.setdefault(z["zone_id"], {"place_id": f"zone:{z['zone_id']}", "place_name": z["name"],
+                                              "geo_precision": 3, "geometry": z.geometry, "zone_id": z["zone_id"]})
+        return list(out.values())
+
+    def _record(self, art: Article, category: str, sub_type: str, actors: list[str], actor1: str | None,
+                actor2: str | None, before: str | None, after: str | None, place: dict[str, Any],
+                date: dt.date | None, precision: str, inferred: bool, sentence: str, s: int, e: int
+                ) -> dict[str, Any]:
+        iso = date.isoformat() if date else ""
+        key = f"{art.content_hash}|{s}|{category}|{sub_type}|{place['place_id']}"
+        return {
+            "event_id": "ev-" + hashlib.sha1(key.encode()).hexdigest()[:12],
+            "article_id": art.article_id,
+            "category": category,
+            "sub_type": sub_type,
+            "actors": actors,
+            "actor1": actor1,
+            "actor2": actor2,
+            "controller_before": before if category == "control_change" else None,
+            "controller_after": after if category == "control_change" else None,
+            "place_id": place["place_id"],
+            "place_name": place["place_name"],
+            "geo_precision": int(place["geo_precision"]),
+            "date": iso,
+            "date_precision": precision if date else "",
+            "date_inferred": bool(inferred),
+            "quote": sentence.strip(),
+            "source": art.source,
+            "url": art.url,
+            "start": s,
+            "end": e,
+            "zone_id": place.get("zone_id"),
+            "geometry": place["geometry"],
+        }
+
+
+def Counter_mode(values: list[str]) -> str:  # noqa: N802 - tiny helper
+    """Most common value ("" if none)."""
+    from collections import Counter
+
+    c = Counter(v for v in values if v)
+    return c.most_common(1)[0][0] if c else ""
+
+
+# --------------------------------------------------------------------------- frames, merging, control
+
+
+def reports_frame(records: Iterable[dict[str, Any]]) -> gpd.GeoDataFrame:
+    """Report records → GeoDataFrame of :data:`REPORT_COLUMNS` (EPSG:4326)."""
+    rows = list(records)
+    df = pd.DataFrame([{c: r.get(c) for c in REPORT_COLUMNS} for r in rows], columns=REPORT_COLUMNS)
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([r["geometry"] for r in rows], crs=CRS), crs=CRS)
+    gdf["actors"] = gdf["actors"].apply(lambda v: list(v) if v is not None else [])
+    return gdf.astype({"start": "int64", "end": "int64", "geo_precision": "int64", "date_inferred": "bool"})
+
+
+def _point(geom: Any) -> tuple[float, float]:
+    p = geom if geom.geom_type == "Point" else geom.representative_point()
+    return p.y, p.x
+
+
+def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int = 1) -> gpd.GeoDataFrame:
+    """Merge reports of the same event: same category and sub-type family, places within
+    ``max_km``, dates within ``max_days`` (or both undated), into one event with all sources.
+
+    Parameters
+    ----------
+    reports : geopandas.GeoDataFrame
+        From :func:`reports_frame`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        :data:`conflictmap.schema.EVENT_COLUMNS`; the first report (earliest article order)
+        gives the event's fields, ``sources`` lists every report as JSON.
+    """
+    from conflictmap import store
+
+    groups: list[list[int]] = []
+    rows = reports.reset_index(drop=True)
+    pts = [_point(g) for g in rows.geometry]
+    dates = [dt.date.fromisoformat(d) if d else None for d in rows["date"]]
+    for i in range(len(rows)):
+        placed = False
+        for grp in groups:
+            j = grp[0]
+            if rows.at[i, "category"] != rows.at[j, "category"]:
+                continue
+            same_place = rows.at[i, "place_id"] == rows.at[j, "place_id"] or \
+                distance_km(*pts[i], *pts[j]) <= max_km
+            if not same_place:
+                continue
+            di, dj = dates[i], dates[j]
+            if (di is None) != (dj is None):
+                continue
+            if di is not None and abs((di - dj).days) > max_days:
+                continue
+            if rows.at[i, "category"] == "incident" and rows.at[i, "sub_type"] != rows.at[j, "sub_type"] and \
+                    rows.at[i, "article_id"] == rows.at[j, "article_id"]:
+                continue
+            grp.append(i)
+            placed = True
+            break
+        if not placed:
+            groups.append([i])
+    records = []
+    for grp in groups:
+        first = rows.iloc[grp[0]].to_dict()
+        srcs = [{"article_id": rows.at[i, "article_id"], "quote": rows.at[i, "quote"], "start": int(rows.at[i, "start"]),
+                 "end": int(rows.at[i, "end"]), "source": rows.at[i, "source"], "url": rows.at[i, "url"]}
+                for i in grp]
+        actors: list[str] = []
+        for i in grp:
+            for a in rows.at[i, "actors"]:
+                if a not in actors:
+                    actors.append(a)
+        first["actors"] = actors
+        first["sources"] = json.dumps(srcs, ensure_ascii=False)
+        first["n_sources"] = len(grp)
+        # the most precise place among the reports
+        best = min(grp, key=lambda i: int(rows.at[i, "geo_precision"]))
+        for c in ("place_id", "place_name", "geo_precision", "zone_id"):
+            first[c] = rows.at[best, c]
+        first["geometry"] = rows.geometry.iloc[best]
+        records.append(first)
+    return store.events_frame(records)
+
+
+def control_table(events: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Control changes over time: one row per ``control_change`` event, sorted by place and date."""
+    from conflictmap import store
+
+    cc = events[events["category"] == "control_change"] if len(events) else events
+    rows = [{"place_id": r.place_id, "place_name": r.place_name, "date": r.date,
+             "controller_before": r.controller_before, "controller_after": r.controller_after,
+             "event_id": r.event_id, "sources": r.sources} for r in cc.itertuples()]
+    df = store.control_frame(rows)
+    return df.sort_values(["place_id", "date"]).reset_index(drop=True)
+
+
+def controller_on(control: pd.DataFrame, place_id: str, date: str | dt.date) -> str | None:
+    """Who held ``place_id`` on ``date`` according to the control table (None if unknown)."""
+    d = date.isoformat() if isinstance(date, dt.date) else str(date)
+    rows = control[(control["place_id"] == place_id) & (control["date"] != "")]
+    if not len(rows):
+        return None
+    before = rows[rows["date"] <= d]
+    if len(before):
+        return before.iloc[-1]["controller_after"]
+    return rows.iloc[0]["controller_before"]

@@ -1,0 +1,528 @@
+"""Tests for conflictmap.dates (French date expressions -> dated periods)."""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conflictmap import dates
+from conflictmap.dates import DateMention, find_dates, infer_publication_date, parse_published
+
+D = datetime.date
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+SAT_2018_07_07 = D(2018, 7, 7)  # a Saturday
+THU_2017_09_21 = D(2017, 9, 21)  # a Thursday
+TUE_2016_03_15 = D(2016, 3, 15)  # a Tuesday
+
+
+def only(text: str, reference: datetime.date | None) -> DateMention:
+    """The single mention found in ``text``."""
+    found = find_dates(text, reference)
+    assert len(found) == 1, found
+    return found[0]
+
+
+# ---------------------------------------------------------------------------
+# One expression at a time: (reference, sentence, surface, date, end_date, precision, relative)
+# ---------------------------------------------------------------------------
+
+CASES = [
+    # weekdays: most recent such day on or before the reference (same weekday -> reference)
+    (SAT_2018_07_07, "a été reprise vendredi par les forces", "vendredi", D(2018, 7, 6), None, "day", True),
+    (SAT_2018_07_07, "Samedi, le ministère russe", "Samedi", D(2018, 7, 7), None, "day", True),
+    (SAT_2018_07_07, "J'ai parlé au général samedi soir", "samedi soir", D(2018, 7, 7), None, "day", True),
+    (SAT_2018_07_07, "a indiqué dimanche le chef", "dimanche", D(2018, 7, 1), None, "day", True),
+    (SAT_2018_07_07, "Des frappes mardi.", "mardi", D(2018, 7, 3), None, "day", True),
+    (SAT_2018_07_07, "ce dimanche matin", "ce dimanche matin", D(2018, 7, 1), None, "day", True),
+    (SAT_2018_07_07, "samedi dernier", "samedi dernier", D(2018, 6, 30), None, "day", True),
+    (SAT_2018_07_07, "mardi prochain", "mardi prochain", D(2018, 7, 10), None, "day", True),
+    (TUE_2016_03_15, "Mardi, une attaque a visé un hôpital", "Mardi", D(2016, 3, 15), None, "day", True),
+    (
+        SAT_2018_07_07,
+        "dans la nuit de samedi à dimanche",
+        "dans la nuit de samedi à dimanche",
+        D(2018, 6, 30),
+        D(2018, 7, 1),
+        "day",
+        True,
+    ),
+    # deictic days and periods
+    (SAT_2018_07_07, "les combats d'hier", "hier", D(2018, 7, 6), None, "day", True),
+    (SAT_2018_07_07, "hier soir, des tirs", "hier soir", D(2018, 7, 6), None, "day", True),
+    (SAT_2018_07_07, "avant-hier à Deraa", "avant-hier", D(2018, 7, 5), None, "day", True),
+    (SAT_2018_07_07, "aujourd'hui à Deraa", "aujourd'hui", D(2018, 7, 7), None, "day", True),
+    (SAT_2018_07_07, "aujourd’hui à Deraa", "aujourd’hui", D(2018, 7, 7), None, "day", True),
+    (SAT_2018_07_07, "a annoncé ce jour le ministère", "ce jour", D(2018, 7, 7), None, "day", True),
+    (SAT_2018_07_07, "ce matin, le ministère", "ce matin", D(2018, 7, 7), None, "day", True),
+    (SAT_2018_07_07, "La veille, des tirs avaient", "La veille", D(2018, 7, 6), None, "day", True),
+    (SAT_2018_07_07, "cette semaine à Genève", "cette semaine", D(2018, 7, 2), D(2018, 7, 8), "week", True),
+    (
+        SAT_2018_07_07,
+        "à Amman la semaine dernière, mais",
+        "la semaine dernière",
+        D(2018, 6, 25),
+        D(2018, 7, 1),
+        "week",
+        True,
+    ),
+    (SAT_2018_07_07, "la semaine passée", "la semaine passée", D(2018, 6, 25), D(2018, 7, 1), "week", True),
+    (SAT_2018_07_07, "le mois dernier", "le mois dernier", D(2018, 6, 1), D(2018, 6, 30), "month", True),
+    (SAT_2018_07_07, "l'an dernier", "l'an dernier", D(2017, 1, 1), D(2017, 12, 31), "year", True),
+    (SAT_2018_07_07, "l’année dernière", "l’année dernière", D(2017, 1, 1), D(2017, 12, 31), "year", True),
+    (SAT_2018_07_07, "il y a trois jours", "il y a trois jours", D(2018, 7, 4), None, "day", True),
+    (SAT_2018_07_07, "il y a deux semaines", "il y a deux semaines", D(2018, 6, 18), D(2018, 6, 24), "week", True),
+    (SAT_2018_07_07, "cette année", "cette année", D(2018, 1, 1), D(2018, 12, 31), "year", True),
+    (SAT_2018_07_07, "ce mois-ci", "ce mois-ci", D(2018, 7, 1), D(2018, 7, 31), "month", True),
+    (SAT_2018_07_07, "demain", "demain", D(2018, 7, 8), None, "day", True),
+    # day + month: year of the most recent occurrence on or before the reference
+    (THU_2017_09_21, "Le 16 septembre, Washington", "Le 16 septembre", D(2017, 9, 16), None, "day", False),
+    (THU_2017_09_21, "Le 19 septembre, la Russie", "Le 19 septembre", D(2017, 9, 19), None, "day", False),
+    (THU_2017_09_21, "a assuré ce 21 septembre que", "ce 21 septembre", D(2017, 9, 21), None, "day", False),
+    (THU_2017_09_21, "prendre fin le 6 mai.", "le 6 mai", D(2017, 5, 6), None, "day", False),
+    (THU_2017_09_21, "le 28 décembre", "le 28 décembre", D(2016, 12, 28), None, "day", False),
+    (TUE_2016_03_15, "Depuis la création du Centre le 27 février", "le 27 février", D(2016, 2, 27), None, "day", False),
+    (TUE_2016_03_15, "depuis le 27 février", "depuis le 27 février", D(2016, 2, 27), None, "day", False),
+    (SAT_2018_07_07, "le 1er juillet", "le 1er juillet", D(2018, 7, 1), None, "day", False),
+    (SAT_2018_07_07, "le premier juillet", "le premier juillet", D(2018, 7, 1), None, "day", False),
+    (SAT_2018_07_07, "le samedi 30 juin", "le samedi 30 juin", D(2018, 6, 30), None, "day", False),
+    (SAT_2018_07_07, "la signature le 4 mai 2017, à Astana", "le 4 mai 2017", D(2017, 5, 4), None, "day", False),
+    (SAT_2018_07_07, "le 21/09/2017", "21/09/2017", D(2017, 9, 21), None, "day", False),
+    # day ranges: date = first day, end_date = last day
+    (
+        THU_2017_09_21,
+        "ayant repris 16 kilomètres carrés dans la nuit du 20 au 21 septembre.",
+        "dans la nuit du 20 au 21 septembre",
+        D(2017, 9, 20),
+        D(2017, 9, 21),
+        "day",
+        False,
+    ),
+    (SAT_2018_07_07, "du 3 au 5 mai", "du 3 au 5 mai", D(2018, 5, 3), D(2018, 5, 5), "day", False),
+    (
+        SAT_2018_07_07,
+        "du 28 décembre au 2 janvier",
+        "du 28 décembre au 2 janvier",
+        D(2017, 12, 28),
+        D(2018, 1, 2),
+        "day",
+        False,
+    ),
+    (SAT_2018_07_07, "entre le 3 et le 5 mai 2017", "entre le 3 et le 5 mai 2017", D(2017, 5, 3), D(2017, 5, 5), "day", False),
+    (SAT_2018_07_07, "du 1er au 20 mai", "du 1er au 20 mai", D(2018, 5, 1), D(2018, 5, 20), "week", False),
+    # months (début / mi / fin keep month precision)
+    (SAT_2018_07_07, "Début mai, les représentants", "Début mai", D(2018, 5, 1), D(2018, 5, 31), "month", False),
+    (SAT_2018_07_07, "à la mi-mai", "à la mi-mai", D(2018, 5, 1), D(2018, 5, 31), "month", False),
+    (SAT_2018_07_07, "mi-mai", "mi-mai", D(2018, 5, 1), D(2018, 5, 31), "month", False),
+    (SAT_2018_07_07, "fin mai", "fin mai", D(2018, 5, 1), D(2018, 5, 31), "month", False),
+    (SAT_2018_07_07, "en février", "en février", D(2018, 2, 1), D(2018, 2, 28), "month", False),
+    (SAT_2018_07_07, "au mois de septembre", "au mois de septembre", D(2017, 9, 1), D(2017, 9, 30), "month", False),
+    (
+        TUE_2016_03_15,
+        "a été lancé à la fin de février, recevant",
+        "à la fin de février",
+        D(2016, 2, 1),
+        D(2016, 2, 29),
+        "month",
+        False,
+    ),
+    (TUE_2016_03_15, "fin février", "fin février", D(2016, 2, 1), D(2016, 2, 29), "month", False),
+    (
+        TUE_2016_03_15,
+        "la violence avait diminué depuis février.",
+        "depuis février",
+        D(2016, 2, 1),
+        D(2016, 2, 29),
+        "month",
+        False,
+    ),
+    (
+        SAT_2018_07_07,
+        "la zone de désescalade établie en juillet 2017 au sud-ouest",
+        "en juillet 2017",
+        D(2017, 7, 1),
+        D(2017, 7, 31),
+        "month",
+        False,
+    ),
+    (SAT_2018_07_07, "juillet 2017", "juillet 2017", D(2017, 7, 1), D(2017, 7, 31), "month", False),
+    (SAT_2018_07_07, "En juin 2018, Washington", "En juin 2018", D(2018, 6, 1), D(2018, 6, 30), "month", False),
+    (
+        SAT_2018_07_07,
+        "entre mai et juillet 2017",
+        "entre mai et juillet 2017",
+        D(2017, 5, 1),
+        D(2017, 7, 31),
+        "month",
+        False,
+    ),
+    # years
+    (SAT_2018_07_07, "en 2016, les forces", "en 2016", D(2016, 1, 1), D(2016, 12, 31), "year", False),
+    (SAT_2018_07_07, "depuis 2011", "depuis 2011", D(2011, 1, 1), D(2011, 12, 31), "year", False),
+    (SAT_2018_07_07, "fin 2017", "fin 2017", D(2017, 1, 1), D(2017, 12, 31), "year", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("reference", "sentence", "surface", "start", "end", "precision", "relative"),
+    CASES,
+    ids=[c[1][:40] for c in CASES],
+)
+def test_expression(
+    reference: datetime.date,
+    sentence: str,
+    surface: str,
+    start: datetime.date,
+    end: datetime.date | None,
+    precision: str,
+    relative: bool,
+) -> None:
+    m = only(sentence, reference)
+    assert m.text == surface
+    assert sentence[m.start : m.end] == surface
+    assert (m.date, m.end_date) == (start, end or start)
+    assert m.precision == precision
+    assert m.relative is relative
+
+
+def test_several_mentions_in_order_with_offsets() -> None:
+    text = (
+        "Le 19 septembre, la Russie avait accusé les rebelles. Le 16 septembre, Washington a accusé "
+        "l'aviation russe. Les troupes ont repris 16 kilomètres carrés dans la nuit du 20 au 21 septembre."
+    )
+    found = find_dates(text, THU_2017_09_21)
+    assert [m.text for m in found] == ["Le 19 septembre", "Le 16 septembre", "dans la nuit du 20 au 21 septembre"]
+    assert [m.date for m in found] == [D(2017, 9, 19), D(2017, 9, 16), D(2017, 9, 20)]
+    for m in found:
+        assert text[m.start : m.end] == m.text
+
+
+def test_seed_article_dates() -> None:
+    text = (SEEDS / "002_31c932ee922c08b5.txt").read_text(encoding="utf-8")
+    found = find_dates(text, THU_2017_09_21)
+    assert [(m.text, m.date.isoformat()) for m in found] == [
+        ("ce 21 septembre", "2017-09-21"),
+        ("Le 19 septembre", "2017-09-19"),
+        ("Le 16 septembre", "2017-09-16"),
+        ("dans la nuit du 20 au 21 septembre", "2017-09-20"),
+    ]
+
+
+def test_seed_article_weekdays_and_months() -> None:
+    text = (SEEDS / "000_77861f93653fe6f0.txt").read_text(encoding="utf-8")
+    found = find_dates(text, SAT_2018_07_07)
+    assert [(m.text, m.date.isoformat(), m.precision) for m in found] == [
+        ("vendredi", "2018-07-06", "day"),
+        ("vendredi", "2018-07-06", "day"),
+        ("Samedi", "2018-07-07", "day"),
+        ("en juillet 2017", "2017-07-01", "month"),
+        ("En juin 2018", "2018-06-01", "month"),
+    ]
+
+
+def test_time_of_day_is_ignored() -> None:
+    m = only("le 21 septembre à 10 heures, un raid", THU_2017_09_21)
+    assert (m.text, m.date) == ("le 21 septembre", D(2017, 9, 21))
+
+
+def test_reference_datetime_is_reduced_to_its_date() -> None:
+    m = only("vendredi", datetime.datetime(2018, 7, 7, 23, 59))
+    assert m.date == D(2018, 7, 6)
+
+
+def test_bad_reference_type() -> None:
+    with pytest.raises(TypeError, match="'2018-07-07'"):
+        find_dates("vendredi", "2018-07-07")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------
+# Without a reference: only expressions that carry their year
+# ---------------------------------------------------------------------------
+
+
+def test_no_reference_keeps_only_absolute() -> None:
+    text = "Vendredi, hier et le 6 mai, puis le 4 mai 2017, en juillet 2017, en 2016, début mai et la semaine dernière."
+    found = find_dates(text, None)
+    assert [(m.text, m.date, m.precision) for m in found] == [
+        ("le 4 mai 2017", D(2017, 5, 4), "day"),
+        ("en juillet 2017", D(2017, 7, 1), "month"),
+        ("en 2016", D(2016, 1, 1), "year"),
+    ]
+    assert not any(m.relative for m in found)
+
+
+# ---------------------------------------------------------------------------
+# False positives
+# ---------------------------------------------------------------------------
+
+NOT_DATES = [
+    "ayant repris près de 16 kilomètres carrés de territoire",
+    "au moins trois morts et une douzaine de blessés",
+    "deux offensives distinctes sont en cours",
+    "des F-16 ont survolé la zone",
+    "lors du sommet du G20",
+    "dans 14 provinces du pays",
+    "plus de 2 000 civils ont fui",
+    "le 4e régiment de la garde",
+    "à 10 heures, des tirs ont été entendus",
+    "la résolution 2254 du Conseil de sécurité",
+    "un bilan de 2000 morts",
+    "Avril Haines a déclaré",
+    "la mission vers la planète Mars",
+    "chaque vendredi, des manifestations",
+    "tous les mardis",
+    "Le vendredi, jour de prière, les fidèles",
+    "n'a à ce jour pas été revendiqué",
+    "ce jour-là, les troupes",
+    "à la veille des élections",
+    "la veille de l'attaque",
+    "la semaine a été calme",
+    "le mois de jeûne",
+    "les maisons détruites sont maintenant surveillées",
+    "une journée de combats",
+    "il y a des combats dans le cahier des charges",
+    "ils étaient sept à se réunir en sept groupes",
+    "la Turquie a déclaré le cessez-le-feu",
+    "la 2e armée et la 17e division",
+    "Les groupes terroristes tels que Daesh et le Front al-Nosra ne font pas partie de l’accord.",
+]
+
+
+@pytest.mark.parametrize("sentence", NOT_DATES)
+def test_false_positives(sentence: str) -> None:
+    assert find_dates(sentence, SAT_2018_07_07) == []
+
+
+def test_search_dates_noise_is_not_reproduced() -> None:
+    # dateparser.search.search_dates returns 'sa', 'Mardi, une' (-> January), 'maintenant'
+    # and 'dimanche le' on these sentences; find_dates keeps only the genuine expressions.
+    text = (
+        "Samedi, le ministère russe de la Défense a fait savoir que sa position est connue. "
+        "Mardi, une attaque a visé un hôpital. Desescalader est plus difficile maintenant, "
+        "a indiqué dimanche le chef d'état-major."
+    )
+    found = find_dates(text, TUE_2016_03_15)
+    assert [(m.text, m.date) for m in found] == [
+        ("Samedi", D(2016, 3, 12)),
+        ("Mardi", D(2016, 3, 15)),
+        ("dimanche", D(2016, 3, 13)),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Publication date inference
+# ---------------------------------------------------------------------------
+
+
+def test_infer_full_date_and_month_without_year() -> None:
+    text = (
+        "Début mai, les représentants de la Russie ont signé un mémorandum. « La situation s'est "
+        "améliorée après la signature le 4 mai 2017, à Astana, du mémorandum »."
+    )
+    assert infer_publication_date(text) == (D(2017, 5, 4), "day")
+
+
+def test_infer_combines_year_mentioned_elsewhere() -> None:
+    text = "En 2016, ... a assuré ce 21 septembre que ... Le 19 septembre, la Russie ... depuis juin 2017."
+    assert infer_publication_date(text) == (D(2017, 9, 21), "day")
+    text = "a assuré ce 21 septembre que ... Le 19 septembre, la Russie ... en 2017"
+    assert infer_publication_date(text) == (D(2017, 9, 21), "day")
+
+
+def test_infer_weekday_widens_to_week() -> None:
+    text = "Le 19 septembre 2017, la Russie a accusé les rebelles. Samedi, l'aviation a frappé."
+    assert infer_publication_date(text) == (D(2017, 9, 19), "week")
+
+
+def test_infer_month_precision() -> None:
+    text = (SEEDS / "000_77861f93653fe6f0.txt").read_text(encoding="utf-8")
+    assert infer_publication_date(text) == (D(2018, 6, 1), "month")
+
+
+def test_infer_seed_with_full_date() -> None:
+    text = (SEEDS / "001_ab7646e036a5585c.txt").read_text(encoding="utf-8")
+    date, precision = infer_publication_date(text)
+    assert date is not None and date >= D(2017, 5, 4)
+    assert precision in ("day", "week")
+
+
+def test_infer_year_only() -> None:
+    assert infer_publication_date("Les combats ont repris en 2016.") == (D(2016, 1, 1), "year")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Aucune date ici, seulement 16 kilomètres carrés et 2 000 civils.",
+        "Vendredi et samedi soir, puis le 19 septembre.",  # no year anywhere
+        (SEEDS / "003_c2e4c3262ed2b5ab.txt").read_text(encoding="utf-8"),
+    ],
+)
+def test_infer_nothing(text: str) -> None:
+    assert infer_publication_date(text) == (None, "")
+
+
+# ---------------------------------------------------------------------------
+# parse_published
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2018-07-07", D(2018, 7, 7)),
+        ("  2018-07-07 ", D(2018, 7, 7)),
+        ("2018-7-7", D(2018, 7, 7)),
+        ("2018-07-07T10:30:00Z", D(2018, 7, 7)),
+        ("2018-07-07 10:30:00+02:00", D(2018, 7, 7)),
+        ("4 mai 2017", D(2017, 5, 4)),
+        ("le 1er juillet 2018", D(2018, 7, 1)),
+        ("21/09/2017", D(2017, 9, 21)),
+        (D(2018, 1, 2), D(2018, 1, 2)),
+        (datetime.datetime(2018, 1, 2, 12, 0), D(2018, 1, 2)),
+        (None, None),
+        ("", None),
+        ("   ", None),
+    ],
+)
+def test_parse_published(value: str | datetime.date | None, expected: datetime.date | None) -> None:
+    assert parse_published(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["31 février 2018", "2018-02-31", "2018-13-01", "yesterday", "hier", "vendredi", "juillet 2018", "2018", "n/a"],
+)
+def test_parse_published_rejects(value: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_published(value)
+    message = str(info.value)
+    assert message.startswith("published: cannot parse")
+    assert repr(value) in message
+    assert "YYYY-MM-DD" in message
+
+
+def test_parse_published_rejects_non_string() -> None:
+    with pytest.raises(ValueError, match=r"cannot parse 2018 \(int\).*YYYY-MM-DD"):
+        parse_published(2018)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------
+# Laziness, caching, speed
+# ---------------------------------------------------------------------------
+
+
+def test_import_does_not_import_dateparser() -> None:
+    code = "import sys, conflictmap.dates; assert 'dateparser' not in sys.modules, 'imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+NO_DATE = (
+    "Les forces prorégime soutenues par les Russes se concentrent sur la ville même de Deir Ezzor, "
+    "dans l'ouest de la province, alors que les FDS progressent dans l'est."
+)
+
+
+def test_sentence_without_date_words_never_reaches_dateparser() -> None:
+    before = dates._dp.cache_info()
+    assert find_dates(NO_DATE, SAT_2018_07_07) == []
+    after = dates._dp.cache_info()
+    assert (after.hits, after.misses) == (before.hits, before.misses)
+    assert dates._trigger_windows(NO_DATE.lower()) == {}
+
+
+def test_results_are_cached_per_expression_and_reference() -> None:
+    reference = D(2011, 3, 15)
+    find_dates("le 19 septembre", reference)
+    before = dates._dp.cache_info()
+    find_dates("Le 19 septembre", reference)
+    after = dates._dp.cache_info()
+    assert after.misses == before.misses
+    assert after.hits > before.hits
+
+
+def test_speed_without_date_words() -> None:
+    find_dates(NO_DATE, SAT_2018_07_07)
+    n = 2000
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            find_dates(NO_DATE, SAT_2018_07_07)
+        best = min(best, (time.perf_counter() - t0) / n)
+    # ~10 us on a laptop; the bound is loose so that slow CI machines pass.
+    assert best < 100e-6, f"{best * 1e6:.1f} us per sentence"
+
+
+# ---------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------
+
+WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+MONTHS_FR = [
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+]  # fmt: skip
+TOKENS = [
+    *WEEKDAYS_FR, *MONTHS_FR, "le", "du", "au", "en", "depuis", "début", "fin", "mi-", "la nuit",
+    "hier", "avant-hier", "la veille", "ce jour", "cette semaine", "la semaine dernière",
+    "le mois dernier", "l'an dernier", "il y a", "trois", "jours", "1er", "2", "20", "21", "31",
+    "2016", "2017", "1999", "2 000", "F-16", "G20", "à 10 heures", ",", ".", "’", "-", "İ", "\n",
+]  # fmt: skip
+
+references = st.dates(min_value=D(1950, 1, 1), max_value=D(2060, 12, 31))
+texts = st.one_of(
+    st.text(max_size=80),
+    st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=4)), max_size=12).map(" ".join),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=texts, reference=st.one_of(st.none(), references))
+def test_find_dates_never_raises_and_offsets_slice(text: str, reference: datetime.date | None) -> None:
+    found = find_dates(text, reference)
+    previous_end = 0
+    for m in found:
+        assert text[m.start : m.end] == m.text
+        assert m.start >= previous_end  # sorted, non-overlapping
+        previous_end = m.end
+        assert m.date <= m.end_date
+        assert m.precision in dates.PRECISIONS
+        if reference is None:
+            assert not m.relative
+
+
+@settings(max_examples=60, deadline=None)
+@given(reference=references, weekday=st.integers(0, 6), capitalise=st.booleans())
+def test_weekday_is_within_the_six_days_before_reference(
+    reference: datetime.date, weekday: int, capitalise: bool
+) -> None:
+    name = WEEKDAYS_FR[weekday]
+    m = only(f"{name.capitalize() if capitalise else name}, les forces ont avancé", reference)
+    assert m.date.weekday() == weekday
+    assert 0 <= (reference - m.date).days <= 6
+    assert m.relative and m.precision == "day"
+
+
+@settings(max_examples=60, deadline=None)
+@given(reference=references, day=st.dates(min_value=D(2001, 1, 1), max_value=D(2001, 12, 31)))
+def test_day_month_is_most_recent_past_occurrence(reference: datetime.date, day: datetime.date) -> None:
+    m = only(f"le {day.day} {MONTHS_FR[day.month - 1]}", reference)
+    assert (m.date.month, m.date.day) == (day.month, day.day)
+    assert 0 <= (reference - m.date).days < 366
+
+
+@settings(max_examples=40, deadline=None)
+@given(reference=references)
+def test_hier_and_veille(reference: datetime.date) -> None:
+    assert only("hier", reference).date == reference - datetime.timedelta(days=1)
+    assert only("avant-hier", reference).date == reference - datetime.timedelta(days=2)
+    assert only("la veille,", reference).date == reference - datetime.timedelta(days=1)
