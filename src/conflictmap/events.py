@@ -226,7 +226,8 @@ class EventExtractor:
         from conflictmap.dates import find_dates
 
         ref, inferred = self.reference_date(art)
-        self.theatre = rec.get("focus", "")
+        self.theatre = Counter_mode([m["country_code"] for m in mentions if m["role"] == "location"]) or \
+            rec.get("focus", "")
         text = art.text
         sents: list[tuple[int, int]] = [tuple(s) for s in rec["sents"]]  # type: ignore[misc]
         # Dates of every sentence (for refinement and inheritance).

@@ -331,7 +331,8 @@ def build_index(settings: Settings) -> dict[str, Any]:
         is_cap = (cc, fold(c["name"])) in capitals
         i = b.add(f"geonames:{c['geonameid']}", c["name"], "town", cc, str(c.get("admin1code") or ""),
                   float(c["latitude"]), float(c["longitude"]), int(c.get("population") or 0), is_cap, "geonames")
-        b.names(i, names, fuzzy=int(c.get("population") or 0) >= 1000 or is_cap)
+        pop = int(c.get("population") or 0)
+        b.names(i, names, fuzzy=pop >= 1000 or pop == 0 or is_cap)
 
     return {
         "version": INDEX_VERSION,

@@ -137,6 +137,8 @@ def _register_extensions() -> None:
             Span.set_extension(name, default=default)
     if not Doc.has_extension("unresolved"):
         Doc.set_extension("unresolved", default=[])
+    if not Doc.has_extension("unresolved_spans"):
+        Doc.set_extension("unresolved_spans", default=[])
     if not Doc.has_extension("focus_country"):
         Doc.set_extension("focus_country", default="")
 
@@ -151,6 +153,23 @@ def shared_gazetteer(settings: Settings) -> Gazetteer:
     if g is None:
         g = _GAZETTEERS[key] = Gazetteer.load(settings)
     return g
+
+
+def read_group_names(actors_file: Path) -> set[str]:
+    """Folded names of non-state actors ("Daech", "Front al-Nosra"): never places."""
+    import csv
+
+    out: set[str] = set()
+    if not actors_file.exists():
+        return out
+    with actors_file.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row.get("side") in ("foreign_state", "government"):
+                continue
+            for alias in [*(row.get("aliases_fr") or "").split("|"), *(row.get("aliases_en") or "").split("|")]:
+                if alias.strip() and alias.strip()[:1].isupper():
+                    out.add(fold(alias))
+    return out
 
 
 def read_capitals(actors_file: Path) -> dict[str, str]:
@@ -186,8 +205,9 @@ class ToponymRecognizer:
     """
 
     def __init__(self, nlp: Language, gazetteer: Gazetteer, min_population: int = 50_000,
-                 curated_path: Path | str | None = None) -> None:
+                 curated_path: Path | str | None = None, non_places: set[str] | None = None) -> None:
         _register_extensions()
+        self.non_places = non_places or set()
         self.gazetteer = gazetteer
         self.min_population = min_population
         self.stop_words = frozenset(fold(w) for w in nlp.Defaults.stop_words)
@@ -275,23 +295,56 @@ class ToponymRecognizer:
                 continue
             text = _ELISION.sub("", doc[s:e].text)
             key = fold(text)
-            if len(key) < 3 or key in self.stop_words or g.is_not_place(text):
+            if len(key) < 3 or key in self.stop_words or g.is_not_place(text) or key in self.non_places:
                 doc._.unresolved.append(ent.text)
                 continue
             cands = g.candidates(text, fuzzy=True)
             if not cands:
                 doc._.unresolved.append(ent.text)
+                if _is_cap(text) and len(key) >= 4 and not doc[s].is_sent_start:
+                    doc._.unresolved_spans.append((text, doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)))
                 continue
             add(s, e, cands, "ner")
+        # 4. other entities (PER/MISC/ORG) in a locative context: "a bombardé Khan Cheikhoun", "à Maaret al-Noomane"
+        for ent in doc.ents:
+            if ent.label_ in ("LOC", "GPE") or any(taken[ent.start:ent.end]):
+                continue
+            s, e = ent.start, ent.end
+            while s < e and (doc[s].lower_ in _LEADING_WORDS or not _is_cap(_ELISION.sub("", doc[s].text))):
+                s += 1
+            if s >= e or not self._locative_context(doc, s, out):
+                continue
+            text = _ELISION.sub("", doc[s:e].text)
+            if len(fold(text)) < 4 or g.is_not_place(text) or fold(text) in self.non_places:
+                continue
+            cands = [c for c in g.candidates(text, fuzzy=True) if c.match >= 0.9]
+            if cands:
+                add(s, e, cands, "ner")
         out.sort(key=lambda c: c.start)
         return out
+
+    def _locative_context(self, doc: Doc, start: int, accepted: list[_Cand]) -> bool:
+        """Whether the words before token ``start`` make it a place (preposition, place verb, coordination)."""
+        k = start - 1
+        while k >= 0 and doc[k].lower_ in {"la", "le", "les", "l'", "l’"}:
+            k -= 1
+        if k < 0:
+            return False
+        w = doc[k]
+        if w.lower_ in LOCATIVE_PREPS or w.lemma_ in PLACE_VERBS:
+            return True
+        if w.lower_ in ("de", "d'", "d’", "du") and k > 0 and doc[k - 1].lower_ in LOCATIVE_NOUNS:
+            return True
+        if w.lower_ in ("et", ",", "ou") and any(c.end == k for c in accepted):
+            return True
+        return False
 
     def _plausible(self, doc: Doc, i: int, j: int, text: str, cands: list[Candidate],
                    ents_by_token: dict[int, Span]) -> bool:
         """Reject n-grams that are common words, names of people/organisations, or agencies."""
         g = self.gazetteer
         key = fold(text)
-        if g.is_not_place(text):
+        if g.is_not_place(text) or key in self.non_places:
             return False
         if j - i == 1:
             tok = doc[i]
@@ -354,7 +407,9 @@ class ToponymRecognizer:
         for c in cands:
             countries = {x.place.country_code for x in c.cands}
             if len(countries) == 1:
-                counts[next(iter(countries))] += 2 if c.cands[0].place.feature_type == "country" else 1
+                p0 = c.cands[0].place
+                # capitals are often metonyms ("Moscou nie"): they say little about where the story is
+                counts[next(iter(countries))] += 2 if p0.feature_type == "country" else (0.5 if p0.is_capital else 1)
             else:
                 best = max(c.cands, key=lambda x: x.place.population)
                 counts[best.place.country_code] += 0.5
@@ -381,6 +436,7 @@ class ToponymRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.unresolved = []
+        doc._.unresolved_spans = []
         cands = self._collect(doc)
         for c in cands:
             self._context(doc, c, cands)
@@ -394,6 +450,9 @@ class ToponymRecognizer:
             p = best.place
             strong = (p.feature_type != "town" or p.is_capital or p.population >= self.min_population
                       or p.gazetteer == "curated")
+            if best.match < 1.0 and c.source == "ner" and p.country_code != focus and p.country_code not in neighbours:
+                doc._.unresolved.append(doc[c.start:c.end].text)
+                continue
             if not strong and p.country_code != focus and p.country_code not in neighbours:
                 if c.source == "ner" or c.ner_label not in ("LOC", "GPE") or best.match < 1.0:
                     doc._.unresolved.append(doc[c.start:c.end].text)
@@ -428,7 +487,8 @@ def make_toponym_recognizer(nlp: Language, name: str, data_dir: str | None, cach
     if cache_dir:
         settings = settings.with_(cache_dir=Path(cache_dir))
     g = shared_gazetteer(settings)
-    return ToponymRecognizer(nlp, g, min_population=min_population, curated_path=settings.curated_gazetteer)
+    return ToponymRecognizer(nlp, g, min_population=min_population, curated_path=settings.curated_gazetteer,
+                             non_places=read_group_names(settings.actors_file))
 
 
 # --------------------------------------------------------------------------- metonymy
@@ -547,8 +607,11 @@ def load_pipeline(settings: Settings | None = None) -> Language:
     from conflictmap.errors import ModelNotInstalledError
 
     settings = settings or Settings()
+    from conflictmap.coldstart import prime_tokenizer_regexes
+
+    prime_tokenizer_regexes(settings.model, settings.cache_dir)  # cold start: reuse the compiled TOKEN_MATCH
     try:
-        nlp = spacy.load(settings.model)
+        nlp = spacy.load(settings.model, exclude=["senter"])  # senter is disabled in the model anyway
     except OSError as exc:
         raise ModelNotInstalledError(
             f"spaCy model {settings.model!r} is not installed: `pip install {settings.model.replace('_', '-')}` "

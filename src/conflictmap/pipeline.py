@@ -54,6 +54,7 @@ def records_component(doc: Doc) -> Doc:
         "toponyms": tops,
         "focus": doc._.focus_country,
         "unresolved": list(doc._.unresolved),
+        "unresolved_spans": [list(x) for x in doc._.unresolved_spans],
     }
     return doc
 
@@ -93,6 +94,8 @@ class IngestResult:
     errors: list[InputError] = field(default_factory=list)
     unresolved: Counter[str] = field(default_factory=Counter)
     skipped: int = 0
+    #: (article_id, text, start, end, focus country) of names left for the optional online geocoder.
+    unresolved_spans: list[tuple[str, str, int, int, str]] = field(default_factory=list)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Name → frame, as written by :func:`conflictmap.store.write_dataset`."""
@@ -179,13 +182,18 @@ class Pipeline:
         mention_rows: list[dict[str, Any]] = []
         report_rows: list[dict[str, Any]] = []
         unresolved: Counter[str] = Counter()
+        spans: list[tuple[str, str, int, int, str]] = []
         for art, rec in self.analyse(todo, n_process=n_process, progress=progress):
             a_rows, m_rows, r_rows = self.outputs_for(art, rec)
             art_rows += a_rows
             mention_rows += m_rows
             report_rows += r_rows
             unresolved.update(rec["unresolved"])
-        return self._assemble(art_rows, mention_rows, report_rows, unresolved, previous, reuse_ids, arts)
+            spans += [(art.article_id, t, int(s), int(e), rec.get("focus", "")) for t, s, e in
+                      rec.get("unresolved_spans", [])]
+        result = self._assemble(art_rows, mention_rows, report_rows, unresolved, previous, reuse_ids, arts)
+        result.unresolved_spans = spans
+        return result
 
     def outputs_for(self, art: Article, rec: dict[str, Any]) -> tuple[list[dict], list[dict], list[dict]]:
         """Pure step after spaCy: article row, mention rows, event report rows."""

@@ -68,6 +68,13 @@ def control_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- writing
 
 
+def _listify(frame: pd.DataFrame) -> pd.DataFrame:
+    """List columns read back from Parquet come as numpy arrays; make them plain lists again."""
+    for col in LIST_COLUMNS & set(frame.columns):
+        frame[col] = frame[col].apply(lambda v: [] if v is None else [str(x) for x in v])
+    return frame
+
+
 def _geojson_text(gdf: gpd.GeoDataFrame) -> str:
     if len(gdf) == 0:
         return json.dumps({"type": "FeatureCollection", "features": []})
@@ -102,6 +109,7 @@ def write_dataset(out_dir: str | Path, frames: Mapping[str, pd.DataFrame]) -> li
     written: list[str] = []
     try:
         for name, frame in frames.items():
+            frame = _listify(frame.copy())
             if isinstance(frame, gpd.GeoDataFrame):
                 frame.to_parquet(staging / f"{name}.parquet", index=False)
                 (staging / f"{name}.geojson").write_text(_geojson_text(frame), encoding="utf-8")

@@ -1,0 +1,126 @@
+"""Events from news text: category, place, actors, dates, merging, zones, control table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+
+from conflictmap import events as ev
+from conflictmap.articles import Article
+from conflictmap.gazetteer import distance_km
+
+
+def run(pipeline, text: str, published: dt.date | None = dt.date(2019, 5, 10), aid: str = "a1"):  # type: ignore[no-untyped-def]
+    art = Article(article_id=aid, text=text, published=published)
+    return pipeline.process([art])
+
+
+def near(geom, lat: float, lon: float, km: float) -> bool:  # type: ignore[no-untyped-def]
+    p = geom if geom.geom_type == "Point" else geom.representative_point()
+    return distance_km(p.y, p.x, lat, lon) <= km
+
+
+def test_air_strike_with_actor_place_and_weekday(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Des frappes aériennes russes ont visé jeudi la ville de Khan Cheikhoun, dans la province "
+                      "d'Idleb, faisant au moins douze morts parmi les civils.")
+    inc = r.events[r.events.category == "incident"]
+    assert len(inc) == 1
+    e = inc.iloc[0]
+    assert e.sub_type == "air/drone strike"
+    assert "RUS" in e.actors and e.actor1 == "RUS"
+    assert near(e.geometry, 35.44, 36.65, 15) and e.geo_precision == 1
+    assert e.date == "2019-05-09" and e.date_precision == "day"
+    assert e.quote.startswith("Des frappes aériennes russes")
+
+
+def test_government_retakes_a_town(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'armée syrienne a repris mardi le contrôle de la ville de Maaret al-Noomane aux rebelles, "
+                      "selon l'Observatoire syrien des droits de l'homme.", published=dt.date(2020, 1, 30))
+    cc = r.events[r.events.category == "control_change"].iloc[0]
+    assert cc.sub_type == "government regains territory"
+    assert cc.controller_after == "SYR_GOV" and cc.controller_before == "REBELS"
+    assert near(cc.geometry, 35.65, 36.67, 15)
+    assert cc.date == "2020-01-28"
+    assert ev.controller_on(r.control, cc.place_id, "2020-02-01") == "SYR_GOV"
+    assert ev.controller_on(r.control, cc.place_id, "2020-01-01") == "REBELS"
+
+
+def test_metonymic_capital_is_an_actor_never_the_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Moscou nie avoir bombardé des positions des Forces démocratiques syriennes près de "
+                      "Deir ez-Zor, mercredi.")
+    inc = r.events[r.events.category == "incident"].iloc[0]
+    assert "RUS" in inc.actors and "SDF" in inc.actors
+    assert near(inc.geometry, 35.34, 40.14, 30)
+    assert not near(inc.geometry, 55.75, 37.62, 500)
+
+
+def test_negated_and_idiomatic_triggers_make_no_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Aucun bombardement n'a été enregistré à Alep depuis lundi. "
+                      "Des tensions ont été observées à plusieurs reprises au nord de Lattaquié.")
+    assert not (r.events.category == "incident").any()
+    assert not (r.events.category == "control_change").any()
+
+
+def test_deescalation_links_to_the_zone_valid_at_the_date(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "La trêve est globalement respectée dans la zone de désescalade de la Ghouta orientale, "
+                      "selon le Centre russe pour la réconciliation.", published=dt.date(2017, 8, 3))
+    de = r.events[r.events.category == "deescalation"]
+    assert "astana-ghouta" in set(de.zone_id)
+    # out of the zone's validity the same sentence links to no zone
+    r2 = run(pipeline, "La trêve est globalement respectée dans la zone de désescalade de la Ghouta orientale.",
+             published=dt.date(2015, 8, 3))
+    assert "astana-ghouta" not in set(r2.events.zone_id.dropna())
+
+
+def test_same_event_in_two_articles_is_one_event_with_both_sources(pipeline) -> None:  # type: ignore[no-untyped-def]
+    a = Article("a", "Des raids aériens ont frappé Saraqeb vendredi, selon des secouristes.", published=dt.date(2018, 2, 10))
+    b = Article("b", "L'aviation a bombardé vendredi la ville de Saraqib, dans la province d'Idleb.",
+                published=dt.date(2018, 2, 10))
+    r = pipeline.process([a, b])
+    inc = r.events[r.events.category == "incident"]
+    assert len(r.reports[r.reports.category == "incident"]) == 2
+    assert len(inc) == 1 and inc.iloc[0].n_sources == 2
+    srcs = json.loads(inc.iloc[0].sources)
+    assert {s["article_id"] for s in srcs} == {"a", "b"}
+    assert all(s["quote"] for s in srcs)
+
+
+def test_provenance_offsets_point_at_the_quote(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = "Titre\n\nDes combats ont opposé les FDS à l'EI près de Raqqa dimanche. Le calme est revenu."
+    r = run(pipeline, text)
+    e = r.events.iloc[0]
+    assert text[e.start:e.end] == e.quote
+    m = r.mentions[r.mentions.text == "Raqqa"].iloc[0]
+    assert text[m.start:m.end] == "Raqqa"
+
+
+def test_year_less_article_is_dated_by_chronology_anchors(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Le secrétaire d'État Rex Tillerson a évoqué la situation. Le 12 octobre, des frappes de la "
+            "coalition ont visé Raqqa.")
+    r = run(pipeline, text, published=None)
+    inc = r.events[r.events.category == "incident"].iloc[0]
+    assert inc.date == "2017-10-12" and bool(inc.date_inferred)
+    assert r.articles.iloc[0].published_inferred
+
+
+def test_chronology_prefers_the_year_matching_most_anchors() -> None:
+    anchors = [ev.Anchor(__import__("re").compile("cessation des hostilités"), dt.date(2016, 2, 22),
+                         dt.date(2016, 12, 29), 1.0)]
+    d = ev.infer_year_from_chronology("La cessation des hostilités est entrée en vigueur le 27 février.", anchors)
+    assert d == dt.date(2016, 2, 27)
+    assert ev.infer_year_from_chronology("Rien ici le 27 février.", anchors) is None
+
+
+def test_control_table_answers_who_held_a_place() -> None:
+    control = pd.DataFrame(
+        [{"place_id": "p", "place_name": "X", "date": "2018-01-01", "controller_before": "ISIS",
+          "controller_after": "SDF", "event_id": "e1", "sources": "[]"},
+         {"place_id": "p", "place_name": "X", "date": "2019-01-01", "controller_before": "SDF",
+          "controller_after": "SYR_GOV", "event_id": "e2", "sources": "[]"}])
+    assert ev.controller_on(control, "p", "2017-06-01") == "ISIS"
+    assert ev.controller_on(control, "p", "2018-06-01") == "SDF"
+    assert ev.controller_on(control, "p", dt.date(2019, 6, 1)) == "SYR_GOV"
+    assert ev.controller_on(control, "q", "2019-06-01") is None

@@ -1,0 +1,131 @@
+"""Gazetteer: look-ups, transliterations, disambiguation data, validation, cache."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conflictmap import gazetteer as gz
+from conflictmap.errors import DataFileError
+from conflictmap.gazetteer import Gazetteer
+from conflictmap.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def g() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def _best_town(g: Gazetteer, name: str, cc: str = "SY"):
+    cands = [c for c in g.candidates(name) if c.place.country_code == cc]
+    assert cands, f"no {cc} candidate for {name!r}"
+    return max(cands, key=lambda c: (c.match, c.place.population)).place
+
+
+@pytest.mark.parametrize(
+    ("surface", "lat", "lon"),
+    [
+        ("Khan Cheikhoun", 35.44, 36.65),
+        ("Hassaké", 36.50, 40.75),
+        ("Raqa", 35.95, 39.01),
+        ("Deir Ezzor", 35.34, 40.14),
+        ("Afrine", 36.51, 36.87),
+        ("Lattaquié", 35.53, 35.79),
+        ("Alep", 36.20, 37.16),
+        ("Damas", 33.51, 36.29),
+        ("Deraa", 32.62, 36.10),
+        ("Idleb", 35.93, 36.63),
+        ("Djisr al-Choughour", 35.81, 36.32),
+        ("Maaret al-Noomane", 35.65, 36.67),
+    ],
+)
+def test_french_transliterations_resolve_to_the_syrian_place(g: Gazetteer, surface: str, lat: float,
+                                                             lon: float) -> None:
+    p = _best_town(g, surface)
+    assert gz.distance_km(p.lat, p.lon, lat, lon) < 40, (surface, p)
+
+
+def test_exact_lookup_ignores_case_accents_and_hyphens(g: Gazetteer) -> None:
+    a = {c.place.place_id for c in g.exact("deir ez zor")}
+    b = {c.place.place_id for c in g.exact("Deir ez-Zor")}
+    assert a == b and a
+
+
+def test_countries_have_french_names_and_capitals_are_flagged(g: Gazetteer) -> None:
+    syria = g.exact("Syrie")[0].place
+    assert syria.feature_type == "country" and syria.country_code == "SY"
+    assert g.exact("États-Unis")[0].place.country_code == "US"
+    moscow = [c.place for c in g.exact("Moscou") if c.place.country_code == "RU"][0]
+    assert moscow.is_capital
+
+
+def test_curated_features_cover_what_geonames_lacks(g: Gazetteer) -> None:
+    nassib = g.exact("Nassib")[0].place
+    assert nassib.feature_type == "site" and nassib.gazetteer == "curated"
+    assert g.exact("Khmeimim")[0].place.feature_type == "site"
+    river = g.exact("Euphrate")[0].place
+    assert river.feature_type == "river" and g.geometry(river).geom_type == "LineString"
+    gov = g.admin1("SY", "06")
+    assert gov is not None and g.geometry(gov).geom_type == "Polygon"
+    assert g.geometry(gov).contains(__import__("shapely").Point(36.10, 32.62))  # Daraa city in Daraa governorate
+
+
+def test_homs_candidates_include_libya_but_population_prefers_syria(g: Gazetteer) -> None:
+    towns = [c.place for c in g.exact("Homs") if c.place.feature_type == "town"]
+    assert {"SY", "LY"} <= {p.country_code for p in towns}
+    assert max(towns, key=lambda p: p.population).country_code == "SY"
+
+
+def test_fuzzy_match_has_a_confidence_below_exact(g: Gazetteer) -> None:
+    fz = g.fuzzy("Khan Cheikhoun")
+    assert fz and 0.8 < fz[0].match < 1.0
+
+
+def test_not_places(g: Gazetteer) -> None:
+    assert g.is_not_place("Mardi") and g.is_not_place("Pentagone")
+    assert not g.is_not_place("Alep")
+
+
+def test_directional_point_moves_towards_the_named_side(g: Gazetteer) -> None:
+    syria = g.country("SY")
+    east = g.directional_point(syria, "est")
+    west = g.directional_point(syria, "ouest")
+    assert east.x > syria.lon > west.x
+
+
+def test_curated_file_problems_are_all_listed(tmp_path: Path) -> None:
+    bad = tmp_path / "gazetteer_curated.csv"
+    bad.write_text(
+        "id,name,name_fr,aliases,feature_type,country_code,admin1_code,lat,lon,wkt,source\n"
+        "a,A,,,town,SY,,35,36,,src\n"
+        "a,B,,,volcano,SY,,95,36,,src\n"
+        "c,C,,,town,SY,,x,36,\"POLYGON((0 0,1 1,1 0,0 1,0 0))\",\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataFileError) as err:
+        gz.read_curated(bad)
+    msg = str(err.value)
+    assert str(bad) in msg
+    for fragment in ("duplicate id 'a'", "volcano", "out of range", "not numbers", "no source", "invalid geometry"):
+        assert fragment in msg
+
+
+def test_cache_is_reused_and_a_corrupt_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings()
+    good = gz.index_path(settings)
+    assert good.exists()  # built by the module fixture
+    tmp_settings = settings.with_(cache_dir=tmp_path)
+    target = gz.index_path(tmp_settings)
+    shutil.copy(good, target)
+    calls: list[int] = []
+    real_index = pickle.loads(good.read_bytes())
+    monkeypatch.setattr(gz, "build_index", lambda s: calls.append(1) or real_index)
+    Gazetteer.load(tmp_settings)
+    assert calls == []  # read from the cache
+    target.write_bytes(b"not a pickle")
+    g2 = Gazetteer.load(tmp_settings)
+    assert calls == [1] and len(g2) == len(real_index["place_id"])
+    assert pickle.loads(target.read_bytes())["version"] == gz.INDEX_VERSION  # rewritten whole
