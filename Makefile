@@ -3,7 +3,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-ASSETS := src/conflictmap/static/vendor/.stamp
+ASSETS := static/vendor/.stamp
 
 .PHONY: install assets browser run test test-fast data bench eval clean
 

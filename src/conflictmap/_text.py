@@ -56,6 +56,11 @@ _PHONETIC_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 _VOWELS = re.compile(r"[aeiou]")
+# Letters NFKD does not decompose into ASCII (Turkish, Polish, Icelandic, Maltese, transliteration).
+_LETTERS = str.maketrans(
+    {"ı": "i", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ħ": "h",
+     "ŀ": "l", "ŧ": "t", "ɛ": "e", "ə": "e", "ʃ": "sh"}
+)  # fmt: skip
 
 
 @lru_cache(maxsize=200_000)
@@ -70,7 +75,9 @@ def fold(text: str) -> str:
     Returns
     -------
     str
-        ASCII letters and digits separated by single spaces.
+        ASCII letters and digits separated by single spaces (``[a-z0-9 ]``,
+        no leading or trailing space); letters of non-Latin scripts are dropped.
+        ``fold(fold(x)) == fold(x)``.
 
     Examples
     --------
@@ -81,7 +88,7 @@ def fold(text: str) -> str:
     """
     s = unicodedata.normalize("NFKD", text.translate(_DROP).lower())
     s = "".join(c for c in s if not unicodedata.combining(c))
-    s = s.replace("ı", "i").replace("ø", "o").replace("æ", "ae").replace("œ", "oe").replace("ß", "ss")
+    s = s.translate(_LETTERS)
     return _NON_ALNUM.sub(" ", s).strip()
 
 

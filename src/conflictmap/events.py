@@ -54,7 +54,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|ententes? sur|accord (?:sur|de) (?:un|le) cessez-le-feu"),
     ("control_change", "",
      r"\brepris" r"(?:e|es)?\b|\breprendre\b|\breprend\b|reconqu[iê]s|reconqu[ée]rir|reconqu[êe]te"
-     r"|(?:pris|prend|prendre|repris) le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|s['’](?:est|sont) empar[ée]"
+     r"|(?:pris|prend|prendre|repris) le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:s['’]|se )(?:est|sont|était|étaient|[ée]tant) empar[ée]\w*|prise (?:de|du) (?:la ville|centre)"
      r"|tomb[ée]e?s? (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
      r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|chass[ée]s? (?:de|du|des)|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)"),
@@ -83,16 +83,55 @@ _IDIOMS = re.compile(
     r"|prise en charge|sans (?:faire de )?morts?|mort-n[ée]|mortiers? de rire",
     re.IGNORECASE,
 )
+_ZONE_WORDS = re.compile(TRIGGERS[0][2], re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
 _AIR_CONTEXT = re.compile(r"aviation|avions?|a[ée]rien|raids?|drones?|h[ée]licopt[èe]res?|barils?|chasseurs?|"
                           r"bombardiers?|su-\d+|frappes?", re.IGNORECASE)
 _ACTOR_AFTER_PAR = re.compile(r"\bpar\s+(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
 # an actor introduced by these is a complement, not the subject ("un cessez-le-feu avec des groupes ...")
-_OBLIQUE = re.compile(r"\b(?:avec|contre|entre|pour|aux?|envers|face à|de la part)\s+(?:l['’]|les?\s+|la\s+|des\s+)?$",
+_OBLIQUE = re.compile(r"\b(?:avec|contre|entre|pour|aux?|envers|face à|de la part|par|selon|sur|vers|à)\s+"
+                      r"(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$",
                       re.IGNORECASE)
+_CLAUSE_BOUNDARY = re.compile(r"\b(?:où|qui|lorsque|alors que|tandis que|mais|après que|avant que)\b|;", re.IGNORECASE)
+_ACCUSED = re.compile(r"\b(?:accus\w*|imput\w*\s+(?:à|aux?))\s+(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
+_OF_TRIGGER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+)?$", re.IGNORECASE)
 _FROM_ACTOR = re.compile(r"(?:\bà|\baux|\bau|(?:chass|d[ée]log|expuls)\w*\s+(?:de|des|du))\s+(?:l['’]|les?\s+|la\s+)?$",
                          re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- datelines
+
+#: "BEYROUTH, 12 mars 2019 (AFP) -", "DAMAS (Reuters) —": where the story was filed, not where it happened.
+_DATELINE = re.compile(
+    r"^\s*(?P<place>[A-ZÀ-Ý][A-ZÀ-Ý'’\- ]{2,40}?)\s*(?:\([^)]{0,30}\))?\s*"
+    r"(?:,\s*(?P<date>[^()\n]{4,40}?))?\s*\((?P<agency>AFP|Reuters|AP|ATS|Belga|Anadolu|Xinhua|Sana|SANA|"
+    r"Sputnik|RIA Novosti|TASS|Tass|Irna|IRNA|DPA|dpa|ANSA)\)\s*[-–—:]\s*"
+)
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """A news-agency dateline at the start of an article."""
+
+    end: int
+    place: str
+    date: dt.date | None
+    agency: str
+
+
+def find_dateline(text: str) -> Dateline | None:
+    """The dateline of an article, if it starts with one ("BEYROUTH, 12 mars 2019 (AFP) - ...")."""
+    m = _DATELINE.match(text)
+    if not m:
+        return None
+    day = None
+    if m.group("date"):
+        from conflictmap.dates import find_dates
+
+        found = [d for d in find_dates(m.group("date"), None) if d.precision == "day"]
+        day = found[0].date if found else None
+    return Dateline(m.end(), m.group("place").strip(), day, m.group("agency"))
 
 
 # --------------------------------------------------------------------------- chronology
@@ -193,6 +232,7 @@ class EventExtractor:
         self.gazetteer = gazetteer
         self.anchors = anchors
         self.theatre = ""
+        self._names_zone = False
 
     @classmethod
     def load(cls, settings: Settings, gazetteer: Gazetteer) -> "EventExtractor":
@@ -207,8 +247,14 @@ class EventExtractor:
 
     def reference_date(self, art: Article) -> tuple[dt.date | None, bool]:
         """Publication date, else one inferred from the text (explicit dates, then chronology)."""
+        line = find_dateline(art.text)
+        if line is not None and not art.source:
+            art.source = line.agency
         if art.published is not None:
             return art.published, art.published_inferred
+        if line is not None and line.date is not None:
+            art.published = line.date  # stated by the dateline: not inferred
+            return art.published, False
         from conflictmap.dates import infer_publication_date
 
         inferred, _ = infer_publication_date(art.text)
@@ -276,6 +322,7 @@ class EventExtractor:
                 if trig.category == "incident" and trig.sub_type == "air/drone strike" and not _AIR_CONTEXT.search(
                         sentence) and re.search(r"obus|artillerie|roquette|mortier", sentence, re.I):
                     sub_type = "shelling"
+                self._names_zone = bool(_ZONE_WORDS.search(sentence))
                 places = self._places(locs, trig, s, date, actors) if locs else []
                 if not places:
                     prev_actor1 = actor1 or prev_actor1
@@ -350,20 +397,42 @@ class EventExtractor:
         for _, _, aid in found:
             if aid not in ids:
                 ids.append(aid)
+        victims = {"CIVILIANS"}
         before = [f for f in found if f[1] <= trig.start
                   and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])]
         after = [f for f in found if f[0] >= trig.end]
         actor1 = actor2 = None
-        # passive: "a été reprise par les forces ..." → agent after "par"
-        agent = next((f for f in after if f[0] - trig.end <= 40
+        # 1. passive agent: "a été reprise vendredi par les forces ..." (close to the trigger, same clause)
+        agent = next((f for f in after if f[0] - trig.end <= 40 and "," not in sentence[trig.end:f[0]]
                       and _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])), None)
+        # 2. "frappes du régime syrien", "raids de l'aviation russe": the trigger noun's complement
+        of = next((f for f in after if f[0] - trig.end <= 30 and f[2] not in victims
+                   and _OF_TRIGGER.match(sentence[trig.end:f[0]])), None)
+        # 3. "accusé l'aviation russe de les avoir bombardés"
+        accused = next((f for f in reversed([f for f in found if f[1] <= trig.start])
+                        if _ACCUSED.search(sentence[max(0, f[0] - 20):f[0]])), None)
         if agent is not None:
             actor1 = agent[2]
-            actor2 = before[-1][2] if before else None
+        elif of is not None:
+            actor1 = of[2]
+        elif accused is not None:
+            actor1 = accused[2]
         else:
-            actor1 = before[-1][2] if before else (after[0][2] if after else None)
-            rest = [f for f in after if f[2] != actor1]
-            actor2 = rest[0][2] if rest else None
+            # 4. the subject: first actor of the trigger's clause, else the nearest before it
+            cut = 0
+            for m in _CLAUSE_BOUNDARY.finditer(sentence[:trig.start]):
+                cut = m.end()
+            clause = [f for f in before if f[0] >= cut and f[2] not in victims]
+            pool = clause or [f for f in before if f[2] not in victims]
+            if pool:
+                actor1 = (clause[0] if clause else pool[-1])[2]
+            else:
+                # an actor right after the trigger in the same clause ("… ont visé jeudi les FDS")
+                close = [f for f in after if f[2] not in victims and "," not in sentence[trig.end:f[0]]
+                         and not _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])]
+                actor1 = close[0][2] if close else None
+        others = [f[2] for f in [*before[::-1], *after] if f[2] != actor1]
+        actor2 = others[0] if others else None
         controller_before = controller_after = None
         if trig.category == "control_change":
             controller_after = actor1
@@ -395,7 +464,7 @@ class EventExtractor:
             ordered = [m for m in ordered if m["country_code"] in theatre]
             if not ordered:
                 return []  # talks in Astana or a statement in Washington are not events on this map
-        if trig.category == "deescalation" and self.zones is not None and len(self.zones):
+        if trig.category == "deescalation" and self.zones is not None and len(self.zones) and self._names_zone:
             zone_places = self._zone_places(ordered, date, actors)
             if zone_places:
                 return zone_places

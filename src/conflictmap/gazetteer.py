@@ -33,7 +33,7 @@ from conflictmap._text import fold, phonetic, skeleton, strip_articles
 from conflictmap.errors import DataFileError
 from conflictmap.settings import Settings
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 FEATURE_TYPES = ("country", "admin1", "region", "town", "site", "river")
 GAZETTEERS = ("geonames", "curated", "nominatim")
 #: Geo precision (ACLED/UCDP style) of a feature type when named directly.

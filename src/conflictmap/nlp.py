@@ -356,14 +356,20 @@ class ToponymRecognizer:
         ent = ents_by_token.get(i)
         ent_end = ents_by_token.get(j - 1)
         if ent is not None and (ent is not ent_end or ent.start < i - 1 or ent.end > j):
-            # part of a longer entity: only keep it inside a LOC/GPE ("province de Deraa")
+            # part of a longer entity: only keep it as the complement of a LOC/GPE entity
+            # ("province de Deraa"), not as the head of a name ("Observatoire syrien des droits…")
             if ent.label_ not in ("LOC", "GPE"):
+                return False
+            if i == ent.start or doc[i - 1].lower_ not in ("de", "d'", "d’", "du", "à", "-"):
                 return False
         strong = any(
             c.place.feature_type in ("country", "admin1", "region", "site", "river")
             or c.place.gazetteer == "curated"
             or c.place.is_capital
-            or c.place.population >= self.min_population
+            or c.place.population >= 1_000_000
+            # a big town by its own name; an alternate name alone ("Observatoire" for a Paris
+            # district) is not enough without the model's LOC label
+            or (c.place.population >= self.min_population and fold(c.place.name) == key)
             for c in cands
         )
         if strong:
@@ -611,7 +617,7 @@ def load_pipeline(settings: Settings | None = None) -> Language:
 
     prime_tokenizer_regexes(settings.model, settings.cache_dir)  # cold start: reuse the compiled TOKEN_MATCH
     try:
-        nlp = spacy.load(settings.model, exclude=["senter"])  # senter is disabled in the model anyway
+        nlp = spacy.load(settings.model)
     except OSError as exc:
         raise ModelNotInstalledError(
             f"spaCy model {settings.model!r} is not installed: `pip install {settings.model.replace('_', '-')}` "

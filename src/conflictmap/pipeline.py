@@ -31,8 +31,13 @@ Progress = Callable[[int, int], None]
 
 
 @Language.component("conflictmap_records")
-def records_component(doc: Doc) -> Doc:
-    """Store plain, serialisable records of the doc in ``doc.user_data["conflictmap"]``."""
+def records_component(doc: Doc, portable: bool = False) -> Doc:
+    """Store plain, serialisable records of the doc in ``doc.user_data["conflictmap"]``.
+
+    With ``portable=True`` (``nlp.pipe(..., n_process>1)`` passes it through ``component_cfg``)
+    the custom-attribute values (``span._.place`` …, already copied into the records) are
+    dropped from ``doc.user_data`` so that spaCy can send the doc back from a worker process.
+    """
     sents = [(s.start_char, s.start_char + len(s.text.rstrip())) for s in doc.sents] \
         if doc.has_annotation("SENT_START") else [(0, len(doc.text.rstrip()))]
     tops = []
@@ -56,6 +61,9 @@ def records_component(doc: Doc) -> Doc:
         "unresolved": list(doc._.unresolved),
         "unresolved_spans": [list(x) for x in doc._.unresolved_spans],
     }
+    if portable:
+        for key in [k for k in doc.user_data if isinstance(k, tuple) and k and k[0] == "._."]:
+            del doc.user_data[key]
     return doc
 
 
@@ -142,12 +150,17 @@ class Pipeline:
 
     def analyse(self, articles: Sequence[Article], n_process: int = 1,
                 progress: Progress | None = None) -> Iterator[tuple[Article, dict[str, Any]]]:
-        """Run spaCy over the articles; yield (article, records)."""
+        """Run spaCy over the articles; yield (article, records), in input order.
+
+        ``n_process`` is capped to the number of batches (and CPUs); ``-1`` means all CPUs.
+        """
         total = len(articles)
         texts = ((a.text, i) for i, a in enumerate(articles))
+        n_process = effective_n_process(n_process, total, self.settings.batch_size)
+        cfg = {"conflictmap_records": {"portable": True}} if n_process > 1 else None
         done = 0
         for doc, i in self.nlp.pipe(texts, as_tuples=True, batch_size=self.settings.batch_size,
-                                    n_process=n_process):
+                                    n_process=n_process, component_cfg=cfg):
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -169,29 +182,35 @@ class Pipeline:
             A previous dataset (``store.read_dataset``): articles whose content hash
             is unchanged are not processed again; their rows are reused.
         """
-        from conflictmap import events as ev
-
         arts = list(articles)
-        reuse_ids: set[str] = set()
-        prev_art = previous.get("articles") if previous else None
-        if prev_art is not None and len(prev_art):
-            old = dict(zip(prev_art["article_id"], prev_art["content_hash"]))
-            reuse_ids = {a.article_id for a in arts if old.get(a.article_id) == a.content_hash}
+        reuse_ids = self.unchanged_ids(arts, previous)
         todo = [a for a in arts if a.article_id not in reuse_ids]
+        outputs = ((art, rec, self.outputs_for(art, rec))
+                   for art, rec in self.analyse(todo, n_process=n_process, progress=progress))
+        return self.combine(outputs, previous, reuse_ids, arts)
+
+    @classmethod
+    def combine(cls, outputs: Iterable[tuple[Article, dict[str, Any], tuple[list[dict], list[dict], list[dict]]]],
+                previous: dict[str, pd.DataFrame] | None, reuse_ids: set[str],
+                all_articles: list[Article]) -> IngestResult:
+        """Assemble per-article ``(article, records, outputs_for(...))`` into an :class:`IngestResult`.
+
+        Pure (no spaCy): the serial, ``n_process`` and Dask paths all end here, in input order.
+        """
+        arts = all_articles
         art_rows: list[dict[str, Any]] = []
         mention_rows: list[dict[str, Any]] = []
         report_rows: list[dict[str, Any]] = []
         unresolved: Counter[str] = Counter()
         spans: list[tuple[str, str, int, int, str]] = []
-        for art, rec in self.analyse(todo, n_process=n_process, progress=progress):
-            a_rows, m_rows, r_rows = self.outputs_for(art, rec)
+        for art, rec, (a_rows, m_rows, r_rows) in outputs:
             art_rows += a_rows
             mention_rows += m_rows
             report_rows += r_rows
             unresolved.update(rec["unresolved"])
             spans += [(art.article_id, t, int(s), int(e), rec.get("focus", "")) for t, s, e in
                       rec.get("unresolved_spans", [])]
-        result = self._assemble(art_rows, mention_rows, report_rows, unresolved, previous, reuse_ids, arts)
+        result = cls._assemble(art_rows, mention_rows, report_rows, unresolved, previous, reuse_ids, arts)
         result.unresolved_spans = spans
         return result
 
@@ -204,10 +223,16 @@ class Pipeline:
 
     def mention_rows(self, art: Article, rec: dict[str, Any]) -> list[dict[str, Any]]:
         """Mention records with geometry for one analysed article."""
+        from conflictmap.events import find_dateline
+
         g = self.gazetteer
         sents = rec["sents"]
+        line = find_dateline(art.text)
+        skip_before = line.end if line is not None else 0
         rows = []
         for t in rec["toponyms"]:
+            if t["start"] < skip_before:
+                continue  # the dateline city is where the story was filed, not a place of the story
             p = g.by_place_id(t["place_id"])
             if p is None:
                 continue
@@ -232,7 +257,17 @@ class Pipeline:
             })
         return rows
 
-    def _assemble(self, art_rows: list[dict], mention_rows: list[dict], report_rows: list[dict],
+    @staticmethod
+    def unchanged_ids(arts: Sequence[Article], previous: dict[str, pd.DataFrame] | None) -> set[str]:
+        """Ids of the articles whose content hash is the same as in ``previous`` (incremental mode)."""
+        prev_art = previous.get("articles") if previous else None
+        if prev_art is None or not len(prev_art):
+            return set()
+        old = dict(zip(prev_art["article_id"], prev_art["content_hash"]))
+        return {a.article_id for a in arts if old.get(a.article_id) == a.content_hash}
+
+    @staticmethod
+    def _assemble(art_rows: list[dict], mention_rows: list[dict], report_rows: list[dict],
                   unresolved: Counter[str], previous: dict[str, pd.DataFrame] | None, reuse_ids: set[str],
                   all_articles: list[Article]) -> IngestResult:
         from conflictmap import events as ev
@@ -293,6 +328,16 @@ class Pipeline:
         result = self.process(articles, progress=progress)
         result.errors = errors
         return result
+
+
+def effective_n_process(n_process: int, n_texts: int, batch_size: int) -> int:
+    """Worker processes worth starting: ≤ CPUs, ≤ batches; ``n_process <= 0`` means all CPUs."""
+    import os
+
+    cpus = os.cpu_count() or 1
+    n = cpus if n_process <= 0 else n_process
+    batches = max(1, -(-n_texts // max(1, batch_size)))
+    return max(1, min(n, cpus, batches))
 
 
 def article_row(art: Article) -> dict[str, Any]:

@@ -1,0 +1,139 @@
+"""Dashboard benchmark (a script, not a test): filter change -> map payload, bytes, peak RSS.
+
+For 1k / 10k / 100k (and ``--million``) synthetic events it measures, in a
+fresh process per size:
+
+* ``load_s``: building the prepared bundle from the frames (once per process,
+  ``st.cache_resource`` in the app);
+* for several filter changes, the server time from the new :class:`ViewState`
+  to the strings streamlit-folium sends (filter + layer build + folium /
+  streamlit-folium serialisation of the base map and feature groups), and the
+  bytes of those strings (what goes to the browser on that rerun);
+* ``peak_rss_mb``: the process's peak resident memory (data + all of the above).
+
+Writes ``bench/results/dashboard.json`` and prints a markdown table.
+Targets at 100k events: <= 0.5 s, <= 3 MB, <= 600 MB.
+
+Usage::
+
+    python bench/bench_dashboard.py [--million] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {"seconds": 0.5, "bytes": 3_000_000, "rss_mb": 600}
+
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "all (default view)": {},
+    "actor filter (RUS)": {"actors": ("RUS",)},
+    "one year": {"start": date(2017, 1, 1), "end": date(2017, 12, 31)},
+    "one month + actor": {"start": date(2018, 3, 1), "end": date(2018, 3, 31), "actors": ("SYR_GOV",)},
+    "text search 'alep'": {"query": "alep"},
+    "control changes only": {"categories": ("control_change",)},
+}
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def run_size(n: int, repeat: int) -> dict[str, Any]:
+    """Measure one size in this process."""
+    import streamlit_folium as sf
+
+    from conflictmap import dashboard as D
+    from conflictmap import synthetic
+    from conflictmap._map import base_map
+
+    t = time.perf_counter()
+    ev = synthetic.make_events(n, seed=0)
+    gen_s = time.perf_counter() - t
+    frames = {"events": ev, "control": synthetic.make_control(ev), "zones": synthetic.make_zones(),
+              "actors": synthetic.make_actors()}
+    t = time.perf_counter()
+    bundle = D.bundle_from_frames(frames, version=f"synthetic {n}")
+    load_s = time.perf_counter() - t
+    outline_p = ROOT / "static" / "outline.geojson"
+    outline = json.loads(outline_p.read_text()) if outline_p.exists() else None
+
+    def serialise(state: D.ViewState) -> tuple[int, int, int, bool]:
+        idx = D.filter_events(bundle, state)
+        payload = D.build_payloads(bundle, state, idx)
+        m = base_map(outline, ROOT / "static", tiles=True, legend=D._side_legend())
+        m.get_root().render()
+        main_js = sf._get_map_string(m)
+        header = sf._get_header(m)
+        fg = "".join(sf._get_feature_group_string(g, m, i) for i, g in enumerate(D.feature_groups(payload)))
+        return len(idx), len(fg.encode()), len(main_js.encode()) + len(header.encode()), payload.aggregated
+
+    out: dict[str, Any] = {"n": n, "generate_s": round(gen_s, 3), "load_s": round(load_s, 3), "scenarios": {}}
+    serialise(D.ViewState())  # warm-up (imports, templates)
+    for name, kw in SCENARIOS.items():
+        state = D.ViewState(**kw)
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            shown, fg_bytes, base_bytes, agg = serialise(state)
+            times.append(time.perf_counter() - t)
+        out["scenarios"][name] = {"events_in_view": shown, "seconds": round(min(times), 4),
+                                  "seconds_max": round(max(times), 4), "layer_bytes": fg_bytes,
+                                  "base_map_bytes": base_bytes, "aggregated": agg}
+    out["peak_rss_mb"] = round(_rss_mb(), 1)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every size in a child process and write the results."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--million", action="store_true", help="also run 1,000,000 events")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--size", type=int, help=argparse.SUPPRESS)  # child mode
+    args = ap.parse_args(argv)
+    if args.size:
+        print(json.dumps(run_size(args.size, args.repeat)))
+        return 0
+    sizes = [1_000, 10_000, 100_000] + ([1_000_000] if args.million else [])
+    results = []
+    for n in sizes:
+        proc = subprocess.run([sys.executable, __file__, "--size", str(n), "--repeat", str(args.repeat)],
+                              capture_output=True, text=True, check=True, cwd=ROOT)
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    doc = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
+                       "cpus": __import__("os").cpu_count()},
+           "targets_at_100k": TARGETS, "results": results}
+    res_dir = ROOT / "bench" / "results"
+    res_dir.mkdir(parents=True, exist_ok=True)
+    (res_dir / "dashboard.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    print("| events | scenario | in view | server s (filter→payload) | layer bytes | base map bytes | grid | "
+          "peak RSS MB |")
+    print("|---:|---|---:|---:|---:|---:|:-:|---:|")
+    for r in results:
+        for name, s in r["scenarios"].items():
+            print(f"| {r['n']:,} | {name} | {s['events_in_view']:,} | {s['seconds']:.3f} | {s['layer_bytes']:,} | "
+                  f"{s['base_map_bytes']:,} | {'yes' if s['aggregated'] else 'no'} | {r['peak_rss_mb']} |")
+    r100 = next((r for r in results if r["n"] == 100_000), None)
+    if r100:
+        worst_s = max(s["seconds"] for s in r100["scenarios"].values())
+        worst_b = max(s["layer_bytes"] + s["base_map_bytes"] for s in r100["scenarios"].values())
+        print(f"\n100k: worst server time {worst_s:.3f} s (target {TARGETS['seconds']} s, "
+              f"ratio {worst_s / TARGETS['seconds']:.2f}); worst bytes {worst_b:,} (target {TARGETS['bytes']:,}, "
+              f"ratio {worst_b / TARGETS['bytes']:.2f}); peak RSS {r100['peak_rss_mb']} MB "
+              f"(target {TARGETS['rss_mb']}, ratio {r100['peak_rss_mb'] / TARGETS['rss_mb']:.2f}); "
+              f"load {r100['load_s']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,424 @@
+"""The Streamlit page of the dashboard (layout, widgets, URL sync, uploads).
+
+All logic lives in :mod:`conflictmap.dashboard`; this module wires it to
+Streamlit. Widget values are initialised once per session from the URL
+(``st.query_params``) and written back after every run, so the address
+always reproduces the view.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from conflictmap import dashboard as D
+from conflictmap._data import Bundle, DataError, load_bundle, merge_bundle
+
+_W = {  # widget keys
+    "window": "w_window", "step": "w_step", "play": "w_play", "actors": "w_actors", "cats": "w_cats",
+    "subs": "w_subs", "prec": "w_prec", "q": "w_q", "place": "w_place", "layers": "w_layers",
+}
+_EMPTY_SPAN = (date(2016, 1, 1), date(2019, 12, 31))
+
+
+@st.cache_resource(show_spinner="Chargement des données…", max_entries=4)
+def _load(path: str, signature: tuple[tuple[str, int, int], ...], app_root: str) -> Bundle:
+    """Load the bundled data once per (directory, file signature); shared, read-only."""
+    del signature  # part of the cache key only
+    return load_bundle(path, app_root=app_root)
+
+
+@st.cache_resource(max_entries=1)
+def _demo_bundle() -> Bundle:
+    """Synthetic demonstration data (when no bundled data exists yet)."""
+    import tempfile
+
+    from conflictmap import synthetic
+
+    tmp = Path(tempfile.mkdtemp(prefix="conflictmap-demo-"))
+    synthetic.write_dataset(str(tmp), synthetic.make_dataset(800, seed=3))
+    return load_bundle(tmp)
+
+
+@st.cache_resource(show_spinner="Chargement du modèle spaCy et du gazetteer…")
+def _pipeline() -> Any:
+    """The ingest pipeline (spaCy model, gazetteer), loaded once per process on first upload."""
+    from conflictmap.pipeline import Pipeline  # heavy: imported only when the user uploads
+
+    return Pipeline.load()
+
+
+@st.cache_resource(max_entries=1)
+def _outline(app_root: str) -> dict[str, Any] | None:
+    p = Path(app_root) / "static" / "outline.geojson"
+    if p.exists():
+        try:
+            return json.loads(p.read_text(encoding="utf-8"))
+        except ValueError:
+            return None
+    return None
+
+
+def _bundle(app_root: Path) -> Bundle | None:
+    base: Bundle | None
+    d = D.data_dir(app_root)
+    try:
+        base = _load(str(d), D._signature(d), str(app_root))
+    except DataError as exc:
+        if st.session_state.get("demo"):
+            base = _demo_bundle()
+        else:
+            st.error(f"{exc}")
+            st.info("Générez les données avec `make data`, ou définissez `CONFLICTMAP_DATA` vers un dossier "
+                    "produit par `conflictmap ingest … --out DOSSIER`.")
+            if st.button("Afficher des données synthétiques de démonstration", key="demo_btn"):
+                st.session_state["demo"] = True
+                st.rerun()
+            return None
+    user = st.session_state.get("user_bundle")
+    if user is not None and st.session_state.get("user_base") == base.version:
+        return user
+    return base
+
+
+def _init_from_url(b: Bundle, span: tuple[date, date]) -> None:
+    """Fill the widget state from the URL, once per session (and after a reset)."""
+    if st.session_state.get("_url_loaded"):
+        return
+    qp = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    s = D.state_from_query(qp, span, actors=b.actor_ids, categories=b.prep.cats, sub_types=b.prep.subs,
+                           places=b.prep.place_ids)
+    ss = st.session_state
+    ss[_W["window"]] = (s.start or span[0], s.end or span[1])
+    ss[_W["step"]] = s.step
+    ss[_W["actors"]] = list(s.actors)
+    ss[_W["cats"]] = list(s.categories)
+    ss[_W["subs"]] = list(s.sub_types)
+    ss[_W["prec"]] = list(s.precisions)
+    ss[_W["q"]] = s.query
+    ss[_W["place"]] = s.place
+    ss[_W["layers"]] = list(s.layers)
+    ss["sel_event"] = s.event
+    ss["sel_article"] = s.article
+    ss["_url_loaded"] = True
+
+
+def _reset() -> None:
+    for k in [*_W.values(), "_url_loaded", "sel_event", "sel_article", "_last_click", "_pending_window"]:
+        st.session_state.pop(k, None)
+    st.query_params.clear()
+
+
+def _sidebar(b: Bundle, span: tuple[date, date]) -> D.ViewState:
+    ss = st.session_state
+    p = b.prep
+    sb = st.sidebar
+    sb.title("ConflictMap")
+    sb.caption(f"Données : {b.version}")
+    if b.n_uploaded:
+        sb.caption(f"+ {b.n_uploaded} événement(s) issus de vos articles (cette session seulement)")
+    pending = ss.pop("_pending_window", None)
+    if pending is not None:
+        ss[_W["window"]] = pending
+    if ss.pop("_stop_play", False):
+        ss[_W["play"]] = False
+    win = sb.slider("Fenêtre de temps", min_value=span[0], max_value=max(span[1], span[0] + timedelta(days=1)),
+                    step=timedelta(days=1), format="DD/MM/YYYY", key=_W["window"])
+    sb.segmented_control("Pas de la lecture", options=list(D.STEPS),
+                         format_func={"day": "jour", "week": "semaine"}.get, key=_W["step"], selection_mode="single")
+    sb.toggle("▶ Lecture (anime la carte)", key=_W["play"],
+              help="Fait avancer la fenêtre d'un pas à la fois jusqu'à la fin des données.")
+    actor_opts = sorted(b.actor_ids, key=lambda a: str(b.actors.at[a, "label_fr"]).lower())
+    sb.multiselect("Acteurs", actor_opts, key=_W["actors"], placeholder="Tous",
+                   format_func=lambda a: f"{b.actors.at[a, 'label_fr']} ({D.SIDE_LABELS_FR.get(b.actors.at[a, 'side'], '')})")
+    sb.multiselect("Catégories", p.cats, key=_W["cats"], placeholder="Toutes",
+                   format_func=lambda c: D.CATEGORY_LABELS.get(c, c))
+    sb.multiselect("Types", p.subs, key=_W["subs"], placeholder="Tous", format_func=D.sub_label)
+    sb.multiselect("Précision du lieu", list(D.PRECISIONS), key=_W["prec"], placeholder="Toutes",
+                   format_func=D.PRECISIONS.get)
+    sb.text_input("Recherche (citations, lieux)", key=_W["q"], placeholder="ex. Alep, frappe…")
+    counts = np.bincount(p.place, minlength=len(p.place_ids)) if len(p.place) else np.zeros(0, int)
+    order = np.argsort(-counts, kind="stable")
+    place_opts = [""] + [p.place_ids[i] for i in order.tolist()]
+    names = dict(zip(p.place_ids, p.place_names))
+    cnt = dict(zip(p.place_ids, counts.tolist()))
+    sb.selectbox("Lieu", place_opts, key=_W["place"],
+                 format_func=lambda v: "Tous les lieux" if not v else f"{names.get(v, v)} ({cnt.get(v, 0)})")
+    sb.multiselect("Couches", list(D.LAYERS), key=_W["layers"], format_func=D.LAYERS.get)
+    sb.button("Réinitialiser la vue", on_click=_reset)
+    start, end = win if isinstance(win, (tuple, list)) else (span[0], span[1])
+    return D.ViewState(
+        start=start, end=end, actors=tuple(ss[_W["actors"]]), categories=tuple(ss[_W["cats"]]),
+        sub_types=tuple(ss[_W["subs"]]), precisions=tuple(int(v) for v in ss[_W["prec"]]),
+        query=str(ss[_W["q"]] or "").strip(), place=str(ss[_W["place"]] or ""), layers=tuple(ss[_W["layers"]]),
+        step=str(ss[_W["step"]] or "week"), event=str(ss.get("sel_event") or ""),
+        article=str(ss.get("sel_article") or ""),
+    )
+
+
+def _sync_url(state: D.ViewState, span: tuple[date, date]) -> None:
+    q = D.state_to_query(state, span)
+    current = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    if current != q:
+        st.query_params.from_dict(q)
+
+
+def _uploads(base: Bundle) -> None:
+    with st.sidebar.expander("Ajouter vos articles", expanded=bool(st.session_state.get("upload_errors"))):
+        st.caption(f"Fichiers .txt, .md ou .html, {D.MAX_UPLOAD_FILES} au plus, 2 Mo chacun. "
+                   "Analysés pour cette session seulement ; les données partagées ne sont pas modifiées.")
+        gen = st.session_state.get("upload_gen", 0)
+        files = st.file_uploader("Articles", type=list(D.UPLOAD_TYPES), accept_multiple_files=True,
+                                 key=f"upload_{gen}", label_visibility="collapsed")
+        go = st.button("Analyser", key="upload_go", disabled=not files)
+        if go and files:
+            _process_uploads(base, list(files))
+        for msg in st.session_state.get("upload_errors", []):
+            st.error(msg)
+        if st.session_state.get("user_bundle") is not None:
+            st.success(st.session_state.get("upload_msg", "Articles ajoutés."))
+            if st.button("Retirer mes articles", key="upload_clear"):
+                for k in ("user_bundle", "user_base", "upload_errors", "upload_msg"):
+                    st.session_state.pop(k, None)
+                st.session_state["upload_gen"] = gen + 1
+                st.rerun()
+
+
+def _process_uploads(base: Bundle, files: list[Any]) -> None:
+    ok, errors = D.validate_uploads([(f.name, int(f.size)) for f in files])
+    payload = [(files[i].name, files[i].getvalue()) for i in ok]
+    if payload:
+        bar = st.progress(0.0, text="Analyse des articles…")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(min(1.0, done / max(total, 1)), text=f"Analyse des articles… {done}/{total}")
+
+        try:
+            pipe = _pipeline()
+            result = pipe.run_uploads(payload, progress=progress)
+        except ImportError:
+            errors.append("L'analyse d'articles n'est pas disponible dans cette installation "
+                          "(module conflictmap.pipeline ou modèle spaCy absent).")
+            result = None
+        except Exception as exc:  # noqa: BLE001 - any pipeline failure is shown, the app keeps running
+            errors.append(f"Échec de l'analyse : {type(exc).__name__}: {exc}")
+            result = None
+        bar.empty()
+        if result is not None:
+            for e in getattr(result, "errors", []) or []:
+                msg = getattr(e, "message", None) or getattr(e, "problem", None) or str(e)
+                errors.append(f"{Path(str(getattr(e, 'path', '?'))).name} : {msg}")
+            frames = {k: getattr(result, k, None) for k in ("articles", "mentions", "events", "control")}
+            n_ev = 0 if frames["events"] is None else len(frames["events"])
+            prev = st.session_state.get("user_bundle")
+            merged = merge_bundle(prev if prev is not None else base, frames)
+            st.session_state["user_bundle"] = merged
+            st.session_state["user_base"] = base.version
+            n_art = 0 if frames["articles"] is None else len(frames["articles"])
+            st.session_state["upload_msg"] = f"{n_art} article(s) analysé(s), {n_ev} événement(s) ajouté(s)."
+    st.session_state["upload_errors"] = errors
+    if payload:
+        st.rerun()
+
+
+def _selection_from_click(b: Bundle, idx: np.ndarray, out: dict[str, Any] | None) -> None:
+    click = (out or {}).get("last_object_clicked")
+    if not click or "lat" not in click:
+        return
+    key = (round(float(click["lat"]), 6), round(float(click["lng"]), 6))
+    if st.session_state.get("_last_click") == key:
+        return
+    st.session_state["_last_click"] = key
+    rows = D.resolve_click(b, idx, key[0], key[1])
+    if len(rows):
+        r = int(rows[0])
+        st.session_state["sel_event"] = str(b.events.at[r, "event_id"])
+        st.session_state["sel_article"] = str(b.events.at[r, "article_id"])
+        st.session_state["sel_rows"] = [int(x) for x in rows[:50]]
+        st.rerun()
+
+
+def _map(b: Bundle, state: D.ViewState, idx: np.ndarray, app_root: Path, focus_now: bool) -> None:
+    from streamlit_folium import st_folium
+
+    from conflictmap._map import base_map
+
+    t0 = time.perf_counter()
+    payload = D.build_payloads(b, state, idx)
+    m = base_map(_outline(str(app_root)), app_root / "static", tiles=True, legend=D._side_legend())
+    fgs = D.feature_groups(payload)
+    center = payload.focus if (focus_now and payload.focus) else None
+    out = st_folium(m, key="map", height=620, use_container_width=True, feature_group_to_add=fgs,
+                    returned_objects=["last_object_clicked"], center=center, zoom=10 if center else None)
+    st.session_state["_perf"] = {"build_s": round(time.perf_counter() - t0, 3), "payload_bytes": payload.nbytes,
+                                 "aggregated": payload.aggregated}
+    if payload.aggregated:
+        st.caption(f"Plus de {D.POINT_THRESHOLD} points : les lieux précis sont regroupés en mailles de "
+                   f"{D.GRID_DEG}° (cliquez une maille, ou filtrez / réduisez la fenêtre pour voir chaque point).")
+    _selection_from_click(b, idx, out)
+
+
+def _reader(b: Bundle, state: D.ViewState) -> None:
+    """The article reader; every article-derived string goes through html.escape."""
+    import html
+
+    st.subheader("Article")
+    aid = state.article
+    if not aid:
+        st.caption("Cliquez un point de la carte ou une ligne du tableau pour lire l'article source.")
+        return
+    arts = b.articles
+    hit = arts[arts["article_id"] == aid]
+    sel = st.session_state.get("sel_rows") or []
+    head: list[str] = []
+    if state.event:
+        ev = b.events[b.events["event_id"] == state.event]
+        if len(ev):
+            e = ev.iloc[0]
+            head.append(f'<div class="cm-evline"><b>{html.escape(D.sub_label(e["sub_type"]))}</b> · '
+                        f'{html.escape(str(e["date"]))} ({html.escape(str(e["date_precision"]))}) · '
+                        f'{html.escape(str(e["place_name"]))} (précision {int(e["geo_precision"] or 0)})</div>')
+    if len(sel) > 1:
+        head.append(f'<div class="cm-meta">{len(sel)} événements à cet endroit ; '
+                    "l'article du plus récent est affiché.</div>")
+    if hit.empty:
+        st.markdown("".join(head), unsafe_allow_html=True)
+        st.warning(f"Article {aid!r} absent des données.")
+        return
+    a = hit.iloc[0]
+    head.append(f'<div class="cm-title">{html.escape(str(a.get("title") or aid))}</div>')
+    meta = [str(a.get("source") or ""), str(a.get("published") or "")]
+    meta_s = " · ".join(m for m in meta if m) + (" (date déduite)" if bool(a.get("published_inferred")) else "")
+    url = D.safe_url(a.get("url"))
+    link = (f' · <a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">'
+            "article original ↗</a>") if url else ""
+    head.append(f'<div class="cm-meta">{html.escape(meta_s)}{link}</div>')
+    text = str(a.get("text") or "")
+    body = D.article_html(text, D.article_spans(b, aid, state.event))
+    st.html(
+        "<style>.cm-article{max-height:420px;overflow:auto;line-height:1.5;font-size:0.95rem;white-space:normal}"
+        ".cm-article mark{padding:0 1px}.cm-article mark.cm-event{background:#fff3c4}"
+        ".cm-article mark.cm-toponym{background:#c8e6ff}.cm-article mark.cm-selected{background:#ffd54f}"
+        ".cm-title{font-weight:600;font-size:1.1rem;margin:4px 0}.cm-meta{color:#666;font-size:0.85rem}</style>"
+        + "".join(head) + body)
+
+
+def _table(b: Bundle, idx: np.ndarray) -> None:
+    df = D.events_table(b, idx)
+    if len(idx) > len(df):
+        st.caption(f"{len(df)} événements les plus récents sur {len(idx)} — filtrez ou exportez pour le reste.")
+    ev = st.dataframe(df, hide_index=True, on_select="rerun", selection_mode="single-row", key="table",
+                      column_config={"event_id": None, "citation": st.column_config.TextColumn(width="large")},
+                      height=360)
+    rows = getattr(getattr(ev, "selection", None), "rows", None) or []
+    last = st.session_state.get("_table_sel")
+    if rows and rows != last:
+        st.session_state["_table_sel"] = rows
+        r = df.iloc[rows[0]]
+        if st.session_state.get("sel_event") != r["event_id"]:
+            st.session_state["sel_event"] = str(r["event_id"])
+            st.session_state["sel_article"] = str(r["article"])
+            st.session_state["sel_rows"] = []
+            st.session_state["_focus_now"] = True
+            st.rerun()
+    elif not rows:
+        st.session_state["_table_sel"] = []
+
+
+def _timeline(b: Bundle, idx: np.ndarray, state: D.ViewState) -> None:
+    import altair as alt
+
+    wk = D.weekly_counts(b, idx)
+    if wk.empty:
+        st.info("Aucun événement dans la vue.")
+        return
+    chart = alt.Chart(wk).mark_bar().encode(
+        x=alt.X("week:T", title="Semaine"), y=alt.Y("sum(events):Q", title="Événements"),
+        color=alt.Color("category:N", title="Catégorie"), tooltip=["week:T", "category:N", "events:Q"],
+    ).properties(height=260)
+    st.altair_chart(chart, width="stretch")
+
+
+def _exports(b: Bundle, idx: np.ndarray) -> None:
+    st.caption(f"{len(idx)} événement(s) de la vue courante (filtres et fenêtre appliqués).")
+    cols = st.columns(3)
+    for col, (fmt, label, mime, ext) in zip(cols, [
+        ("geojson", "GeoJSON", "application/geo+json", "geojson"),
+        ("csv", "CSV", "text/csv", "csv"),
+        ("parquet", "GeoParquet", "application/vnd.apache.parquet", "parquet"),
+    ]):
+        col.download_button(label, data=lambda fmt=fmt: D.export_bytes(b, idx, fmt),
+                            file_name=f"conflictmap-vue.{ext}", mime=mime, key=f"dl_{fmt}",
+                            disabled=not len(idx), on_click="ignore")
+
+
+def _play(state: D.ViewState, span: tuple[date, date]) -> None:
+    if not st.session_state.get(_W["play"]) or state.start is None or state.end is None:
+        return
+    nxt = D.step_window(state.start, state.end, state.step, span)
+    if nxt is None:
+        st.session_state["_stop_play"] = True
+        st.rerun()
+    time.sleep(D.PLAY_DELAY_S)
+    st.session_state["_pending_window"] = nxt
+    st.rerun()
+
+
+def run(app_root: Path) -> None:
+    """Lay out the page."""
+    st.set_page_config(page_title="ConflictMap — Syrie", page_icon="🗺️", layout="wide")
+    b = _bundle(app_root)
+    if b is None:
+        return
+    span = b.prep.span or _EMPTY_SPAN
+    _init_from_url(b, span)
+    state = _sidebar(b, span)
+    _uploads(load_bundle_base(app_root) or b)
+    idx = D.filter_events(b, state)
+    _sync_url(state, span)
+
+    p = b.prep
+    cat_counts = np.bincount(p.cat[idx], minlength=len(p.cats)) if len(idx) else np.zeros(len(p.cats), int)
+    n_zones = len(D.active_zones(b, state))
+    cols = st.columns(5)
+    cols[0].metric("Événements", f"{len(idx):,}".replace(",", " "))
+    for col, cat in zip(cols[1:4], ("incident", "control_change", "deescalation")):
+        n = int(cat_counts[p.cats.index(cat)]) if cat in p.cats else 0
+        col.metric(D.CATEGORY_LABELS[cat], f"{n:,}".replace(",", " "))
+    cols[4].metric("Zones actives", n_zones)
+    st.caption(f"Du {state.start:%d/%m/%Y} au {state.end:%d/%m/%Y}" if state.start and state.end else "")
+
+    left, right = st.columns([3, 2], gap="medium")
+    focus_now = bool(st.session_state.pop("_focus_now", False))
+    with left:
+        _map(b, state, idx, app_root, focus_now)
+    with right:
+        _reader(b, state)
+    t1, t2, t3, t4 = st.tabs(["Événements", "Chronologie", "Exporter", "À propos"])
+    with t1:
+        _table(b, idx)
+    with t2:
+        _timeline(b, idx, state)
+    with t3:
+        _exports(b, idx)
+    with t4:
+        perf = st.session_state.get("_perf", {})
+        st.markdown(f"Données affichées : `{b.version}` (dossier `{b.source_dir}`).")
+        st.caption(f"Carte : {perf.get('payload_bytes', 0):,} octets de couches, construites en "
+                   f"{perf.get('build_s', 0)} s.")
+    _play(state, span)
+
+
+def load_bundle_base(app_root: Path) -> Bundle | None:
+    """The shared bundled data (without this session's uploads)."""
+    d = D.data_dir(app_root)
+    try:
+        return _load(str(d), D._signature(d), str(app_root))
+    except DataError:
+        return _demo_bundle() if st.session_state.get("demo") else None

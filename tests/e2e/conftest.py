@@ -1,0 +1,144 @@
+"""Browser test set-up: fixture data, a Streamlit server on a free loopback port, Chromium.
+
+Chromium is Debian's (``make browser`` installs it); Playwright only drives it.
+Every request that does not go to the local server is blocked, so the tests
+also prove that the dashboard works offline.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conflictmap import synthetic
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "test-output"
+CHROMIUM = os.environ.get("CONFLICTMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    data_dir: Path
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def e2e_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("e2e-data")
+    synthetic.write_dataset(str(d), synthetic.add_hostile_article(synthetic.make_dataset(250, seed=11)))
+    return d
+
+
+@pytest.fixture(scope="session")
+def server(e2e_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    vendor = ROOT / "static" / "vendor" / "leaflet" / "leaflet.js"
+    if not vendor.exists():
+        pytest.fail(f"{vendor} missing: run `make assets` (npm install + scripts/vendor_assets.py)")
+    port = _free_port()
+    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    env = {**os.environ, "CONFLICTMAP_DATA": str(e2e_data), "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+    with log.open("wb") as fh:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                pytest.fail(f"streamlit did not start:\n{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.3)
+        yield Server(url=url, data_dir=e2e_data, log=log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    exe = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if not exe:
+        pytest.fail("Chromium not found: run `make browser` (installs Debian's chromium) "
+                    "or set CONFLICTMAP_CHROMIUM")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class Tab:
+    """A page whose non-local requests are blocked and recorded."""
+
+    page: Any
+    context: Any
+    blocked: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@pytest.fixture()
+def open_tab(browser: Any, server: Server) -> Iterator[Any]:
+    tabs: list[Tab] = []
+
+    def _open() -> Tab:
+        ctx = browser.new_context(viewport={"width": 1500, "height": 1050}, service_workers="block")
+        tab = Tab(page=None, context=ctx)
+
+        def route(r: Any) -> None:
+            u = r.request.url
+            if u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")):
+                tab.requests.append(u)
+                r.continue_()
+            else:
+                tab.blocked.append(u)
+                r.abort()
+
+        ctx.route("**/*", route)
+        page = ctx.new_page()
+
+        def on_dialog(d: Any) -> None:
+            tab.dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", on_dialog)
+        tab.page = page
+        tabs.append(tab)
+        return tab
+
+    yield _open
+    for t in tabs:
+        t.context.close()

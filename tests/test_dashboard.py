@@ -1,0 +1,423 @@
+"""Unit tests of the dashboard's pure functions (no Streamlit, no browser)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conflictmap import dashboard as D
+from conflictmap import schema, synthetic
+from conflictmap._map import asset_links, base_map, icon_for, safe_json, safe_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("dash")
+    frames = synthetic.add_hostile_article(synthetic.make_dataset(400, seed=2))
+    synthetic.write_dataset(str(d), frames)
+    return d
+
+
+@pytest.fixture(scope="module")
+def bundle(data_dir: Path) -> D.Bundle:
+    return D.load_bundle(data_dir)
+
+
+# --------------------------------------------------------------------------- synthetic data
+
+
+def test_synthetic_events_follow_the_contract() -> None:
+    ev = synthetic.make_events(2000, seed=5)
+    assert list(ev.columns) == schema.EVENT_COLUMNS + ["geometry"]
+    assert ev.crs.to_epsg() == 4326
+    assert ev["event_id"].is_unique
+    assert set(ev["category"]) <= set(schema.CATEGORIES)
+    assert set(ev["date_precision"]) == {"day", "week", "month", "year"}
+    assert set(ev["geo_precision"]) == {1, 2, 3, 4}
+    assert set(ev.geom_type) >= {"Point", "Polygon", "LineString"}
+    assert (ev.loc[ev.geo_precision <= 2].geom_type == "Point").all()
+    d = pd.to_datetime(ev["date"])
+    assert d.min() >= pd.Timestamp("2016-01-01") and d.max() <= pd.Timestamp("2019-12-31")
+    assert (d[ev.date_precision == "month"].dt.day == 1).all()
+    assert (d[ev.date_precision == "week"].dt.dayofweek == 0).all()
+    cc = ev[ev.category == "control_change"]
+    assert cc["controller_after"].notna().all() and cc["controller_before"].notna().all()
+    assert all(isinstance(a, list) and a for a in ev["actors"])
+    for s in ev["sources"].head(50):
+        assert json.loads(s)[0]["article_id"]
+    assert (ev["n_sources"] == ev["sources"].map(lambda s: len(json.loads(s)))).all()
+    same = synthetic.make_events(2000, seed=5)
+    pd.testing.assert_frame_equal(pd.DataFrame(ev.drop(columns="geometry")),
+                                  pd.DataFrame(same.drop(columns="geometry")))
+
+
+def test_synthetic_articles_and_mentions_point_into_the_text() -> None:
+    fr = synthetic.make_dataset(300, seed=4)
+    texts = fr["articles"].set_index("article_id")["text"]
+    for r in fr["events"].itertuples():
+        assert texts[r.article_id][r.start:r.end] == r.quote
+    for m in fr["mentions"].itertuples():
+        assert texts[m.article_id][m.start:m.end] == m.text
+    assert list(fr["articles"].columns) == schema.ARTICLE_COLUMNS
+    assert list(fr["mentions"].columns) == schema.MENTION_COLUMNS
+    assert list(fr["control"].columns) == schema.CONTROL_COLUMNS
+    assert list(fr["zones"].columns) == schema.ZONE_COLUMNS + ["geometry"]
+
+
+def test_synthetic_is_fast() -> None:
+    t = time.perf_counter()
+    ev = synthetic.make_events(100_000)
+    assert len(ev) == 100_000
+    assert time.perf_counter() - t < 10
+
+
+# --------------------------------------------------------------------------- URL state
+
+
+_ids = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ_", min_size=1, max_size=12)
+
+
+@given(
+    start=st.dates(date(2016, 1, 1), date(2019, 12, 31)),
+    days=st.integers(0, 900),
+    actors=st.lists(_ids, max_size=4, unique=True),
+    cats=st.lists(st.sampled_from(schema.CATEGORIES), max_size=3, unique=True),
+    subs=st.lists(st.sampled_from(["air/drone strike", "shelling", "ceasefire / truce"]), max_size=3, unique=True),
+    precs=st.lists(st.integers(1, 4), max_size=4, unique=True),
+    query=st.text(max_size=30).map(str.strip),
+    layers=st.lists(st.sampled_from(list(D.LAYERS)), max_size=4, unique=True),
+    step=st.sampled_from(["day", "week"]),
+)
+@settings(max_examples=150, deadline=None)
+def test_url_roundtrip(start: date, days: int, actors: list[str], cats: list[str], subs: list[str],
+                       precs: list[int], query: str, layers: list[str], step: str) -> None:
+    end = min(date.fromordinal(start.toordinal() + days), date(2019, 12, 31))
+    state = D.ViewState(start=start, end=end, actors=tuple(actors), categories=tuple(cats), sub_types=tuple(subs),
+                        precisions=tuple(precs), query=query, layers=tuple(layers), step=step, event="ev-1",
+                        article="a1")
+    span = (date(2016, 1, 1), date(2019, 12, 31))
+    q = D.state_to_query(state, span)
+    assert all(isinstance(v, str) for v in q.values())
+    back = D.state_from_query(q, span)
+    expected_start = state.start if state.start != span[0] else None
+    expected_end = state.end if state.end != span[1] else None
+    assert back == D.ViewState(**{**state.__dict__, "start": expected_start, "end": expected_end})
+
+
+def test_url_defaults_are_not_written_and_garbage_is_ignored() -> None:
+    span = (date(2016, 1, 1), date(2019, 12, 31))
+    assert D.state_to_query(D.ViewState(start=span[0], end=span[1]), span) == {}
+    s = D.state_from_query({"from": "2030-99-99", "to": "nope", "prec": "0,2,9,x", "layers": "zones,bogus",
+                            "step": "year", "actor": ["RUS", "XXX"], "place": "geonames:1"}, span,
+                           actors=["RUS", "TUR"], places=["geonames:2"])
+    assert s.start is None and s.end is None
+    assert s.precisions == (2,)
+    assert s.layers == ("zones",)
+    assert s.step == "week"
+    assert s.actors == ("RUS",)
+    assert s.place == ""
+    s2 = D.state_from_query({"from": "2019-06-01", "to": "2017-01-01"}, span)
+    assert s2.start == date(2017, 1, 1) and s2.end == date(2019, 6, 1)
+    assert D.state_from_query({"from": "2010-01-01"}, span).start == span[0]
+    assert D.state_from_query({"layers": "none"}, span).layers == ()
+
+
+def test_step_window() -> None:
+    span = (date(2016, 1, 1), date(2016, 12, 31))
+    assert D.step_window(date(2016, 1, 1), date(2016, 1, 31), "week", span) == (date(2016, 1, 8), date(2016, 2, 7))
+    assert D.step_window(date(2016, 1, 1), date(2016, 1, 31), "day", span) == (date(2016, 1, 2), date(2016, 2, 1))
+    assert D.step_window(date(2016, 12, 1), date(2016, 12, 28), "week", span) == (date(2016, 12, 4), span[1])
+    assert D.step_window(date(2016, 12, 1), span[1], "week", span) is None
+
+
+# --------------------------------------------------------------------------- filtering
+
+
+def _naive(bundle: D.Bundle, s: D.ViewState) -> set[int]:
+    ev = bundle.events
+    d0 = pd.to_datetime(ev["date"])
+    prec = ev["date_precision"]
+    d1 = d0.copy()
+    d1[prec == "week"] = d0[prec == "week"] + pd.Timedelta(days=6)
+    d1[prec == "month"] = d0[prec == "month"] + pd.offsets.MonthEnd(0)
+    d1[prec == "year"] = d0[prec == "year"] + pd.offsets.YearEnd(0)
+    keep = set()
+    for i in range(len(ev)):
+        r = ev.iloc[i]
+        if s.start and d1.iloc[i].date() < s.start:
+            continue
+        if s.end and d0.iloc[i].date() > s.end:
+            continue
+        if s.categories and r["category"] not in s.categories:
+            continue
+        if s.sub_types and r["sub_type"] not in s.sub_types:
+            continue
+        if s.precisions and int(r["geo_precision"]) not in s.precisions:
+            continue
+        if s.place and r["place_id"] != s.place:
+            continue
+        involved = set(r["actors"]) | {r["actor1"], r["actor2"], r["controller_before"], r["controller_after"]}
+        if s.actors and not involved & set(s.actors):
+            continue
+        if s.query:
+            hay = D.fold(f"{r['quote']} {r['place_name']}")
+            if D.fold(s.query) not in hay:
+                continue
+        keep.add(i)
+    return keep
+
+
+@given(
+    start=st.dates(date(2015, 6, 1), date(2020, 1, 1)),
+    days=st.integers(0, 1500),
+    actors=st.lists(st.sampled_from(["RUS", "SYR_GOV", "ISIS", "TUR", "NOPE"]), max_size=2, unique=True),
+    cats=st.lists(st.sampled_from(schema.CATEGORIES), max_size=2, unique=True),
+    precs=st.lists(st.integers(1, 4), max_size=2, unique=True),
+    query=st.sampled_from(["", "alep", "ALEP", "Frappes", "dama", "été", "zzz"]),
+    place=st.sampled_from(["", "geonames:170654", "curated:ghouta_est"]),
+)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_filter_matches_naive_implementation(bundle: D.Bundle, start: date, days: int, actors: list[str],
+                                             cats: list[str], precs: list[int], query: str, place: str) -> None:
+    end = date.fromordinal(start.toordinal() + days)
+    s = D.ViewState(start=start, end=end, actors=tuple(actors), categories=tuple(cats), precisions=tuple(precs),
+                    query=query, place=place)
+    assert set(D.filter_events(bundle, s).tolist()) == _naive(bundle, s)
+
+
+def test_month_precision_event_overlaps_window(bundle: D.Bundle) -> None:
+    ev = bundle.events
+    r = int(np.flatnonzero((ev["date_precision"] == "month").to_numpy())[0])
+    d0 = date.fromisoformat(ev.at[r, "date"])
+    mid = date(d0.year, d0.month, 20)
+    idx = D.filter_events(bundle, D.ViewState(start=mid, end=mid))
+    assert r in set(idx.tolist())
+
+
+def test_accent_and_case_insensitive_search(bundle: D.Bundle) -> None:
+    a = D.filter_events(bundle, D.ViewState(query="lattaquie"))
+    b = D.filter_events(bundle, D.ViewState(query="LATTAQUIÉ"))
+    assert len(a) > 0 and np.array_equal(a, b)
+
+
+def test_zones_follow_the_window(bundle: D.Bundle) -> None:
+    ids = lambda s: {bundle.zone_features[i]["properties"]["zone_id"] for i in D.active_zones(bundle, s)}  # noqa: E731
+    assert ids(D.ViewState(start=date(2016, 1, 1), end=date(2016, 12, 31))) == set()
+    assert ids(D.ViewState(start=date(2017, 9, 1), end=date(2017, 9, 1))) == {"idlib", "homs_north", "ghouta",
+                                                                               "south_west"}
+    assert ids(D.ViewState(start=date(2019, 1, 1), end=date(2019, 2, 1))) == {"idlib"}  # the only open zone
+
+
+# --------------------------------------------------------------------------- layers and security
+
+
+HOSTILE_MARKUP = re.compile(r"<\s*(script|img|b|svg|iframe)|on\w+\s*=\s*[\"']?alert|javascript:", re.I)
+
+
+def test_payloads_hold_no_executable_markup(bundle: D.Bundle) -> None:
+    s = D.ViewState(start=date(2018, 3, 1), end=date(2018, 3, 31), event="evt_hostile")
+    idx = D.filter_events(bundle, s)
+    assert "evt_hostile" in set(bundle.events["event_id"].iloc[idx])
+    payload = D.build_payloads(bundle, s, idx)
+    blob = "".join(js for parts in payload.layers.values() for _, js in parts)
+    assert "evt_hostile" in blob
+    assert not HOSTILE_MARKUP.search(blob), HOSTILE_MARKUP.search(blob)
+    # the text is still there, escaped for JS: JSON.parse gives it back verbatim
+    pts = json.loads(payload.layers["events"][0][1])
+    rec = next(r for r in pts["ev"] if r[8] == "evt_hostile")
+    assert synthetic.HOSTILE_IMG in rec[6]
+    assert synthetic.HOSTILE_PLACE in pts["T"]["pl"]
+    assert pts["T"]["art"][rec[7]][1] == ""  # javascript: URL dropped
+
+
+def test_rendered_feature_group_js_has_no_markup(bundle: D.Bundle) -> None:
+    """What streamlit-folium sends to the browser (feature group JS) is inert."""
+    from streamlit_folium import _get_feature_group_string
+
+    s = D.ViewState(start=date(2018, 3, 1), end=date(2018, 3, 31))
+    payload = D.build_payloads(bundle, s)
+    m = base_map(None, None, tiles=False)
+    js = "".join(_get_feature_group_string(fg, m, i) for i, fg in enumerate(D.feature_groups(payload)))
+    assert "window.cmLib.points(" in js and "evt_hostile" in js
+    assert not HOSTILE_MARKUP.search(js)
+
+
+def test_safe_json_and_urls() -> None:
+    text = "</script><script>alert(1)</script> & \u2028"
+    out = safe_json({"q": text})
+    assert "<" not in out and ">" not in out and "&" not in out and "\u2028" not in out
+    assert json.loads(out)["q"] == text
+    assert safe_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
+    for bad in ("javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:text/html,<script>", "http://x\"onmouseover=1",
+                "//evil.example", "ftp://x", None, 3):
+        assert safe_url(bad) == ""
+
+
+def test_article_html_escapes_everything() -> None:
+    text = f"{synthetic.HOSTILE_SCRIPT} a {synthetic.HOSTILE_IMG} b"
+    i = text.index("a ")
+    out = D.article_html(text, [(i, i + 1, "event", "<img src=x onerror=alert(2)>"), (0, 8, "toponym", "t"),
+                                (5, 999, "event", "out of range")])
+    assert "<script" not in out and "<img" not in out and "onerror=alert(2)>" not in out
+    assert "&lt;script&gt;" in out and 'class="cm-event"' in out and 'class="cm-toponym"' in out
+    # the visible text is the original one
+    assert re.sub(r"<[^>]+>", "", out).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"') \
+        .replace("&#x27;", "'").replace("&amp;", "&") == text
+
+
+def test_many_points_switch_to_grid_and_stay_small() -> None:
+    fr = synthetic.make_dataset(30, seed=1)
+    fr["events"] = synthetic.make_events(20_000, seed=9)
+    b = D.bundle_from_frames(fr)
+    s = D.ViewState()
+    payload = D.build_payloads(b, s)
+    assert payload.aggregated
+    assert payload.nbytes < 1_000_000
+    kinds = [k for k, _ in payload.layers["events"]]
+    assert "grid" in kinds and "points" not in kinds
+    small = D.build_payloads(b, D.ViewState(start=date(2017, 1, 1), end=date(2017, 1, 31)))
+    assert not small.aggregated
+
+
+def test_held_places_use_the_last_change_before_the_window_end(bundle: D.Bundle) -> None:
+    c = bundle.control.copy()
+    c["d"] = pd.to_datetime(c["date"])
+    pid = c["place_id"].value_counts().index[0]
+    rows = c[c.place_id == pid].sort_values("d")
+    cut = rows["d"].iloc[-1] - pd.Timedelta(days=1)
+    held = D.held_places(bundle, D.ViewState(end=cut.date()))
+    name = bundle.prep.place_names[bundle.prep.place_ids.index(pid)]
+    prior = rows[rows.d <= cut]
+    entry = [h for h in held if h[2] == name]
+    if prior.empty:
+        assert not entry
+    else:
+        expected = bundle.actors.at[prior["controller_after"].iloc[-1], "label_fr"]
+        assert entry and entry[0][3] == expected
+
+
+def test_resolve_click_finds_stacked_events_and_areas(bundle: D.Bundle) -> None:
+    idx = D.filter_events(bundle, D.ViewState())
+    p = bundle.prep
+    r = int(idx[np.flatnonzero(p.is_point[idx] & (p.prec[idx] == 1))[0]])
+    hits = D.resolve_click(bundle, idx, float(p.y[r]), float(p.x[r]))
+    assert r in set(hits.tolist())
+    assert (p.place[hits] == p.place[r]).all()
+    poly = int(idx[np.flatnonzero(~p.is_point[idx])[0]])
+    hits = D.resolve_click(bundle, idx, float(p.y[poly]), float(p.x[poly]))
+    assert poly in set(hits.tolist())
+    assert len(D.resolve_click(bundle, idx, 10.0, 10.0)) == 0
+
+
+def test_weekly_counts_add_up(bundle: D.Bundle) -> None:
+    idx = D.filter_events(bundle, D.ViewState())
+    wk = D.weekly_counts(bundle, idx)
+    assert wk["events"].sum() == len(idx)
+    assert (wk["week"].dt.dayofweek == 0).all()
+    assert D.weekly_counts(bundle, idx[:0]).empty
+
+
+def test_exports_roundtrip(bundle: D.Bundle) -> None:
+    idx = D.filter_events(bundle, D.ViewState(actors=("RUS",)))
+    gj = json.loads(D.export_bytes(bundle, idx, "geojson"))
+    assert len(gj["features"]) == len(idx)
+    csv = pd.read_csv(io.BytesIO(D.export_bytes(bundle, idx, "csv")))
+    assert len(csv) == len(idx) and "wkt" in csv.columns
+    gp = gpd.read_parquet(io.BytesIO(D.export_bytes(bundle, idx, "parquet")))
+    assert len(gp) == len(idx) and gp.crs.to_epsg() == 4326
+    assert set(gp["event_id"]) == set(bundle.events["event_id"].iloc[idx])
+    with pytest.raises(ValueError):
+        D.export_bytes(bundle, idx, "xlsx")
+
+
+def test_events_table(bundle: D.Bundle) -> None:
+    idx = D.filter_events(bundle, D.ViewState())
+    t = D.events_table(bundle, idx, limit=50)
+    assert len(t) == 50
+    assert list(t["date"]) == sorted(t["date"], reverse=True)
+    assert {"acteurs", "citation", "lieu", "event_id"} <= set(t.columns)
+
+
+def test_validate_uploads() -> None:
+    files = [("a.txt", 10), ("b.HTML", 10), ("c.pdf", 10), ("d.md", 3 * 1024 * 1024), ("e.txt", 0)]
+    files += [(f"f{i}.txt", 5) for i in range(12)]
+    ok, errors = D.validate_uploads(files)
+    assert ok[:2] == [0, 1] and len(ok) == D.MAX_UPLOAD_FILES
+    assert any("c.pdf" in e for e in errors) and any("d.md" in e and "2 Mo" in e for e in errors)
+    assert any("e.txt" in e for e in errors)
+    assert sum("au plus" in e for e in errors) == 4  # 14 valid files, 10 kept
+
+
+def test_icons_by_sub_type() -> None:
+    assert icon_for("air/drone strike") == "fa-plane"
+    assert icon_for("shelling") == "fa-bomb"
+    assert icon_for("armed clash") == "fa-crosshairs"
+    assert icon_for("government regains territory") == "fa-flag"
+    assert icon_for("ceasefire / truce") == "fa-handshake"
+    assert icon_for("something new", "deescalation") == "fa-dove"
+    assert all(re.fullmatch(r"fa-[a-z-]+", icon_for(s)) for s in ("", "x", "evacuation"))
+
+
+# --------------------------------------------------------------------------- assets and start-up
+
+
+def test_assets_local_when_vendored_else_cdn(tmp_path: Path) -> None:
+    js, css, local = asset_links(tmp_path)
+    assert not local and all(u.startswith("https://") for _, u in js + css)
+    for f in ("leaflet/leaflet.js", "leaflet.markercluster/leaflet.markercluster.js"):
+        (tmp_path / "vendor" / f).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "vendor" / f).write_text("//")
+    js, css, local = asset_links(tmp_path)
+    assert local and all(u.startswith("/app/static/vendor/") for _, u in js + css)
+    import folium
+
+    before = list(folium.Map.default_js)
+    m = base_map(None, tmp_path, tiles=False)
+    assert m.default_js == js and folium.Map.default_js == before  # instance only
+
+
+def test_topojson_outline_decoding() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import vendor_assets
+    finally:
+        sys.path.pop(0)
+    topo = {"type": "Topology", "transform": {"scale": [0.5, 0.5], "translate": [30, 30]},
+            "arcs": [[[0, 0], [2, 0], [0, 2], [-2, 0], [0, -2]]],
+            "objects": {"countries": {"type": "GeometryCollection", "geometries": [
+                {"type": "Polygon", "id": "760", "arcs": [[0]], "properties": {"name": "Syria"}},
+                {"type": "Polygon", "id": "250", "arcs": [[0]]}]}}}
+    fc = vendor_assets.topojson_countries(topo, {"760": "SY"})
+    assert len(fc["features"]) == 1
+    ring = fc["features"][0]["geometry"]["coordinates"][0]
+    assert ring == [[30, 30], [31, 30], [31, 31], [30, 31], [30, 30]]
+    assert fc["features"][0]["properties"]["focus"] is True
+
+
+def test_dashboard_import_is_light() -> None:
+    code = ("import sys, conflictmap.dashboard, conflictmap._page; "
+            "bad=[m for m in ('spacy','conflictmap.pipeline','conflictmap.nlp') if m in sys.modules]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_missing_data_dir_raises(tmp_path: Path) -> None:
+    with pytest.raises(D.DataError):
+        D.load_bundle(tmp_path / "nope")
+    with pytest.raises(D.DataError):
+        D.load_bundle(tmp_path)
