@@ -94,12 +94,68 @@ def run_size(n: int, repeat: int) -> dict[str, Any]:
     return out
 
 
+def server_rss(data_dir: str, chromium: str = "/usr/bin/chromium") -> dict[str, Any]:
+    """Peak RSS of a real ``streamlit run app.py`` after a browser drew the map and changed a filter."""
+    import os
+    import socket
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "CONFLICTMAP_DATA": data_dir}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+                             str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--server.fileWatcherType", "none"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        t0 = time.perf_counter()
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url + "_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"])
+            page = b.new_page()
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1")
+                       else r.abort())
+            page.goto(url)
+            drawn = None
+            for _ in range(300):
+                for f in page.frames:
+                    if "streamlit_folium" in f.url:
+                        try:
+                            if f.evaluate("() => !!(window.map && window.cmLib && window.cmLib.stats(window.map).outline)"):
+                                drawn = time.perf_counter() - t0
+                        except Exception:  # noqa: BLE001
+                            pass
+                if drawn:
+                    break
+                page.wait_for_timeout(100)
+            page.goto(url + "?actor=RUS&from=2017-01-01&to=2017-12-31")
+            page.wait_for_timeout(4000)
+            b.close()
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        hwm = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+        return {"data": data_dir, "cold_start_to_map_s": round(drawn or -1, 2), "server_peak_rss_mb": round(hwm / 1024, 1)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every size in a child process and write the results."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--million", action="store_true", help="also run 1,000,000 events")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--size", type=int, help=argparse.SUPPRESS)  # child mode
+    ap.add_argument("--server", action="store_true",
+                    help="also measure a real Streamlit server (bundled data and 100k events; needs chromium)")
     args = ap.parse_args(argv)
     if args.size:
         print(json.dumps(run_size(args.size, args.repeat)))
@@ -110,9 +166,25 @@ def main(argv: list[str] | None = None) -> int:
         proc = subprocess.run([sys.executable, __file__, "--size", str(n), "--repeat", str(args.repeat)],
                               capture_output=True, text=True, check=True, cwd=ROOT)
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    servers = []
+    if args.server:
+        import tempfile
+
+        from conflictmap import synthetic
+
+        seeds = ROOT / "data" / "seeds"
+        if (seeds / "events.parquet").exists():
+            servers.append(server_rss(str(seeds)))
+        with tempfile.TemporaryDirectory() as tmp:
+            ev = synthetic.make_events(100_000, seed=0)
+            synthetic.write_dataset(tmp, {"events": ev, "articles": synthetic.make_articles(ev.head(0)),
+                                          "mentions": synthetic.make_mentions(ev.head(0)),
+                                          "control": synthetic.make_control(ev), "zones": synthetic.make_zones(),
+                                          "actors": synthetic.make_actors()})
+            servers.append(server_rss(tmp))
     doc = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
                        "cpus": __import__("os").cpu_count()},
-           "targets_at_100k": TARGETS, "results": results}
+           "targets_at_100k": TARGETS, "results": results, "servers": servers}
     res_dir = ROOT / "bench" / "results"
     res_dir.mkdir(parents=True, exist_ok=True)
     (res_dir / "dashboard.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
@@ -123,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, s in r["scenarios"].items():
             print(f"| {r['n']:,} | {name} | {s['events_in_view']:,} | {s['seconds']:.3f} | {s['layer_bytes']:,} | "
                   f"{s['base_map_bytes']:,} | {'yes' if s['aggregated'] else 'no'} | {r['peak_rss_mb']} |")
+    for srv in servers:
+        print(f"\nstreamlit server on {srv['data']}: cold start to drawn map {srv['cold_start_to_map_s']} s, "
+              f"peak RSS {srv['server_peak_rss_mb']} MB")
     r100 = next((r for r in results if r["n"] == 100_000), None)
     if r100:
         worst_s = max(s["seconds"] for s in r100["scenarios"].values())

@@ -421,3 +421,23 @@ def test_missing_data_dir_raises(tmp_path: Path) -> None:
         D.load_bundle(tmp_path / "nope")
     with pytest.raises(D.DataError):
         D.load_bundle(tmp_path)
+
+
+def test_template_syntax_in_articles_is_inert() -> None:
+    """Article text is never read as Jinja by folium/branca (no server-side template injection)."""
+    from streamlit_folium import _get_feature_group_string
+
+    fr = synthetic.make_dataset(30, seed=1)
+    ev = fr["events"]
+    ev["quote"] = ev["quote"].astype(object)
+    ev.loc[0, "quote"] = "AAA {{ 7*7 }} {{ ''.__class__ }} {% if x %}"  # unbalanced on purpose
+    ev.loc[0, "place_name"] = "{#"
+    b = D.bundle_from_frames(fr)
+    payload = D.build_payloads(b, D.ViewState())
+    m = base_map(None, None, tiles=False)
+    js = "".join(_get_feature_group_string(g, m, i) for i, g in enumerate(D.feature_groups(payload)))
+    m.get_root().render()  # rendering the whole figure must not evaluate or choke on the data either
+    assert "AAA" in js and "{{" not in js.split("AAA", 1)[1][:80] and "49" not in js.split("AAA", 1)[1][:20]
+    for parts in payload.layers.values():
+        for _, text in parts:
+            json.loads(text)

