@@ -205,8 +205,10 @@ class ToponymRecognizer:
     """
 
     def __init__(self, nlp: Language, gazetteer: Gazetteer, min_population: int = 50_000,
-                 curated_path: Path | str | None = None, non_places: set[str] | None = None) -> None:
+                 curated_path: Path | str | None = None, non_places: set[str] | None = None,
+                 default_focus: str = "") -> None:
         _register_extensions()
+        self.default_focus = default_focus
         self.non_places = non_places or set()
         self.gazetteer = gazetteer
         self.min_population = min_population
@@ -419,7 +421,9 @@ class ToponymRecognizer:
             else:
                 best = max(c.cands, key=lambda x: x.place.population)
                 counts[best.place.country_code] += 0.5
-        return counts.most_common(1)[0][0] if counts else ""
+        if not counts or counts.most_common(1)[0][1] < 1:
+            return self.default_focus  # no country evidence: the project's theatre (Settings.default_focus)
+        return counts.most_common(1)[0][0]
 
     def _score(self, x: Candidate, c: _Cand, focus: str, neighbours: set[str]) -> float:
         p = x.place
@@ -482,10 +486,10 @@ class ToponymRecognizer:
 
 @Language.factory(
     "conflictmap_toponyms",
-    default_config={"data_dir": None, "cache_dir": None, "min_population": 50_000},
+    default_config={"data_dir": None, "cache_dir": None, "min_population": 50_000, "default_focus": "SY"},
 )
 def make_toponym_recognizer(nlp: Language, name: str, data_dir: str | None, cache_dir: str | None,
-                            min_population: int) -> ToponymRecognizer:
+                            min_population: int, default_focus: str) -> ToponymRecognizer:
     """spaCy factory for :class:`ToponymRecognizer`; the gazetteer is loaded once per process."""
     settings = Settings()
     if data_dir:
@@ -494,7 +498,7 @@ def make_toponym_recognizer(nlp: Language, name: str, data_dir: str | None, cach
         settings = settings.with_(cache_dir=Path(cache_dir))
     g = shared_gazetteer(settings)
     return ToponymRecognizer(nlp, g, min_population=min_population, curated_path=settings.curated_gazetteer,
-                             non_places=read_group_names(settings.actors_file))
+                             non_places=read_group_names(settings.actors_file), default_focus=default_focus)
 
 
 # --------------------------------------------------------------------------- metonymy
@@ -627,7 +631,8 @@ def load_pipeline(settings: Settings | None = None) -> Language:
         nlp.add_pipe("conflictmap_sentences", before="parser")
     elif "senter" not in nlp.pipe_names:
         nlp.add_pipe("conflictmap_sentences", first=True)
-    cfg = {"data_dir": str(settings.data_dir), "cache_dir": str(settings.cache_dir)}
+    cfg = {"data_dir": str(settings.data_dir), "cache_dir": str(settings.cache_dir),
+           "default_focus": settings.default_focus}
     nlp.add_pipe("conflictmap_toponyms", config=cfg, last=True)
     nlp.add_pipe("conflictmap_metonymy", config={"data_dir": str(settings.data_dir)}, last=True)
     return nlp

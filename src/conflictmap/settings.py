@@ -7,6 +7,9 @@ Environment variables
 ``CONFLICTMAP_CACHE_DIR``
     where the compact gazetteer index and the online geocoding cache live
     (default ``~/.cache/conflictmap``, or a temporary folder if that is not writable).
+``CONFLICTMAP_REGION``
+    ISO2 code of the conflict theatre, used to disambiguate names in articles that
+    give no country context (default ``SY``).
 ``CONFLICTMAP_ONLINE``
     ``1`` to allow online geocoding (Nominatim via geopy) for names the offline
     gazetteer cannot resolve. Off by default.
@@ -82,6 +85,7 @@ class Settings:
         default_factory=lambda: os.environ.get("CONFLICTMAP_NOMINATIM_URL", "nominatim.openstreetmap.org")
     )
     geocode_timeout: float = field(default_factory=lambda: float(os.environ.get("CONFLICTMAP_GEOCODE_TIMEOUT", "5")))
+    default_focus: str = field(default_factory=lambda: os.environ.get("CONFLICTMAP_REGION", "SY").upper())
     fuzzy_threshold: float = 84.0
     batch_size: int = 32
 

@@ -81,6 +81,92 @@ def _geojson_text(gdf: gpd.GeoDataFrame) -> str:
     return gdf.to_json(drop_id=True, ensure_ascii=False)
 
 
+STAGING_PREFIX = ".staging-"
+_COMMIT = "_COMMIT.json"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _staging_owner(d: Path) -> int | None:
+    """Pid encoded in a staging folder name (``.staging-<pid>-<random>``), if any."""
+    parts = d.name[len(STAGING_PREFIX):].split("-", 1)
+    return int(parts[0]) if parts and parts[0].isdigit() else None
+
+
+def _fsync_dir(d: Path) -> None:
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _roll_forward(out: Path, staging: Path) -> None:
+    """Finish an interrupted swap: every file was complete (``_COMMIT.json`` exists); move the rest in."""
+    meta = json.loads((staging / _COMMIT).read_text(encoding="utf-8"))
+    for f in meta.get("files", []):
+        if (staging / f).exists():
+            os.replace(staging / f, out / f)
+    _fsync_dir(out)
+    os.replace(staging / _COMMIT, out / "_SUCCESS.json")
+    _fsync_dir(out)
+
+
+def recover_dataset(out_dir: str | Path) -> list[str]:
+    """Clean up after writers that died (SIGKILL, power loss) in ``out_dir``.
+
+    A staging folder whose writer process is gone is either rolled forward (its
+    ``_COMMIT.json`` says every file was written: the interrupted swap is
+    completed, so the folder holds the new dataset) or deleted (the write never
+    reached the swap: the previous dataset was never touched). Staging folders
+    of live writers are left alone.
+
+    Returns
+    -------
+    list of str
+        ``"rolled forward <name>"`` / ``"removed <name>"`` for each stale folder.
+    """
+    out = Path(out_dir)
+    done: list[str] = []
+    if not out.is_dir():
+        return done
+    for d in sorted(out.glob(STAGING_PREFIX + "*")):
+        if not d.is_dir():
+            continue
+        pid = _staging_owner(d)
+        if pid is not None and pid != os.getpid() and _pid_alive(pid):
+            continue
+        if pid == os.getpid():
+            continue  # our own (a concurrent call in this process)
+        if (d / _COMMIT).exists():
+            try:
+                _roll_forward(out, d)
+                done.append(f"rolled forward {d.name}")
+            except (OSError, ValueError):
+                pass  # leave it for a later attempt; the error surfaces in validate_dataset
+            else:
+                shutil.rmtree(d, ignore_errors=True)
+        else:
+            shutil.rmtree(d, ignore_errors=True)
+            done.append(f"removed {d.name}")
+    return done
+
+
 def write_dataset(out_dir: str | Path, frames: Mapping[str, pd.DataFrame]) -> list[Path]:
     """Write a complete dataset atomically.
 
@@ -100,13 +186,20 @@ def write_dataset(out_dir: str | Path, frames: Mapping[str, pd.DataFrame]) -> li
 
     Notes
     -----
-    All files are first written into a staging folder beside ``out_dir`` and
-    then renamed into place; a crash leaves the previous dataset readable.
+    All files are first written (and fsynced) into a staging folder inside
+    ``out_dir``; only then is ``_COMMIT.json`` written there and the files renamed
+    into place, ``_SUCCESS.json`` last. A failure while writing (disk full, an
+    exception, SIGINT) removes the staging folder and leaves the previous dataset
+    untouched; a SIGKILL leaves a stale staging folder that the next call (or
+    :func:`recover_dataset`) removes, or — if the kill hit the millisecond-long
+    swap — completes.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    recover_dataset(out)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out))
     written: list[str] = []
+    swapping = False
     try:
         for name, frame in frames.items():
             frame = _listify(frame.copy())
@@ -120,17 +213,30 @@ def write_dataset(out_dir: str | Path, frames: Mapping[str, pd.DataFrame]) -> li
         for f in written:
             with open(staging / f, "rb") as fh:
                 os.fsync(fh.fileno())
+        meta = {"files": written, "rows": {k: int(len(v)) for k, v in frames.items()}}
+        with open(staging / _COMMIT, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(meta, indent=1))
+            fh.flush()
+            os.fsync(fh.fileno())
         success = out / "_SUCCESS.json"
+        swapping = True
         if success.exists():
             success.unlink()  # the dataset is incomplete while files are swapped
         for f in written:
             os.replace(staging / f, out / f)
-        meta = {"files": written, "rows": {k: int(len(v)) for k, v in frames.items()}}
-        tmp = staging / "_SUCCESS.json"
-        tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        os.replace(tmp, success)
-    finally:
+        _fsync_dir(out)
+        os.replace(staging / _COMMIT, success)
+        _fsync_dir(out)
+        swapping = False
+    except BaseException:
+        if swapping:  # interrupted mid-swap (e.g. Ctrl-C): finish it rather than leave a mix
+            try:
+                _roll_forward(out, staging)
+            except (OSError, ValueError):
+                raise  # staging kept: recover_dataset() completes it later
         shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
     return [out / f for f in written]
 
 
