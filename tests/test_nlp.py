@@ -92,3 +92,9 @@ def test_sentences_do_not_split_inside_names(nlp: Language) -> None:
     doc = nlp("Selon l'armée russe, les troupes de Bachar el-Assad poursuivent leur progression. Elles avancent.")
     assert [s.text for s in doc.sents][0].endswith("progression.")
     assert len(list(doc.sents)) == 2
+
+
+def test_compound_halves_and_event_noun_complements(nlp: Language) -> None:
+    t = tops(nlp, "Le Croissant-Rouge arabe syrien enquête sur l'attaque chimique présumée de Khan Cheikhoun.")
+    assert "Rouge" not in t
+    assert t["Khan Cheikhoun"][1] == "SY"

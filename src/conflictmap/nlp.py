@@ -37,7 +37,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from conflictmap._text import fold
+from conflictmap._text import ARABIC_ARTICLES, fold
 from conflictmap.gazetteer import DIRECTIONS, PRECISION_BY_TYPE, Candidate, Gazetteer, Place
 from conflictmap.settings import Settings
 
@@ -55,6 +55,12 @@ LOCATIVE_NOUNS = frozenset(
 NEAR_NOUNS = frozenset(
     """banlieue banlieues environs périphérie alentours abords portes est ouest nord sud nord-est nord-ouest
     sud-est sud-ouest sortie entrée périmètre faubourgs faubourg région""".split()
+)
+#: Event nouns whose "de X" complement is where it happened ("la bataille d'Alep", "l'attaque de Douma").
+EVENT_NOUNS = frozenset(
+    """attaque attaques bataille batailles siège chute prise reprise bombardement bombardements massacre
+    libération évacuation offensive combats frappe frappes raid raids explosion attentat habitants
+    encerclement blocus assaut""".split()
 )
 ADMIN_NOUNS = frozenset({"province", "provinces", "gouvernorat", "gouvernorats", "governorate", "mohafazat"})
 #: Prepositions that make the following capital a location.
@@ -264,8 +270,10 @@ class ToponymRecognizer:
         while i < n:
             tok = doc[i]
             text = _ELISION.sub("", tok.text)
-            if taken[i] or not _is_cap(text) or tok.is_punct:
-                i += 1
+            if taken[i] or not _is_cap(text) or tok.is_punct or (
+                    i > 1 and doc[i - 1].text in ("-", "‐") and not doc[i - 2].whitespace_
+                    and not doc[i - 2].is_punct and doc[i - 2].lower_ not in ARABIC_ARTICLES):
+                i += 1  # second half of a compound ("Croissant-Rouge")
                 continue
             matched = False
             for j in range(min(n, i + _MAX_NGRAM), i, -1):
@@ -335,8 +343,12 @@ class ToponymRecognizer:
         w = doc[k]
         if w.lower_ in LOCATIVE_PREPS or w.lemma_ in PLACE_VERBS:
             return True
-        if w.lower_ in ("de", "d'", "d’", "du") and k > 0 and doc[k - 1].lower_ in LOCATIVE_NOUNS:
-            return True
+        if w.lower_ in ("de", "d'", "d’", "du") and k > 0:
+            h = k - 1
+            while h > 0 and doc[h].pos_ == "ADJ" and h > k - 4:  # "l'attaque chimique présumée de X"
+                h -= 1
+            if doc[h].lower_ in LOCATIVE_NOUNS or doc[h].lower_ in EVENT_NOUNS:
+                return True
         if w.lower_ in ("et", ",", "ou") and any(c.end == k for c in accepted):
             return True
         return False
