@@ -345,7 +345,8 @@ class ToponymRecognizer:
             return True
         if w.lower_ in ("de", "d'", "d’", "du") and k > 0:
             h = k - 1
-            while h > 0 and doc[h].pos_ == "ADJ" and h > k - 4:  # "l'attaque chimique présumée de X"
+            while h > 0 and h > k - 4 and (doc[h].pos_ == "ADJ" or doc[h].lower_.endswith(("é", "ée", "és", "ées"))):
+                # "l'attaque chimique présumée de X": adjectives and participles between noun and "de"
                 h -= 1
             if doc[h].lower_ in LOCATIVE_NOUNS or doc[h].lower_ in EVENT_NOUNS:
                 return True
