@@ -48,4 +48,4 @@ bench: install
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf $(VENV) node_modules src/conflictmap/static/vendor out
+	rm -rf $(VENV) node_modules static/vendor out
