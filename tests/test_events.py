@@ -159,3 +159,9 @@ def test_adjective_actor_inside_the_trigger_is_the_perpetrator(pipeline) -> None
     inc = r.events.iloc[0]
     assert inc.actor1 == "RUS" and inc.actor2 == "REBELS"
     assert near(inc.geometry, 35.81, 36.32, 15)
+
+
+def test_fleeing_fighting_is_not_a_clash(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Selon l'ONU, plus de 230 000 civils ont fui les combats vers la frontière jordanienne "
+                      "et le plateau du Golan.")
+    assert not (r.events.category == "incident").any()

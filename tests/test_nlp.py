@@ -98,3 +98,9 @@ def test_compound_halves_and_event_noun_complements(nlp: Language) -> None:
     t = tops(nlp, "Le Croissant-Rouge arabe syrien enquête sur l'attaque chimique présumée de Khan Cheikhoun.")
     assert "Rouge" not in t
     assert t["Khan Cheikhoun"][1] == "SY"
+
+
+def test_city_heading_a_mistagged_neighbourhood_name(nlp: Language) -> None:
+    t = tops(nlp, "Les rebelles de Deraa Al-Balad ont commencé jeudi à remettre leurs armes.")
+    assert t.get("Deraa", ("", ""))[1] == "SY"
+    assert all(v[1] != "IQ" for v in t.values())  # not "Balad" in Iraq

@@ -80,7 +80,8 @@ _NEGATION_BEFORE = re.compile(
 _IDIOMS = re.compile(
     r"à (?:\w+ )?reprises|reprises? (?:des|de la|du) (?:n[ée]gociations|pourparlers|discussions|combats|dialogue"
     r"|activit[ée]s?|travaux)|reprendre (?:les|des) (?:n[ée]gociations|pourparlers|discussions)"
-    r"|prise en charge|sans (?:faire de )?morts?|mort-n[ée]|mortiers? de rire",
+    r"|prise en charge|sans (?:faire de )?morts?|mort-n[ée]|mortiers? de rire"
+    r"|(?:fui|fuient|fuyant|fuir|fuit|fuyaient|fuyé|chass[ée]s? par) (?:les|des|de violents) combats",
     re.IGNORECASE,
 )
 _ZONE_WORDS = re.compile(TRIGGERS[0][2], re.IGNORECASE)

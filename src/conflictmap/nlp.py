@@ -285,6 +285,9 @@ class ToponymRecognizer:
                 span_text = _ELISION.sub("", doc[i:j].text)
                 if j - i > 1 and not _is_cap(doc[j - 1].text) and doc[j - 1].text.lower() not in {"orientale", "occidentale"}:
                     continue
+                if i > 0 and taken[i - 1] and not doc[i - 1].is_punct and not doc[i - 1].whitespace_ == "" and \
+                        _is_cap(doc[i - 1].text) and fold(span_text) not in g._keys:
+                    break  # "Deraa Al-Balad": the tail of a longer name, not a second place
                 cands = g.candidates(span_text, fuzzy=False)
                 if cands and self._plausible(doc, i, j, span_text, cands, ents_by_token):
                     add(i, j, cands, "ngram")
@@ -370,11 +373,15 @@ class ToponymRecognizer:
                 return False  # acronyms: AP, AFP, WSJ, EI
         ent = ents_by_token.get(i)
         ent_end = ents_by_token.get(j - 1)
-        if ent is not None and (ent is not ent_end or ent.start < i - 1 or ent.end > j):
+        if ent is not None and (ent is not ent_end or ent.start < i or ent.end > j):
             # part of a longer entity: only keep it as the complement of a LOC/GPE entity
-            # ("province de Deraa"), not as the head of a name ("Observatoire syrien des droits…")
+            # ("province de Deraa"), not as the head of a name ("Observatoire syrien des droits…"),
+            # except a major city of the theatre heading a mis-tagged name ("Deraa Al-Balad")
             if ent.label_ not in ("LOC", "GPE"):
-                return False
+                return i == ent.start and any(
+                    c.match == 1.0 and c.place.country_code == self.default_focus
+                    and (c.place.population >= self.min_population or c.place.gazetteer == "curated")
+                    for c in cands)
             if i == ent.start or doc[i - 1].lower_ not in ("de", "d'", "d’", "du", "à", "-"):
                 return False
         strong = any(
