@@ -262,8 +262,13 @@ def load_bundle(data_dir: str | Path, app_root: str | Path | None = None) -> Bun
         events = gpd.read_file(d / "events.geojson")
     else:
         raise DataError(f"Aucun fichier events.parquet dans {d} (lancez `make data`).")
-    if events.crs is not None and events.crs.to_epsg() != 4326:
-        events = events.to_crs(schema.CRS)
+    from conflictmap.errors import DataFileError
+    from conflictmap.validate import validate_events
+
+    try:  # columns, CRS, geometry, ids, categories, dates: every problem in one readable message
+        validate_events(events, path=ev_path if ev_path.exists() else d / "events.geojson")
+    except DataFileError as exc:
+        raise DataError(str(exc)) from exc
     for c in schema.EVENT_COLUMNS:
         if c not in events.columns:
             events[c] = None
@@ -272,10 +277,22 @@ def load_bundle(data_dir: str | Path, app_root: str | Path | None = None) -> Bun
     control = _read_frame(d, "control", schema.CONTROL_COLUMNS)
     zp = find_data_file(d, "zones.geojson", root)
     if zp is not None:
-        zones = gpd.read_file(zp)
+        from conflictmap.zones import load_zones
+
+        try:
+            zones = load_zones(zp)
+        except (DataFileError, ValueError) as exc:
+            raise DataError(str(exc)) from exc
     else:
         zones = gpd.GeoDataFrame({c: [] for c in schema.ZONE_COLUMNS}, geometry=gpd.GeoSeries([], crs=schema.CRS))
     ap = find_data_file(d, "actors.csv", root)
+    if ap is not None:
+        from conflictmap.actors import ActorLexicon
+
+        try:
+            ActorLexicon.load(ap)
+        except DataFileError as exc:
+            raise DataError(str(exc)) from exc
     bundle = _assemble(events, articles, mentions, control, zones, ap, _version(d), str(d))
     return bundle
 

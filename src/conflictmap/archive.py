@@ -219,6 +219,8 @@ def read_events_window(out_dir: str | Path, start: str | dt.date | None = None, 
     from conflictmap.schema import CRS, EVENT_COLUMNS
 
     d = Path(out_dir)
+    if d.is_dir() and d.name != ARCHIVE_NAME:
+        _recover(d)
     if not (d / ARCHIVE_NAME).exists() and not (d.name == ARCHIVE_NAME and d.exists()):
         return gpd.GeoDataFrame(pd.DataFrame(columns=EVENT_COLUMNS), geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
     data = _dataset(d)

@@ -34,6 +34,15 @@ def ingest(
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (tcp://host:port) or 'local'.")] = None,
 ) -> None:
     """Extract toponyms and events from articles; write GeoJSON + GeoParquet to --out."""
+    try:
+        _ingest(paths, out_dir, model, n_process, online, incremental, scheduler)
+    except KeyboardInterrupt:
+        err.print(f"interrupted, previous dataset kept in {out_dir}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=130) from None
+
+
+def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: int, online: bool,
+            incremental: bool, scheduler: Optional[str]) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from conflictmap import store
@@ -45,6 +54,9 @@ def ingest(
     if online:
         settings = settings.with_(online=True)
     t0 = time.perf_counter()
+    for note in store.recover_dataset(out_dir):  # leftovers of a killed run
+        err.print(f"cleaned up an interrupted write in {out_dir} ({note})",
+                  highlight=False, markup=False, soft_wrap=True)
     previous = store.read_dataset(out_dir) if incremental and (out_dir / "_SUCCESS.json").exists() else None
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not sys.stderr.isatty()) as progress:
@@ -75,11 +87,25 @@ def ingest(
     if settings.online and result.unresolved:
         from conflictmap.geocoder import geocode_unresolved
 
-        geocode_unresolved(result, settings, console=err)
-    store.write_dataset(out_dir, result.frames())
+        try:
+            geocode_unresolved(result, settings, console=err)
+        except OSError as exc:  # the cache could not be saved (disk full …): keep the run, say so once
+            err.print(f"online geocoding results not cached ({exc.strerror or exc}); continuing",
+                      highlight=False, markup=False, soft_wrap=True)
+    try:
+        store.write_dataset(out_dir, result.frames())
+    except OSError as exc:  # disk full, read-only folder, quota …
+        err.print(f"cannot write the dataset to {out_dir}: {exc.strerror or exc}; previous dataset kept",
+                  highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=3) from None
     from conflictmap.archive import write_events_archive
 
-    write_events_archive(out_dir, result.events)  # events_by_month/month=YYYY-MM/ (GeoParquet, read by window)
+    try:
+        write_events_archive(out_dir, result.events)  # events_by_month/month=YYYY-MM/ (GeoParquet, by window)
+    except OSError as exc:
+        err.print(f"cannot write the monthly archive in {out_dir}: {exc.strerror or exc}; the dataset itself is "
+                  "complete, re-run to rebuild the archive", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=3) from None
     elapsed = time.perf_counter() - t0
     for e in result.errors:
         err.print(f"[red]error[/red] {e}", highlight=False, markup=True)

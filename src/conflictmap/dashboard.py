@@ -926,7 +926,14 @@ def main(app_root: str | Path | None = None) -> None:
     app_root : str or pathlib.Path, optional
         Repository root (holds ``static/`` and ``data/``); default: the working directory.
     """
-    from conflictmap import _page
+    import streamlit as st
 
+    from conflictmap import _page
+    from conflictmap.settings import apply_streamlit_secrets
+
+    try:  # the optional online geocoder's settings may come from Streamlit secrets (env wins)
+        apply_streamlit_secrets(st.secrets)
+    except Exception:  # noqa: BLE001 - no secrets file is the normal case
+        pass
     _page.run(Path(app_root).resolve() if app_root else _app_root())
 

@@ -61,6 +61,10 @@ def worker_pipeline(settings: Settings) -> "Pipeline":
             from conflictmap.pipeline import Pipeline
 
             pipe = _PIPELINES[settings] = Pipeline.load(settings)
+            # warm up (lazy imports and caches on first use), outside the timed tasks
+            warm = Article(article_id="_warmup", text="Les forces syriennes ont repris Alep le 3 mars 2017.")
+            for art, rec in pipe.analyse([warm]):
+                pipe.outputs_for(art, rec)
         return pipe
 
 

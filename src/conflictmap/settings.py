@@ -15,6 +15,9 @@ Environment variables
     gazetteer cannot resolve. Off by default.
 ``CONFLICTMAP_NOMINATIM_USER_AGENT``, ``CONFLICTMAP_NOMINATIM_URL``, ``CONFLICTMAP_GEOCODE_TIMEOUT``
     online geocoder options.
+
+In the hosted dashboard the same values may come from Streamlit secrets
+(`.streamlit/secrets.toml`, never committed): see :func:`apply_streamlit_secrets`.
 """
 
 from __future__ import annotations
@@ -112,3 +115,96 @@ class Settings:
     def not_places_file(self) -> Path:
         """Path of the list of capitalised words that are never places."""
         return self.data_dir / "not_places.txt"
+
+
+# --------------------------------------------------------------------------- Streamlit secrets
+
+#: Settings that may come from Streamlit secrets: field → environment variable.
+SECRET_KEYS: dict[str, str] = {
+    "model": "CONFLICTMAP_MODEL",
+    "online": "CONFLICTMAP_ONLINE",
+    "nominatim_user_agent": "CONFLICTMAP_NOMINATIM_USER_AGENT",
+    "nominatim_url": "CONFLICTMAP_NOMINATIM_URL",
+    "geocode_timeout": "CONFLICTMAP_GEOCODE_TIMEOUT",
+    "region": "CONFLICTMAP_REGION",
+}
+
+
+def _secret_items(secrets: object) -> dict[str, str]:
+    """``CONFLICTMAP_*`` values found in a Streamlit secrets mapping (``st.secrets``) or a dict.
+
+    Accepted shapes (``.streamlit/secrets.toml``)::
+
+        CONFLICTMAP_ONLINE = "1"            # top-level, like the environment variable
+        [conflictmap]                       # or a table with the short names
+        nominatim_user_agent = "my-newsroom-map/1.0 (contact@example.org)"
+    """
+    found: dict[str, str] = {}
+    try:
+        keys = list(secrets.keys())  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - no secrets.toml: st.secrets raises on first access
+        return found
+    try:
+        table = secrets["conflictmap"] if "conflictmap" in keys else {}  # type: ignore[index]
+        for short, env in SECRET_KEYS.items():
+            if env in keys:
+                found[env] = str(secrets[env])  # type: ignore[index]
+            elif short in table:
+                found[env] = str(table[short])
+    except Exception:  # noqa: BLE001 - malformed secrets: ignore rather than break the app
+        return found
+    return found
+
+
+def apply_streamlit_secrets(secrets: object, environ: "os._Environ[str] | dict[str, str] | None" = None) -> list[str]:
+    """Copy ConflictMap settings from Streamlit secrets into the environment.
+
+    Call once at app start (``settings.apply_streamlit_secrets(st.secrets)``); every
+    later ``Settings()`` — e.g. the upload pipeline — then sees them. Variables already
+    set in the environment win (the operator's explicit choice). Values are never
+    logged or shown.
+
+    Returns
+    -------
+    list of str
+        Names of the variables set.
+    """
+    env = os.environ if environ is None else environ
+    done = []
+    for name, value in _secret_items(secrets).items():
+        if name not in env:
+            env[name] = value
+            done.append(name)
+    return done
+
+
+def from_streamlit_secrets(secrets: object, **overrides: object) -> Settings:
+    """A :class:`Settings` built from the environment, then Streamlit secrets for what it leaves unset.
+
+    Parameters
+    ----------
+    secrets : mapping
+        ``st.secrets`` (or any mapping of the same shape).
+    **overrides
+        Fields to set explicitly (highest precedence).
+    """
+    env = dict(os.environ)
+    apply_streamlit_secrets(secrets, env)
+    values: dict[str, object] = {}
+    if "CONFLICTMAP_MODEL" in env:
+        values["model"] = env["CONFLICTMAP_MODEL"]
+    if "CONFLICTMAP_ONLINE" in env:
+        values["online"] = _truthy(env["CONFLICTMAP_ONLINE"])
+    if "CONFLICTMAP_NOMINATIM_USER_AGENT" in env:
+        values["nominatim_user_agent"] = env["CONFLICTMAP_NOMINATIM_USER_AGENT"]
+    if "CONFLICTMAP_NOMINATIM_URL" in env:
+        values["nominatim_url"] = env["CONFLICTMAP_NOMINATIM_URL"]
+    if "CONFLICTMAP_GEOCODE_TIMEOUT" in env:
+        try:
+            values["geocode_timeout"] = float(env["CONFLICTMAP_GEOCODE_TIMEOUT"])
+        except ValueError:
+            pass
+    if "CONFLICTMAP_REGION" in env:
+        values["default_focus"] = env["CONFLICTMAP_REGION"].upper()
+    values.update(overrides)
+    return Settings().with_(**values)

@@ -52,30 +52,64 @@ def _rows(label: str, mask: np.ndarray, frame: pd.DataFrame, show: str | None = 
         if id_col and id_col in frame.columns:
             bits.append(f"{id_col} {frame[id_col].iloc[i]!r}")
         if show is not None and show in frame.columns:
-            bits.append(f"{show}={frame[show].iloc[i]!r}")
+            shown = repr(frame[show].iloc[i])
+            bits.append(f"{show}={shown[:60] + '…' if len(shown) > 60 else shown}")
         ex.append(" ".join(bits))
     more = f" … and {len(idx) - MAX_EXAMPLES} more" if len(idx) > MAX_EXAMPLES else ""
     return [f"{label} ({len(idx)} row(s)): {'; '.join(ex)}{more}"]
 
 
-def _is_blank(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float) and np.isnan(v):
-        return True
-    return isinstance(v, str) and not v.strip()
+def _as_arrow_strings(s: pd.Series) -> Any:
+    """The column as a pyarrow string array, or None when it holds non-strings."""
+    import pyarrow as pa
 
-
-def _iso_ok(v: Any) -> bool:
-    if _is_blank(v):
-        return True
-    if not isinstance(v, str) or len(v) != 10:
-        return False
     try:
-        dt.date.fromisoformat(v)
-    except ValueError:
-        return False
-    return True
+        return pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return None
+
+
+def _blank_mask(s: pd.Series) -> np.ndarray:
+    """True where the value is None/NaN or a whitespace-only string."""
+    import pyarrow.compute as pc
+
+    arr = _as_arrow_strings(s)
+    if arr is not None:
+        return np.asarray(pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arr), ""), True), dtype=bool)
+    na = s.isna().to_numpy(dtype=bool)
+    return na | np.array([isinstance(v, str) and not v.strip() for v in s], dtype=bool)
+
+
+def _iso_mask(s: pd.Series) -> np.ndarray:
+    """True where the value is empty or a real ``YYYY-MM-DD`` date."""
+    import pyarrow.compute as pc
+
+    blank = _blank_mask(s)
+    arr = _as_arrow_strings(s)
+    if arr is None:  # mixed types: only strings can be dates
+        arr = _as_arrow_strings(s.map(lambda v: v if isinstance(v, str) else "\x00"))
+    shape = np.asarray(pc.fill_null(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$"), False), dtype=bool)
+    import pyarrow as pa
+
+    candidates = pc.if_else(pa.array(shape), arr, pa.scalar(None, pa.string()))
+    parsed = pc.strptime(candidates, format="%Y-%m-%d", unit="s", error_is_null=True)
+    # arrow's strptime rolls 2017-02-30 over to March: a real date formats back to itself
+    back = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), candidates)
+    return blank | (shape & np.asarray(pc.fill_null(back, False), dtype=bool))
+
+
+def _list_mask(s: pd.Series) -> np.ndarray:
+    """True where the value is None or a list/tuple/array of strings."""
+    kinds = s.map(type)
+    container = kinds.isin([list, tuple, np.ndarray]).to_numpy()
+    ok = container | s.map(lambda v: v is None).to_numpy(dtype=bool)
+    if container.any():
+        ex = s[container].explode()
+        bad_el = ex.notna() & ~ex.map(lambda x: isinstance(x, str)).astype(bool)
+        if bad_el.any():
+            bad_rows = set(ex.index[bad_el.to_numpy()])
+            ok &= ~s.index.isin(bad_rows)
+    return ok
 
 
 def _missing_columns(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
@@ -128,7 +162,7 @@ def _geometry_problems(frame: Any, id_col: str | None) -> list[str]:
             bad_b = (b[:, 0] < -180) | (b[:, 2] > 180) | (b[:, 1] < -90) | (b[:, 3] > 90)
             mask = np.zeros(len(arr), bool)
             mask[np.flatnonzero(good)[bad_b]] = True
-            out += _rows("coordinates outside lon/lat bounds (projected data labelled EPSG:4326?)", mask,
+            out += _rows("geometry coordinates outside lon/lat bounds (projected data labelled EPSG:4326?)", mask,
                          frame, id_col=id_col)
     return out
 
@@ -149,8 +183,9 @@ def _unique_ids(frame: pd.DataFrame, col: str) -> list[str]:
     if col not in frame.columns:
         return []
     ids = frame[col]
-    out = _rows(f"empty {col}", ids.map(_is_blank).to_numpy(dtype=bool), frame)
-    dup = ids[ids.duplicated(keep=False) & ~ids.map(_is_blank)]
+    blank = _blank_mask(ids)
+    out = _rows(f"empty {col}", blank, frame)
+    dup = ids[ids.duplicated(keep=False).to_numpy() & ~blank]
     if len(dup):
         counts = dup.value_counts()
         shown = ", ".join(f"{k!r} ×{v}" for k, v in list(counts.items())[:MAX_EXAMPLES])
@@ -179,7 +214,7 @@ def event_problems(events: Any) -> list[str]:
     -------
     list of str
     """
-    f = events
+    f = events.reset_index(drop=True) if hasattr(events, "reset_index") else events
     idc = "event_id" if "event_id" in f.columns else None
     out = _missing_columns(f, schema.EVENT_COLUMNS)
     out += _crs_problems(f)
@@ -190,26 +225,17 @@ def event_problems(events: Any) -> list[str]:
                      f, show="category", id_col=idc)
     out += _int_range(f, "geo_precision", 1, 4, idc)
     if "date" in f.columns:
-        out += _rows("date not ISO YYYY-MM-DD (or empty)", (~f["date"].map(_iso_ok)).to_numpy(dtype=bool),
-                     f, show="date", id_col=idc)
+        out += _rows("date not ISO YYYY-MM-DD (or empty)", ~_iso_mask(f["date"]), f, show="date", id_col=idc)
         if "date_precision" in f.columns:
-            has_date = ~f["date"].map(_is_blank).to_numpy(dtype=bool)
+            has_date = ~_blank_mask(f["date"])
             prec = f["date_precision"]
             bad_prec = has_date & ~prec.isin(DATE_PRECISIONS).to_numpy()
             out += _rows(f"date_precision not in {DATE_PRECISIONS} for a dated event", bad_prec, f,
                          show="date_precision", id_col=idc)
-            stray = ~has_date & ~prec.map(_is_blank).to_numpy(dtype=bool)
+            stray = ~has_date & ~_blank_mask(prec)
             out += _rows("date_precision set but date empty", stray, f, show="date_precision", id_col=idc)
     if "actors" in f.columns:
-        def list_ok(v: Any) -> bool:
-            if v is None:
-                return True
-            if isinstance(v, (list, tuple, np.ndarray)):
-                return all(isinstance(x, str) for x in v)
-            return False
-
-        out += _rows("actors not a list of actor ids", (~f["actors"].map(list_ok)).to_numpy(dtype=bool), f,
-                     show="actors", id_col=idc)
+        out += _rows("actors not a list of actor ids", ~_list_mask(f["actors"]), f, show="actors", id_col=idc)
     out += _offset_problems(f, idc)
     if "n_sources" in f.columns:
         out += _int_range(f, "n_sources", 1, None, idc)
@@ -310,19 +336,22 @@ def validate_dataset(out_dir: str | Path, require_success: bool = True) -> None:
             if frame is None or not {"article_id", "start", "end"} <= set(frame.columns):
                 continue
             unknown = ~frame["article_id"].astype(str).isin(set(texts))
-            pb = _rows("article_id not in articles.parquet", unknown.to_numpy(), frame, show="article_id")
+            idc = "event_id" if name == "events" else None
+            pb = _rows("article_id not in articles.parquet", unknown.to_numpy(), frame, show="article_id",
+                       id_col=idc)
             s = pd.to_numeric(frame["start"], errors="coerce").fillna(-1).astype(int).to_numpy()
             e = pd.to_numeric(frame["end"], errors="coerce").fillna(-1).astype(int).to_numpy()
             aid = frame["article_id"].astype(str).to_numpy()
             n = np.array([len(texts.get(a, "")) for a in aid])
             beyond = (~unknown.to_numpy()) & ((e > n) | (s > n))
-            pb += _rows("offsets beyond the article text length", beyond, frame, show="end")
+            pb += _rows("offsets beyond the article text length", beyond, frame, show="article_id", id_col=idc)
             if text_col in frame.columns:
                 quoted = frame[text_col].to_numpy(dtype=object)
                 ok_rows = (~unknown.to_numpy()) & ~beyond & (s >= 0) & (e >= s)
                 mism = np.array([bool(ok) and texts[a][si:ei] != q
                                  for ok, a, si, ei, q in zip(ok_rows, aid, s, e, quoted)], dtype=bool)
-                pb += _rows(f"{text_col} differs from the article text at start:end", mism, frame, show="start")
+                pb += _rows(f"{text_col} differs from the article text at start:end", mism, frame,
+                            show="article_id", id_col=idc)
             problems += _prefixed(f"{name}.parquet", pb)
     success = d / "_SUCCESS.json"
     if success.exists():
