@@ -10,6 +10,7 @@ from pathlib import Path
 from conflictmap._text import fold
 from conflictmap.errors import DataFileError
 
+_WORD = re.compile(r"[^\W_]+")
 ACTOR_COLUMNS = ["actor_id", "label_fr", "label_en", "side", "country_code", "capitals", "aliases_fr", "aliases_en"]
 SIDES = ("government", "pro_government", "opposition", "jihadist", "kurdish", "foreign_state", "coalition",
          "civilian")
@@ -58,9 +59,15 @@ class ActorLexicon:
                 if len(alias) >= 2:
                     alias_to_id.setdefault(alias.lower(), a.actor_id)
         self._alias_to_id = alias_to_id
-        self._fold_to_id = {fold(k): v for k, v in alias_to_id.items()}
-        alternation = "|".join(re.escape(a) for a in sorted(alias_to_id, key=len, reverse=True))
-        self._regex = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+        # folded alias ("etats unis", "regime d assad") → id; looked up over word n-grams, which is
+        # linear in the sentence length (a 500-way regex alternation is not)
+        self._fold_to_id: dict[str, str] = {}
+        self._prefixes: set[tuple[str, ...]] = set()
+        for k, v in alias_to_id.items():
+            words = tuple(fold(w) for w in _WORD.findall(k))
+            if words:
+                self._fold_to_id.setdefault(" ".join(words), v)
+                self._prefixes.update(words[:n] for n in range(1, len(words) + 1))
 
     @classmethod
     def load(cls, path: str | Path) -> "ActorLexicon":
@@ -104,11 +111,26 @@ class ActorLexicon:
 
     def find(self, text: str) -> list[ActorMention]:
         """Actor mentions in ``text`` (non-overlapping, left to right)."""
-        out = []
-        for m in self._regex.finditer(text):
-            aid = self._alias_to_id.get(m.group(0).lower()) or self._fold_to_id.get(fold(m.group(0)))
-            if aid:
-                out.append(ActorMention(m.start(), m.end(), aid, m.group(0)))
+        spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+        folded = [fold(text[a:b]) for a, b in spans]
+        out: list[ActorMention] = []
+        i, n = 0, len(spans)
+        lookup, prefixes = self._fold_to_id, self._prefixes
+        while i < n:
+            best = 0
+            aid = None
+            j = i
+            while j < n and tuple(folded[i:j + 1]) in prefixes:  # longest alias starting here
+                j += 1
+                hit = lookup.get(" ".join(folded[i:j]))
+                if hit is not None:
+                    best, aid = j, hit
+            if aid is not None:
+                s, e = spans[i][0], spans[best - 1][1]
+                out.append(ActorMention(s, e, aid, text[s:e]))
+                i = best
+            else:
+                i += 1
         return out
 
     def side(self, actor_id: str | None) -> str:

@@ -209,6 +209,16 @@ def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
 # --------------------------------------------------------------------------- extraction
 
 
+@dataclass(frozen=True)
+class _Zone:
+    zone_id: str
+    name: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    parties: frozenset[str]
+    geometry: Any
+
+
 @dataclass
 class _Trigger:
     category: str
@@ -238,6 +248,14 @@ class EventExtractor:
         self.zones = zones
         self.gazetteer = gazetteer
         self.anchors = anchors
+        self._zone_list = [] if zones is None else [
+            _Zone(str(z["zone_id"]), str(z["name"]),
+                  dt.date.fromisoformat(str(z["valid_from"])[:10]) if z["valid_from"] else None,
+                  dt.date.fromisoformat(str(z["valid_to"])[:10]) if z["valid_to"] else None,
+                  frozenset(z["parties"]) if z["parties"] is not None else frozenset(), z.geometry)
+            for _, z in zones.iterrows()]
+        for z in self._zone_list:
+            __import__("shapely").prepare(z.geometry)
         self.theatre = ""
         self._names_zone = False
 
@@ -492,33 +510,29 @@ class EventExtractor:
         """One place per de-escalation zone the sentence's toponyms lie in (valid at the date)."""
         import shapely
 
-        zones = self.zones
-        assert zones is not None
         out: dict[str, dict[str, Any]] = {}
         for m in locs:
             if m["feature_type"] == "country":
                 continue
             geom = m["geometry"]
             pt = geom if geom.geom_type == "Point" else geom.representative_point()
-            best: tuple[float, Any] | None = None
-            for _, z in zones.iterrows():
-                vf = dt.date.fromisoformat(str(z["valid_from"])[:10]) if z["valid_from"] else None
-                vt = dt.date.fromisoformat(str(z["valid_to"])[:10]) if z["valid_to"] else None
-                if date is not None and ((vf and date < vf - dt.timedelta(days=62)) or (vt and date > vt)):
+            best: tuple[float, _Zone] | None = None
+            for z in self._zone_list:
+                if date is not None and ((z.valid_from and date < z.valid_from - dt.timedelta(days=62))
+                                         or (z.valid_to and date > z.valid_to)):
                     continue
                 d_km = shapely.distance(z.geometry, pt) * 111.0
                 if d_km > 30:
                     continue
-                parties = list(z["parties"]) if z["parties"] is not None else []
-                score = d_km - 20 * len(set(parties) & set(actors))
-                if vf is not None and date is not None:
-                    score += abs((date - vf).days) / 30.0
+                score = d_km - 20 * len(z.parties & set(actors))
+                if z.valid_from is not None and date is not None:
+                    score += abs((date - z.valid_from).days) / 30.0
                 if best is None or score < best[0]:
                     best = (score, z)
             if best is not None:
                 z = best[1]
-                out.setdefault(z["zone_id"], {"place_id": f"zone:{z['zone_id']}", "place_name": z["name"],
-                                              "geo_precision": 3, "geometry": z.geometry, "zone_id": z["zone_id"]})
+                out.setdefault(z.zone_id, {"place_id": f"zone:{z.zone_id}", "place_name": z.name,
+                                           "geo_precision": 3, "geometry": z.geometry, "zone_id": z.zone_id})
         return list(out.values())
 
     def _record(self, art: Article, category: str, sub_type: str, actors: list[str], actor1: str | None,
@@ -595,52 +609,52 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
     """
     from conflictmap import store
 
-    groups: list[list[int]] = []
     rows = reports.reset_index(drop=True)
-    pts = [_point(g) for g in rows.geometry]
-    dates = [dt.date.fromisoformat(d) if d else None for d in rows["date"]]
-    for i in range(len(rows)):
-        placed = False
-        for grp in groups:
-            j = grp[0]
-            if rows.at[i, "category"] != rows.at[j, "category"]:
-                continue
-            same_place = rows.at[i, "place_id"] == rows.at[j, "place_id"] or \
-                distance_km(*pts[i], *pts[j]) <= max_km
-            if not same_place:
-                continue
-            di, dj = dates[i], dates[j]
-            if (di is None) != (dj is None):
-                continue
-            if di is not None and abs((di - dj).days) > max_days:
-                continue
-            if rows.at[i, "category"] == "incident" and rows.at[i, "sub_type"] != rows.at[j, "sub_type"] and \
-                    rows.at[i, "article_id"] == rows.at[j, "article_id"]:
-                continue
-            grp.append(i)
-            placed = True
-            break
-        if not placed:
+    recs = rows.drop(columns="geometry").to_dict("records")  # plain Python rows: no per-cell pandas access
+    geoms = list(rows.geometry)
+    pts = [_point(g) for g in geoms]
+    days = [dt.date.fromisoformat(r["date"]).toordinal() if r["date"] else None for r in recs]
+    groups: list[list[int]] = []
+    # candidate groups indexed by (category, day): a report only meets groups dated within max_days
+    index: dict[tuple[str, int | None], list[int]] = {}
+    for i, r in enumerate(recs):
+        cat, day = r["category"], days[i]
+        keys = [(cat, None)] if day is None else [(cat, day + k) for k in range(-max_days, max_days + 1)]
+        placed = None
+        for key in keys:
+            for g in index.get(key, ()):
+                j = groups[g][0]
+                q = recs[j]
+                if not (r["place_id"] == q["place_id"] or distance_km(*pts[i], *pts[j]) <= max_km):
+                    continue
+                if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
+                    continue
+                placed = g
+                break
+            if placed is not None:
+                break
+        if placed is None:
             groups.append([i])
+            index.setdefault((cat, day), []).append(len(groups) - 1)
+        else:
+            groups[placed].append(i)
     records = []
     for grp in groups:
-        first = rows.iloc[grp[0]].to_dict()
-        srcs = [{"article_id": rows.at[i, "article_id"], "quote": rows.at[i, "quote"], "start": int(rows.at[i, "start"]),
-                 "end": int(rows.at[i, "end"]), "source": rows.at[i, "source"], "url": rows.at[i, "url"]}
-                for i in grp]
+        first = dict(recs[grp[0]])
+        srcs = [{"article_id": recs[i]["article_id"], "quote": recs[i]["quote"], "start": int(recs[i]["start"]),
+                 "end": int(recs[i]["end"]), "source": recs[i]["source"], "url": recs[i]["url"]} for i in grp]
         actors: list[str] = []
         for i in grp:
-            for a in rows.at[i, "actors"]:
+            for a in recs[i]["actors"]:
                 if a not in actors:
                     actors.append(a)
         first["actors"] = actors
         first["sources"] = json.dumps(srcs, ensure_ascii=False)
         first["n_sources"] = len(grp)
-        # the most precise place among the reports
-        best = min(grp, key=lambda i: int(rows.at[i, "geo_precision"]))
+        best = min(grp, key=lambda i: int(recs[i]["geo_precision"]))  # the most precise place among the reports
         for c in ("place_id", "place_name", "geo_precision", "zone_id"):
-            first[c] = rows.at[best, c]
-        first["geometry"] = rows.geometry.iloc[best]
+            first[c] = recs[best][c]
+        first["geometry"] = geoms[best]
         records.append(first)
     return store.events_frame(records)
 

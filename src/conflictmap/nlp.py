@@ -114,22 +114,24 @@ def sentence_rules(doc: Doc) -> Doc:
     The small French parser otherwise splits inside names ("Bachar el" | "-Assad") and
     runs headings into the next paragraph.
     """
+    import numpy as np
+    from spacy.attrs import SENT_START
+
+    flags = np.full(len(doc), -1, dtype="int32")  # spaCy: 1 starts a sentence, -1 does not
+    prev_text = prev_ws = prev2_text = ""
     for i, tok in enumerate(doc):
+        text = tok.text
         if i == 0:
-            tok.is_sent_start = True
-            continue
-        prev = doc[i - 1]
-        first = tok.text[:1]
-        if "\n" in prev.whitespace_ or prev.text.strip() == "" and "\n" in prev.text:
-            tok.is_sent_start = True
-        elif prev.text in _SENT_END and (first.isupper() or first in "«\"“"):
-            tok.is_sent_start = True
-        elif prev.text in _CLOSE_QUOTES and i > 1 and doc[i - 2].text in _SENT_END and first.isupper():
-            tok.is_sent_start = True
-        elif tok.is_space or "\n" in tok.text:
-            tok.is_sent_start = False
+            flags[i] = 1
         else:
-            tok.is_sent_start = False
+            first = text[:1]
+            if ("\n" in prev_ws or ("\n" in prev_text and not prev_text.strip())
+                    or (prev_text in _SENT_END and (first.isupper() or first in "«\"“"))
+                    or (prev_text in _CLOSE_QUOTES and prev2_text in _SENT_END and first.isupper())):
+                flags[i] = 1
+        prev2_text, prev_text, prev_ws = prev_text, text, tok.whitespace_
+    if len(doc):
+        doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))
     return doc
 
 
@@ -264,29 +266,39 @@ class ToponymRecognizer:
             if cands:
                 add(s, e, cands, "curated")
 
-        # 2. capitalised n-grams in the GeoNames index
-        i = 0
+        # 2. capitalised n-grams in the GeoNames index (token attributes read once: Token objects are costly)
         n = len(doc)
+        texts: list[str] = []
+        wss: list[str] = []
+        punct: list[bool] = []
+        for t in doc:
+            texts.append(t.text)
+            wss.append(t.whitespace_)
+            punct.append(t.is_punct)
+        starts = {sent.start for sent in doc.sents} if doc.has_annotation("SENT_START") else {0}
+        breaks = [("\n" in texts[k] + wss[k]) for k in range(n)]
+        i = 0
         while i < n:
-            tok = doc[i]
-            text = _ELISION.sub("", tok.text)
-            if taken[i] or not _is_cap(text) or tok.is_punct or (
-                    i > 1 and doc[i - 1].text in ("-", "‐") and not doc[i - 2].whitespace_
-                    and not doc[i - 2].is_punct and doc[i - 2].lower_ not in ARABIC_ARTICLES):
+            text = _ELISION.sub("", texts[i])
+            if taken[i] or not _is_cap(text) or punct[i] or (
+                    i > 1 and texts[i - 1] in ("-", "‐") and not wss[i - 2]
+                    and not punct[i - 2] and texts[i - 2].lower() not in ARABIC_ARTICLES):
                 i += 1  # second half of a compound ("Croissant-Rouge")
                 continue
             matched = False
-            for j in range(min(n, i + _MAX_NGRAM), i, -1):
-                if any(taken[i:j]) or doc[j - 1].is_punct:
+            # the n-gram may not cross punctuation (but hyphens/apostrophes), a sentence start or a line break
+            limit = i + 1
+            while limit < min(n, i + _MAX_NGRAM) and not breaks[limit - 1] and limit not in starts and not (
+                    punct[limit] and texts[limit] not in "-‐'’"):
+                limit += 1
+            for j in range(limit, i, -1):
+                if any(taken[i:j]) or punct[j - 1]:
                     continue
-                if any((t.is_punct and t.text not in "-‐'’") or t.is_sent_start or "\n" in t.text_with_ws
-                       for t in doc[i + 1:j]) or "\n" in doc[i].whitespace_:
+                if j - i > 1 and not _is_cap(texts[j - 1]) and texts[j - 1].lower() not in ("orientale", "occidentale"):
                     continue
-                span_text = _ELISION.sub("", doc[i:j].text)
-                if j - i > 1 and not _is_cap(doc[j - 1].text) and doc[j - 1].text.lower() not in {"orientale", "occidentale"}:
-                    continue
-                if i > 0 and taken[i - 1] and not doc[i - 1].is_punct and not doc[i - 1].whitespace_ == "" and \
-                        _is_cap(doc[i - 1].text) and fold(span_text) not in g._keys:
+                span_text = _ELISION.sub("", "".join(texts[k] + wss[k] for k in range(i, j - 1)) + texts[j - 1])
+                if i > 0 and taken[i - 1] and not punct[i - 1] and wss[i - 1] != "" and \
+                        _is_cap(texts[i - 1]) and fold(span_text) not in g._keys:
                     break  # "Deraa Al-Balad": the tail of a longer name, not a second place
                 cands = g.candidates(span_text, fuzzy=False)
                 if cands and self._plausible(doc, i, j, span_text, cands, ents_by_token):

@@ -90,7 +90,7 @@ class Settings:
     geocode_timeout: float = field(default_factory=lambda: float(os.environ.get("CONFLICTMAP_GEOCODE_TIMEOUT", "5")))
     default_focus: str = field(default_factory=lambda: os.environ.get("CONFLICTMAP_REGION", "SY").upper())
     fuzzy_threshold: float = 84.0
-    batch_size: int = 32
+    batch_size: int = 128
 
     def with_(self, **changes: object) -> "Settings":
         """Return a copy with some fields changed."""
