@@ -53,6 +53,10 @@ if "--lookups" in sys.argv:
     for n in names:
         g.exact(n)
     out["exact_per_s"] = len(names) / (time.perf_counter() - t)
+    t = time.perf_counter()
+    for n in names:  # the same names again, as a news feed repeats them
+        g.exact(n)
+    out["exact_warm_per_s"] = len(names) / (time.perf_counter() - t)
     def mangle(s):
         s = s.replace("ou", "u").replace("ch", "sh").replace("kh", "h")
         return s[:-1] if len(s) > 6 else s + "e"
@@ -94,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         "rss_delta_mb": round(median([r["rss_delta_mb"] for r in runs]), 1),
         "maxrss_mb": round(median([r["maxrss_mb"] for r in runs]), 1),
         "exact_per_s": round(look["exact_per_s"]),
+        "exact_warm_per_s": round(look["exact_warm_per_s"]),
         "fuzzy_per_s": round(look["fuzzy_per_s"]),
         "fuzzy_hit_rate": round(look["fuzzy_hit_rate"], 3),
         "targets": {"load_s": 1.0, "rss_mb": 200, "exact_per_s": 100_000},

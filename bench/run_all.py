@@ -65,8 +65,12 @@ def report(timings: dict[str, float]) -> str:
         _row(rows, "gazetteer RSS after load (whole process, numpy incl.)", "≤ 200 MB",
              f"{gaz['rss_mb']} MB (load adds {gaz['rss_delta_mb']} MB; peak {gaz['maxrss_mb']} MB)",
              200 / gaz["rss_mb"], gaz["rss_mb"] <= 200)
-        _row(rows, "gazetteer exact look-ups", "≥ 100,000/s", f"{gaz['exact_per_s']:,}/s",
-             gaz["exact_per_s"] / 100_000, gaz["exact_per_s"] >= 100_000)
+        _row(rows, "gazetteer exact look-ups, first touch (24k random GeoNames names)", "≥ 100,000/s",
+             f"{gaz['exact_per_s']:,}/s", gaz["exact_per_s"] / 100_000, gaz["exact_per_s"] >= 100_000)
+        if "exact_warm_per_s" in gaz:
+            _row(rows, "gazetteer exact look-ups, repeated names (memoised)", "≥ 100,000/s",
+                 f"{gaz['exact_warm_per_s']:,}/s", gaz["exact_warm_per_s"] / 100_000,
+                 gaz["exact_warm_per_s"] >= 100_000)
         _row(rows, "gazetteer fuzzy look-ups", "—", f"{gaz['fuzzy_per_s']:,}/s", None, None)
     if cold:
         _row(rows, "cold start: `conflictmap ingest one-article.txt` (fresh process)", "≤ 5 s",

@@ -86,6 +86,8 @@ def fold(text: str) -> str:
     >>> fold("Deir ez-Zor")
     'deir ez zor'
     """
+    if text.isascii():  # fast path: no accents to strip
+        return _NON_ALNUM.sub(" ", text.translate(_DROP).lower()).strip()
     s = unicodedata.normalize("NFKD", text.translate(_DROP).lower())
     s = "".join(c for c in s if not unicodedata.combining(c))
     s = s.translate(_LETTERS)

@@ -22,10 +22,11 @@ import os
 import pickle
 import re
 import tempfile
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from conflictmap._text import fold, phonetic, skeleton, strip_articles
 from conflictmap.errors import DataFileError
 from conflictmap.settings import Settings
 
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 FEATURE_TYPES = ("country", "admin1", "region", "town", "site", "river")
 GAZETTEERS = ("geonames", "curated", "nominatim")
 #: Geo precision (ACLED/UCDP style) of a feature type when named directly.
@@ -53,8 +54,7 @@ _ALWAYS_NOT_PLACES = (
 ).split()
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """A gazetteer feature.
 
     Attributes
@@ -94,8 +94,7 @@ class Place:
     gazetteer: str
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A place a name may refer to, with the quality of the name match (0–1)."""
 
     place: Place
@@ -341,8 +340,8 @@ def build_index(settings: Settings) -> dict[str, Any]:
         "ftype": np.array(b.ftype, dtype=np.int8),
         "cc": np.array(b.cc, dtype="S2"),
         "admin1": np.array(b.admin1, dtype="S8"),
-        "lat": np.array(b.lat, dtype=np.float32),
-        "lon": np.array(b.lon, dtype=np.float32),
+        "lat": np.round(np.array(b.lat, dtype=np.float64), 5),
+        "lon": np.round(np.array(b.lon, dtype=np.float64), 5),
         "pop": np.array(b.pop, dtype=np.int64),
         "capital": np.array(b.capital, dtype=bool),
         "gaz": np.array(b.gaz, dtype=np.int8),
@@ -392,14 +391,20 @@ class Gazetteer:
         self._skel: dict[str, Any] = index["skel"]
         self._name: list[str] = index["name"]
         self._pid: list[str] = index["place_id"]
-        self._lat = index["lat"]
-        self._lon = index["lon"]
-        self._pop = index["pop"]
         self._ftype = index["ftype"]
         self._cc = index["cc"]
         self._admin1 = index["admin1"]
-        self._capital = index["capital"]
-        self._gaz = index["gaz"]
+        # Per-place reads use array.array/bytes views of the same data: element access on them
+        # returns plain Python values, several times faster than numpy scalar indexing.
+        self._lat_a = array("d", np.ascontiguousarray(index["lat"], dtype=np.float64).tobytes())
+        self._lon_a = array("d", np.ascontiguousarray(index["lon"], dtype=np.float64).tobytes())
+        self._pop_a = array("q", np.ascontiguousarray(index["pop"], dtype=np.int64).tobytes())
+        self._ftype_b = np.ascontiguousarray(index["ftype"], dtype=np.uint8).tobytes()
+        self._gaz_b = np.ascontiguousarray(index["gaz"], dtype=np.uint8).tobytes()
+        self._capital_b = np.ascontiguousarray(index["capital"], dtype=np.uint8).tobytes()
+        self._cc_b = np.ascontiguousarray(index["cc"], dtype="S2").tobytes()
+        self._admin1_b = np.ascontiguousarray(index["admin1"], dtype="S8").tobytes()
+        self._exact_cache: dict[str, list[Candidate]] = {}
         self._geoms: dict[int, bytes] = index["geoms"]
         self.not_places: set[str] = index["not_places"]
         self.neighbours: dict[str, list[str]] = index["neighbours"]
@@ -457,19 +462,10 @@ class Gazetteer:
         """The place at row ``i``."""
         p = self._place_cache.get(i)
         if p is None:
-            p = Place(
-                index=i,
-                place_id=self._pid[i],
-                name=self._name[i],
-                feature_type=FEATURE_TYPES[int(self._ftype[i])],
-                country_code=self._cc[i].decode(),
-                admin1_code=self._admin1[i].decode(),
-                lat=round(float(self._lat[i]), 5),
-                lon=round(float(self._lon[i]), 5),
-                population=int(self._pop[i]),
-                is_capital=bool(self._capital[i]),
-                gazetteer=GAZETTEERS[int(self._gaz[i])],
-            )
+            p = Place(i, self._pid[i], self._name[i], FEATURE_TYPES[self._ftype_b[i]],
+                      self._cc_b[2 * i:2 * i + 2].decode(), self._admin1_b[8 * i:8 * i + 8].rstrip(b"\0").decode(),
+                      self._lat_a[i], self._lon_a[i], self._pop_a[i], self._capital_b[i] == 1,
+                      GAZETTEERS[self._gaz_b[i]])
             self._place_cache[i] = p
         return p
 
@@ -562,13 +558,20 @@ class Gazetteer:
         list of Candidate
             Match quality 1.0 (0.95 when only the article-less form matched).
         """
+        hit = self._exact_cache.get(name)
+        if hit is not None:
+            return list(hit)
         key = fold(name)
-        out = [Candidate(self.place(i), 1.0, key) for i in self._indices(key)]
+        cache, place = self._place_cache, self.place
+        out = [Candidate(cache.get(i) or place(i), 1.0, key) for i in self._indices(key)]
         if not out:
             bare = strip_articles(key)
             if bare != key:
                 out = [Candidate(self.place(i), 0.95, bare) for i in self._indices(bare)]
-        return out
+        if len(self._exact_cache) >= 100_000:  # news repeats its names: keep a bounded memo
+            self._exact_cache.clear()
+        self._exact_cache[name] = out
+        return list(out)
 
     def fuzzy(self, name: str, limit: int = 25) -> list[Candidate]:
         """Transliteration-tolerant look-up scored with rapidfuzz.
