@@ -10,6 +10,8 @@ or on a Dask cluster.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -185,9 +187,37 @@ class Pipeline:
         arts = list(articles)
         reuse_ids = self.unchanged_ids(arts, previous)
         todo = [a for a in arts if a.article_id not in reuse_ids]
-        outputs = ((art, rec, self.outputs_for(art, rec))
-                   for art, rec in self.analyse(todo, n_process=n_process, progress=progress))
+        n = effective_n_process(n_process, len(todo), self.settings.batch_size)
+        if n > 1 and "fork" in multiprocessing.get_all_start_methods():
+            outputs: Iterable[Any] = self._process_forked(todo, n, progress)
+        else:
+            outputs = ((art, rec, self.outputs_for(art, rec))
+                       for art, rec in self.analyse(todo, n_process=n_process, progress=progress))
         return self.combine(outputs, previous, reuse_ids, arts)
+
+    def _process_forked(self, todo: list[Article], n: int, progress: Progress | None) -> Iterator[Any]:
+        """Whole-article work (spaCy *and* events) in ``n`` forked workers sharing this loaded pipeline.
+
+        The workers inherit the model and the gazetteer copy-on-write (nothing is reloaded), each
+        processes chunks of articles end to end and returns plain rows, so the parent only
+        assembles; results come back in input order and the progress count stays exact.
+        """
+        global _FORK_PIPELINE
+        size = max(4, min(self.settings.batch_size, -(-len(todo) // (n * 4))))
+        chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
+        _FORK_PIPELINE = self
+        done = 0
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+                for part in pool.map(_forked_chunk, chunks):
+                    for item in part:
+                        done += 1
+                        if progress is not None:
+                            progress(done, len(todo))
+                        yield item
+        finally:
+            _FORK_PIPELINE = None
 
     @classmethod
     def combine(cls, outputs: Iterable[tuple[Article, dict[str, Any], tuple[list[dict], list[dict], list[dict]]]],
@@ -338,6 +368,16 @@ def effective_n_process(n_process: int, n_texts: int, batch_size: int) -> int:
     n = cpus if n_process <= 0 else n_process
     batches = max(1, -(-n_texts // max(1, batch_size)))
     return max(1, min(n, cpus, batches))
+
+
+_FORK_PIPELINE: "Pipeline | None" = None
+
+
+def _forked_chunk(chunk: list[Article]) -> list[tuple[Article, dict[str, Any], Any]]:
+    """Worker side of :meth:`Pipeline._process_forked` (uses the pipeline inherited by fork)."""
+    pipe = _FORK_PIPELINE
+    assert pipe is not None, "forked worker without a pipeline"
+    return [(art, rec, pipe.outputs_for(art, rec)) for art, rec in pipe.analyse(chunk)]
 
 
 def article_row(art: Article) -> dict[str, Any]:
