@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -209,6 +209,20 @@ def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
 # --------------------------------------------------------------------------- extraction
 
 
+class _LazyDates:
+    """Sentence index → its date mentions, computed on first use."""
+
+    def __init__(self, compute: Callable[[int], list[Any]]) -> None:
+        self._compute = compute
+        self._memo: dict[int, list[Any]] = {}
+
+    def __getitem__(self, k: int) -> list[Any]:
+        got = self._memo.get(k)
+        if got is None:
+            got = self._memo[k] = self._compute(k)
+        return got
+
+
 @dataclass(frozen=True)
 class _Zone:
     zone_id: str
@@ -307,19 +321,14 @@ class EventExtractor:
             rec.get("focus", "")
         text = art.text
         sents: list[tuple[int, int]] = [tuple(s) for s in rec["sents"]]  # type: ignore[misc]
-        # Dates of every sentence (for refinement and inheritance).
-        sent_dates: list[list[Any]] = []
-        for s, e in sents:
-            sent_dates.append(find_dates(text[s:e], ref) if ref is not None else
-                              [d for d in find_dates(text[s:e], None)])
-        day_dates: list[tuple[int, Any, set[str]]] = []  # (sentence index, DateMention, categories)
-        triggers_by_sent: list[list[_Trigger]] = []
-        for k, (s, e) in enumerate(sents):
-            trig = self._triggers(text[s:e])
-            triggers_by_sent.append(trig)
-            for d in sent_dates[k]:
-                if d.precision == "day":
-                    day_dates.append((k, d, {t.category for t in trig}))
+        triggers_by_sent = [self._triggers(text[s:e]) for s, e in sents]
+        # Dates are resolved lazily: a sentence's own dates when it reports an event, earlier ones for
+        # inheritance, and every day-precise date only when a coarse date needs refining.
+        sent_dates = _LazyDates(lambda k: find_dates(text[sents[k][0]:sents[k][1]], ref))
+
+        def day_dates() -> list[tuple[int, Any, set[str]]]:  # (sentence index, DateMention, categories)
+            return [(k, d, {t.category for t in triggers_by_sent[k]})
+                    for k in range(len(sents)) for d in sent_dates[k] if d.precision == "day"]
         reports: list[dict[str, Any]] = []
         last_location: dict[str, Any] | None = None
         prev_actor1: str | None = None
@@ -390,8 +399,8 @@ class EventExtractor:
                                               re.match(r"sous", sentence[t.start:t.end], re.I))]
         return sorted(found, key=lambda t: t.start)
 
-    def _date_for(self, k: int, trig: _Trigger, sent_dates: list[list[Any]],
-                  day_dates: list[tuple[int, Any, set[str]]], paragraph_of: list[int],
+    def _date_for(self, k: int, trig: _Trigger, sent_dates: "_LazyDates",
+                  day_dates: Callable[[], list[tuple[int, Any, set[str]]]], paragraph_of: list[int],
                   ref: dt.date | None) -> tuple[dt.date | None, str]:
         own = sent_dates[k]
         if own:
@@ -409,7 +418,7 @@ class EventExtractor:
                 return (ref, "week") if ref is not None else (None, "")
         if d.precision in ("month", "week", "year"):
             # refine with a precise date of the same period stated elsewhere in the article
-            inside = [(j, m, cats) for j, m, cats in day_dates if d.date <= m.date <= d.end_date]
+            inside = [(j, m, cats) for j, m, cats in day_dates() if d.date <= m.date <= d.end_date]
             same = [x for x in inside if trig.category in x[2]]
             pick = (same or inside)
             if pick:
