@@ -165,3 +165,11 @@ def test_fleeing_fighting_is_not_a_clash(pipeline) -> None:  # type: ignore[no-u
     r = run(pipeline, "Selon l'ONU, plus de 230 000 civils ont fui les combats vers la frontière jordanienne "
                       "et le plateau du Golan.")
     assert not (r.events.category == "incident").any()
+
+
+def test_casualties_do_not_override_the_kind_of_incident(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "De violents combats ont opposé mardi les forces gouvernementales aux rebelles dans l'est "
+                      "d'Alep, selon l'OSDH, qui fait état de dix morts.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.sub_type) == ["armed clash"]
+    assert inc.iloc[0].actor1 == "SYR_GOV" and inc.iloc[0].actor2 == "REBELS"

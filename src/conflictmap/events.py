@@ -65,9 +65,11 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"pilonn\w*|obus|tirs? d['’]artillerie|roquettes?|mortiers?|missiles?"),
     ("incident", "attack",
      r"\battaqu(?:e|es|é|ée|és|ées|er|ent|ait)\b|attentats?|assauts?|embuscades?|explosions?|kamikazes?"
-     r"|voitures? pi[ée]g[ée]es?|a vis[ée]|ont vis[ée]|\bvis(?:é|ée|és|ées|er|ant)\b|tu[ée]s?\b|morts?\b"),
+     r"|voitures? pi[ée]g[ée]es?|a vis[ée]|ont vis[ée]|\bvis(?:é|ée|és|ées|er|ant)\b"),
     ("incident", "armed clash",
      r"affrontements?|combats?\b|accrochages?|[ée]changes? de tirs|ouvert le feu|heurts|offensive"),
+    # casualties alone say something violent happened; the kind of incident is unknown: lowest priority
+    ("incident", "attack", r"\btu[ée]s?\b|\bmorts?\b"),
 )
 _TRIGGER_RES = tuple((cat, sub, re.compile(pat, re.IGNORECASE)) for cat, sub, pat in TRIGGERS)
 # A trigger inside these contexts reports no event ("aucun bombardement n'avait été enregistré").
