@@ -173,3 +173,18 @@ def test_casualties_do_not_override_the_kind_of_incident(pipeline) -> None:  # t
     inc = r.events[r.events.category == "incident"]
     assert list(inc.sub_type) == ["armed clash"]
     assert inc.iloc[0].actor1 == "SYR_GOV" and inc.iloc[0].actor2 == "REBELS"
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "sub_type"),
+    [
+        ("Des obus ont frappé mardi le quartier de Jobar, à Damas, faisant trois blessés.", "incident", "shelling"),
+        ("L'aviation du régime a frappé lundi la ville de Saraqeb.", "incident", "air/drone strike"),
+        ("Les forces gouvernementales contrôlent désormais la ville de Douma, selon l'armée russe.",
+         "control_change", "government regains territory"),
+    ],
+)
+def test_more_wordings(pipeline, text: str, category: str, sub_type: str) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, text)
+    ev_ = r.events[r.events.category == category]
+    assert len(ev_) == 1 and ev_.iloc[0].sub_type == sub_type, r.reports[["category", "sub_type", "quote"]]

@@ -57,7 +57,8 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|(?:pris|prend|prendre|repris|reprend|reprendre)(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:s['’]|se )(?:est|sont|était|étaient|[ée]tant) empar[ée]\w*|prise (?:de|du) (?:la ville|centre)"
      r"|tomb[ée]e?s? (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
      r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|chass[ée]s? (?:de|du|des)|conqu[iê]s|revenir sous l['’]autorit[ée]"
-     r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)"),
+     r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)|reddition|capitul\w+"
+     r"|contr[ôo]l\w+ (?:d[ée]sormais|maintenant|totalement|enti[èe]rement)"),
     ("incident", "air/drone strike",
      r"frappes? (?:a[ée]riennes?|de drones?|russes|am[ée]ricaines?|de la coalition)|raids? (?:a[ée]riens?|de l['’]aviation)?"
      r"|bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?|drones? arm[ée]s?|barils? d['’]explosifs"),
@@ -68,8 +69,11 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|voitures? pi[ée]g[ée]es?|a vis[ée]|ont vis[ée]|\bvis(?:é|ée|és|ées|er|ant)\b"),
     ("incident", "armed clash",
      r"affrontements?|combats?\b|accrochages?|[ée]changes? de tirs|ouvert le feu|heurts|offensive"),
+    # a strike or hit of unknown kind ("des obus ont frappé", "a été touché"): the sentence decides below
+    ("incident", "attack", r"\bfrapp(?:é|ée|és|ées|ent|ait|aient|ant|er)\b|\btouch[ée]e?s?\b par|abattu\w*"
+                           r"|assassin\w+|enlev[ée]\w*|enl[èe]vements?"),
     # casualties alone say something violent happened; the kind of incident is unknown: lowest priority
-    ("incident", "attack", r"\btu[ée]s?\b|\bmorts?\b"),
+    ("incident", "attack", r"\btu[ée]s?\b|\bmorts?\b|\bbless[ée]s\b"),
 )
 _TRIGGER_RES = tuple((cat, sub, re.compile(pat, re.IGNORECASE)) for cat, sub, pat in TRIGGERS)
 # A trigger inside these contexts reports no event ("aucun bombardement n'avait été enregistré").
@@ -89,6 +93,7 @@ _IDIOMS = re.compile(
 _ZONE_WORDS = re.compile(TRIGGERS[0][2], re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
+_GENERIC_HIT = re.compile(r"frapp|touch", re.IGNORECASE)
 _AIR_CONTEXT = re.compile(r"aviation|avions?|a[ée]rien|raids?|drones?|h[ée]licopt[èe]res?|barils?|chasseurs?|"
                           r"bombardiers?|su-\d+|frappes?", re.IGNORECASE)
 _ACTOR_AFTER_PAR = re.compile(r"\bpar\s+(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
@@ -361,9 +366,13 @@ class EventExtractor:
                 sub_type = trig.sub_type
                 if trig.category == "control_change":
                     sub_type = self._control_sub_type(after, sentence)
-                if trig.category == "incident" and trig.sub_type == "air/drone strike" and not _AIR_CONTEXT.search(
-                        sentence) and re.search(r"obus|artillerie|roquette|mortier", sentence, re.I):
-                    sub_type = "shelling"
+                if trig.category == "incident" and trig.sub_type in ("air/drone strike", "attack"):
+                    shells = re.search(r"obus|artillerie|roquettes?|mortiers?|missiles?", sentence, re.I)
+                    air = _AIR_CONTEXT.search(sentence)
+                    if shells and not air:
+                        sub_type = "shelling"
+                    elif air and trig.sub_type == "attack" and _GENERIC_HIT.match(sentence[trig.start:trig.end]):
+                        sub_type = "air/drone strike"  # "l'aviation a frappé"
                 self._names_zone = bool(_ZONE_WORDS.search(sentence))
                 places = self._places(locs, trig, s, date, actors) if locs else []
                 if not places:
