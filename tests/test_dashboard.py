@@ -441,3 +441,83 @@ def test_template_syntax_in_articles_is_inert() -> None:
     for parts in payload.layers.values():
         for _, text in parts:
             json.loads(text)
+
+
+# --------------------------------------------------------------------------- per-view caches (shared by sessions)
+
+
+def test_view_cache_lru_and_hits() -> None:
+    c = D.ViewCache(maxsize=2)
+    calls: list[int] = []
+
+    def f(v: int):  # noqa: ANN202
+        return lambda: calls.append(v) or v * 10
+
+    assert c.get("a", f(1)) == 10 and c.get("a", f(99)) == 10
+    assert c.get("b", f(2)) == 20
+    c.get("a", f(99))  # a is now most recent
+    assert c.get("c", f(3)) == 30  # evicts b
+    assert "a" in c and "c" in c and "b" not in c and len(c) == 2
+    assert calls == [1, 2, 3] and c.hits == 2 and c.misses == 3
+
+
+def test_cached_views_equal_uncached(bundle: D.Bundle) -> None:
+    states = [D.ViewState(), D.ViewState(actors=("RUS",)), D.ViewState(categories=("incident",), query="alep"),
+              D.ViewState(start=date(2018, 3, 1), end=date(2018, 3, 31), layers=("events",)),
+              D.ViewState(event=str(bundle.events.at[0, "event_id"]))]
+    for s in states:
+        for _ in range(2):  # miss, then hit
+            idx = D.cached_filter(bundle, s)
+            assert np.array_equal(idx, D.filter_events(bundle, s)) and not idx.flags.writeable
+            assert D.cached_events_table(bundle, s).equals(D.events_table(bundle, idx))
+            assert D.cached_weekly_counts(bundle, s).equals(D.weekly_counts(bundle, idx))
+            lj = D.cached_map_layers(bundle, s)
+            payload = D.build_payloads(bundle, s, idx)
+            assert lj.js == D.feature_group_js(payload)
+            assert (lj.nbytes, lj.aggregated, lj.focus) == (payload.nbytes, payload.aggregated, payload.focus)
+    assert D.filter_key(D.ViewState(event="x", layers=())) == D.filter_key(D.ViewState())
+    assert D.map_key(D.ViewState(event="x")) != D.map_key(D.ViewState())
+    # a different bundle (e.g. a session's uploads) never sees these entries
+    other = D.merge_bundle(bundle, {})
+    assert other.views == {} and len(D.view_cache(bundle, "map")) >= len(states)
+
+
+def test_feature_group_js_is_what_st_folium_sends(bundle: D.Bundle) -> None:
+    from streamlit_folium import _get_feature_group_string
+
+    payload = D.build_payloads(bundle, D.ViewState(start=date(2018, 3, 1), end=date(2018, 3, 31)), threshold=50)
+    m = base_map(None, None, tiles=False)
+    ref = "".join(_get_feature_group_string(fg, m, i) for i, fg in enumerate(D.feature_groups(payload)))
+    assert D.feature_group_js(payload) == ref
+
+
+def test_folium_component_args_match_st_folium(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The page's cached base map sends what ``st_folium(base_map(...), key="map")`` sends."""
+    import streamlit_folium as sf
+
+    from conflictmap._map import folium_component_args
+
+    captured: dict = {}
+    monkeypatch.setattr(sf, "_component_func", lambda **kw: captured.update(kw))
+    legend = D._side_legend()
+    outline = {"type": "FeatureCollection", "features": []}
+    m1 = base_map(outline, tmp_path, tiles=True, legend=legend)
+    sf.st_folium(m1, key="map", height=620, use_container_width=True, returned_objects=["last_object_clicked"])
+    m2 = base_map(outline, tmp_path, tiles=True, legend=legend)
+    args = folium_component_args(m2, key="map")
+
+    def norm(v: object, mid: str) -> object:
+        return v.replace(mid, "MAP") if isinstance(v, str) else v
+
+    for k in ("script", "header", "html", "key", "css_links", "js_links"):
+        assert norm(args[k], args["id"]) == norm(captured[k], captured["id"]), k
+    assert {k: v for k, v in args["default"].items() if k == "last_object_clicked"} == captured["default"]
+
+
+def test_chart_template_gives_the_same_spec(bundle: D.Bundle) -> None:
+    from conflictmap import _page
+
+    wk = D.weekly_counts(bundle, D.filter_events(bundle, D.ViewState()))
+    chart = _page._weekly_chart(D.weekly_counts_empty()).copy(deep=False)
+    chart.data = wk
+    assert chart.to_dict() == _page._weekly_chart(wk).to_dict()

@@ -83,6 +83,8 @@ class Bundle:
     control_days: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     control_xy: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # position of each control row
     n_uploaded: int = 0
+    #: Derived per-view results (see :class:`conflictmap.dashboard.ViewCache`); lives and dies with the bundle.
+    views: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def fold(text: str) -> str:

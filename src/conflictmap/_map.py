@@ -341,3 +341,56 @@ def base_map(outline: dict[str, Any] | None, static_dir: Path | None, tiles: boo
     if legend:
         JsLayer("legend", safe_json(legend)).add_to(m)
     return m
+
+
+def folium_component_args(m: folium.Map, key: str | None = None, return_on_hover: bool = False) -> dict[str, Any]:
+    """What ``streamlit_folium.st_folium(m, key=key)`` derives from the map itself.
+
+    The same steps as ``st_folium`` (render, header/html/script strings, asset
+    links, the component key), done once so a fixed base map can be reused by
+    every rerun and session; only the data layers (``feature_group``) change.
+    ``m`` is rendered (mutated) here: build a fresh map for this call.
+
+    Returns
+    -------
+    dict
+        ``script``, ``header``, ``html``, ``id``, ``key``, ``default`` (all
+        st_folium defaults, to be filtered by ``returned_objects``),
+        ``css_links``, ``js_links``.
+    """
+    import streamlit_folium as sf
+
+    m.get_root().render()
+    m.render()
+    html = sf._get_html(m)
+    header = sf._get_header(m)
+    leaflet = sf._get_map_string(m)
+    m_id = sf.get_full_id(m)
+    try:
+        (s, w), (n, e) = m.get_bounds()
+    except AttributeError:  # pragma: no cover - folium.Map always has bounds
+        (s, w), (n, e) = (None, None), (None, None)
+    defaults = {
+        "last_clicked": None, "last_object_clicked": None, "last_object_clicked_count": None,
+        "last_object_clicked_tooltip": None, "last_object_clicked_popup": None, "all_drawings": None,
+        "last_active_drawing": None,
+        "bounds": {"_southWest": {"lat": s, "lng": w}, "_northEast": {"lat": n, "lng": e}},
+        "zoom": m.options.get("zoom") if hasattr(m, "options") else {},
+        "last_circle_radius": None, "last_circle_polygon": None, "selected_layers": None, "selected_tags": None,
+        "last_geocoder_result": None,
+    }
+    css: list[str] = []
+    js: list[str] = []
+
+    def walk(el: Any) -> Any:
+        if isinstance(el, folium.elements.JSCSSMixin):
+            yield el
+        for child in getattr(el, "_children", {}).values():
+            yield from walk(child)
+
+    for el in walk(m):
+        css.extend(href for _, href in getattr(el, "default_css", []))
+        js.extend(src for _, src in getattr(el, "default_js", []))
+    return {"script": leaflet, "header": header, "html": html, "id": m_id,
+            "key": sf.generate_js_hash(leaflet, key, return_on_hover), "default": defaults,
+            "css_links": list(dict.fromkeys(css)), "js_links": list(dict.fromkeys(js))}

@@ -8,6 +8,7 @@ always reproduces the view.
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from datetime import date, timedelta
@@ -65,7 +66,34 @@ def _outline(app_root: str) -> dict[str, Any] | None:
     return None
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _freeze_heap(token: str) -> bool:
+    """Move everything alive after the first load (modules, the shared data) out of the GC's sight.
+
+    Streamlit runs a full ``gc.collect(2)`` after every script run
+    (``runner.postScriptGC``); without this it walks every object of pandas,
+    altair, folium... and the shared bundle each time (a third of a rerun's
+    CPU). Frozen objects are still freed by reference counting; only cycles
+    among them are no longer collected. Runs once per data version.
+    """
+    del token  # cache key only
+    import altair  # noqa: F401 - imported by every rerun: freeze them too
+    import folium  # noqa: F401
+    import streamlit_folium  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+    return True
+
+
 def _bundle(app_root: Path) -> Bundle | None:
+    base, b = _bundles(app_root)
+    del base
+    return b
+
+
+def _bundles(app_root: Path) -> tuple[Bundle | None, Bundle | None]:
+    """The shared bundle and the one to show (this session's uploads merged in, if any)."""
     base: Bundle | None
     d = D.data_dir(app_root)
     try:
@@ -80,11 +108,11 @@ def _bundle(app_root: Path) -> Bundle | None:
             if st.button("Afficher des données synthétiques de démonstration", key="demo_btn"):
                 st.session_state["demo"] = True
                 st.rerun()
-            return None
+            return None, None
     user = st.session_state.get("user_bundle")
     if user is not None and st.session_state.get("user_base") == base.version:
-        return user
-    return base
+        return base, user
+    return base, base
 
 
 def _init_from_url(b: Bundle, span: tuple[date, date]) -> None:
@@ -143,13 +171,9 @@ def _sidebar(b: Bundle, span: tuple[date, date]) -> D.ViewState:
     sb.multiselect("Précision du lieu", list(D.PRECISIONS), key=_W["prec"], placeholder="Toutes",
                    format_func=D.PRECISIONS.get)
     sb.text_input("Recherche (citations, lieux)", key=_W["q"], placeholder="ex. Alep, frappe…")
-    counts = np.bincount(p.place, minlength=len(p.place_ids)) if len(p.place) else np.zeros(0, int)
-    order = np.argsort(-counts, kind="stable")
-    place_opts = [""] + [p.place_ids[i] for i in order.tolist()]
-    names = dict(zip(p.place_ids, p.place_names))
-    cnt = dict(zip(p.place_ids, counts.tolist()))
+    place_opts, place_labels = D.view_cache(b, "static", 8).get("places", lambda: _place_options(b))
     sb.selectbox("Lieu", place_opts, key=_W["place"],
-                 format_func=lambda v: "Tous les lieux" if not v else f"{names.get(v, v)} ({cnt.get(v, 0)})")
+                 format_func=lambda v: place_labels.get(v) or f"{v} (0)")
     sb.multiselect("Couches", list(D.LAYERS), key=_W["layers"], format_func=D.LAYERS.get)
     sb.button("Réinitialiser la vue", on_click=_reset)
     start, end = win if isinstance(win, (tuple, list)) else (span[0], span[1])
@@ -160,6 +184,18 @@ def _sidebar(b: Bundle, span: tuple[date, date]) -> D.ViewState:
         step=str(ss[_W["step"]] or "week"), event=str(ss.get("sel_event") or ""),
         article=str(ss.get("sel_article") or ""),
     )
+
+
+def _place_options(b: Bundle) -> tuple[list[str], dict[str, str]]:
+    """Place ids (most events first) and their labels, once per bundle."""
+    p = b.prep
+    counts = np.bincount(p.place, minlength=len(p.place_ids)) if len(p.place) else np.zeros(0, int)
+    order = np.argsort(-counts, kind="stable")
+    place_opts = [""] + [p.place_ids[i] for i in order.tolist()]
+    names = dict(zip(p.place_ids, p.place_names))
+    cnt = dict(zip(p.place_ids, counts.tolist()))
+    labels = {v: ("Tous les lieux" if not v else f"{names.get(v, v)} ({cnt.get(v, 0)})") for v in place_opts}
+    return place_opts, labels
 
 
 def _sync_url(state: D.ViewState, span: tuple[date, date]) -> None:
@@ -244,18 +280,48 @@ def _selection_from_click(b: Bundle, idx: np.ndarray, out: dict[str, Any] | None
         st.rerun()
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _base_map_args(app_root: str) -> dict[str, Any]:
+    """The fixed base map as streamlit-folium sends it, built and rendered once per process."""
+    from conflictmap._map import base_map, folium_component_args
+
+    m = base_map(_outline(app_root), Path(app_root) / "static", tiles=True, legend=D._side_legend())
+    return folium_component_args(m, key="map")
+
+
+def _st_folium(base: dict[str, Any], layers_js: str, key: str, height: int, returned_objects: list[str],
+               center: tuple[float, float] | None, zoom: int | None) -> Any:
+    """``st_folium(base map, key=..., use_container_width=True, feature_group_to_add=...)`` from prepared strings.
+
+    Sends the same component arguments as ``streamlit_folium.st_folium`` would
+    for the same map and layers, without rebuilding and re-rendering the
+    Folium objects on every rerun.
+    """
+    from streamlit_folium import _component_func
+
+    hash_key = base["key"]
+
+    def _on_change() -> None:
+        st.session_state[key] = st.session_state.get(hash_key, {})
+
+    return _component_func(
+        script=base["script"], header=base["header"], html=base["html"], id=base["id"], key=hash_key,
+        height=height, width=None, returned_objects=returned_objects,
+        default={k: v for k, v in base["default"].items() if k in returned_objects},
+        zoom=zoom, center=center, feature_group=layers_js, return_on_hover=False, layer_control=None,
+        pixelated=False, css_links=base["css_links"], js_links=base["js_links"], on_change=_on_change,
+        wrap_longitude=False,
+    )
+
+
 def _map(b: Bundle, state: D.ViewState, idx: np.ndarray, app_root: Path, focus_now: bool) -> None:
-    from streamlit_folium import st_folium
-
-    from conflictmap._map import base_map
-
     t0 = time.perf_counter()
-    payload = D.build_payloads(b, state, idx)
-    m = base_map(_outline(str(app_root)), app_root / "static", tiles=True, legend=D._side_legend())
-    fgs = D.feature_groups(payload)
-    center = payload.focus if (focus_now and payload.focus) else None
-    out = st_folium(m, key="map", height=620, use_container_width=True, feature_group_to_add=fgs,
-                    returned_objects=["last_object_clicked"], center=center, zoom=10 if center else None)
+    layers = D.cached_map_layers(b, state, idx)
+    base = _base_map_args(str(app_root))
+    center = layers.focus if (focus_now and layers.focus) else None
+    out = _st_folium(base, layers.js, key="map", height=620, returned_objects=["last_object_clicked"],
+                     center=center, zoom=10 if center else None)
+    payload = layers
     st.session_state["_perf"] = {"build_s": round(time.perf_counter() - t0, 3), "payload_bytes": payload.nbytes,
                                  "aggregated": payload.aggregated}
     if payload.aggregated:
@@ -309,8 +375,8 @@ def _reader(b: Bundle, state: D.ViewState) -> None:
         + "".join(head) + body)
 
 
-def _table(b: Bundle, idx: np.ndarray) -> None:
-    df = D.events_table(b, idx)
+def _table(b: Bundle, idx: np.ndarray, state: D.ViewState) -> None:
+    df = D.cached_events_table(b, state, idx)
     if len(idx) > len(df):
         st.caption(f"{len(df)} événements les plus récents sur {len(idx)} — filtrez ou exportez pour le reste.")
     ev = st.dataframe(df, hide_index=True, on_select="rerun", selection_mode="single-row", key="table",
@@ -332,17 +398,29 @@ def _table(b: Bundle, idx: np.ndarray) -> None:
 
 
 def _timeline(b: Bundle, idx: np.ndarray, state: D.ViewState) -> None:
-    import altair as alt
-
-    wk = D.weekly_counts(b, idx)
+    wk = D.cached_weekly_counts(b, state, idx)
     if wk.empty:
         st.info("Aucun événement dans la vue.")
         return
-    chart = alt.Chart(wk).mark_bar().encode(
+
+    chart = _chart_template().copy(deep=False)  # the encoded spec is shared, only the data differs
+    chart.data = wk
+    st.altair_chart(chart, width="stretch")
+
+
+@st.cache_resource(show_spinner=False)
+def _chart_template() -> Any:
+    """The weekly bar chart without data (altair's encoding inference is slow; done once)."""
+    return _weekly_chart(D.weekly_counts_empty())
+
+
+def _weekly_chart(wk: Any) -> Any:
+    import altair as alt
+
+    return alt.Chart(wk).mark_bar().encode(
         x=alt.X("week:T", title="Semaine"), y=alt.Y("sum(events):Q", title="Événements"),
         color=alt.Color("category:N", title="Catégorie"), tooltip=["week:T", "category:N", "events:Q"],
     ).properties(height=260)
-    st.altair_chart(chart, width="stretch")
 
 
 def _exports(b: Bundle, idx: np.ndarray) -> None:
@@ -373,14 +451,15 @@ def _play(state: D.ViewState, span: tuple[date, date]) -> None:
 def run(app_root: Path) -> None:
     """Lay out the page."""
     st.set_page_config(page_title="ConflictMap — Syrie", page_icon="🗺️", layout="wide")
-    b = _bundle(app_root)
-    if b is None:
+    base, b = _bundles(app_root)
+    if b is None or base is None:
         return
+    _freeze_heap(base.version)
     span = b.prep.span or _EMPTY_SPAN
     _init_from_url(b, span)
     state = _sidebar(b, span)
-    _uploads(load_bundle_base(app_root) or b)
-    idx = D.filter_events(b, state)
+    _uploads(base)
+    idx = D.cached_filter(b, state)
     _sync_url(state, span)
 
     p = b.prep
@@ -402,7 +481,7 @@ def run(app_root: Path) -> None:
         _reader(b, state)
     t1, t2, t3, t4 = st.tabs(["Événements", "Chronologie", "Exporter", "À propos"])
     with t1:
-        _table(b, idx)
+        _table(b, idx, state)
     with t2:
         _timeline(b, idx, state)
     with t3:

@@ -23,6 +23,9 @@ import html
 import io
 import json
 import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -68,6 +71,16 @@ __all__ = [
     "active_zones",
     "sub_label",
     "MapPayload",
+    "ViewCache",
+    "view_cache",
+    "filter_key",
+    "map_key",
+    "cached_filter",
+    "feature_group_js",
+    "MapLayersJs",
+    "cached_map_layers",
+    "cached_events_table",
+    "cached_weekly_counts",
 ]
 
 #: Toggleable map layers, in drawing order.
@@ -461,7 +474,7 @@ _DPREC = {"day": 0, "week": 1, "month": 2, "year": 3}
 
 def _records(bundle: Bundle, rows: np.ndarray, T: _Tables) -> list[list[Any]]:
     """Event records (see :data:`EVENT_RECORD`) for ``rows`` (vectorised; bounded by the callers)."""
-    ev, p = bundle.events, bundle.prep
+    p = bundle.prep
     rows = np.asarray(rows, dtype=np.int64)
     if not len(rows):
         return []
@@ -471,24 +484,23 @@ def _records(bundle: Bundle, rows: np.ndarray, T: _Tables) -> list[list[Any]]:
     flat_codes = T.codes(T.act, p.act_code[flat]).tolist()
     bounds = np.r_[0, np.cumsum(lens)].tolist()
     acts = [flat_codes[a:b] for a, b in zip(bounds, bounds[1:])]
-    def col(name: str) -> np.ndarray:
-        return ev[name].take(rows).to_numpy()
-
-    quotes = [q if isinstance(q, str) else "" for q in col("quote")]
-    quotes = [q if len(q) <= QUOTE_CHARS else q[:QUOTE_CHARS] + "…" for q in quotes]
-    aids = col("article_id")
-    urls = col("url")
-    a_codes, a_uniq = pd.factorize(pd.Series(aids, dtype=object).fillna(""), sort=False)
-    first = pd.Series(np.arange(len(rows))).groupby(a_codes).first().to_numpy()
-    art_local = np.array([T.article(str(a_uniq[i]), urls[first[i]] if isinstance(urls[first[i]], str) else "")
-                          for i in range(len(a_uniq))], dtype=np.int64)
-    srcs = pd.Series(col("source"), dtype=object).fillna("").astype(str)
-    s_codes, s_uniq = pd.factorize(srcs, sort=False)
-    src_local = np.array([T.source(str(v)) for v in s_uniq], dtype=np.int64)
-    ns = pd.to_numeric(pd.Series(col("n_sources")), errors="coerce").fillna(1)
-    dprec = pd.Series(col("date_precision")).map(_DPREC).fillna(0).astype(int)
-    dates = [str(d or "")[:10] for d in col("date")]
-    eids = [str(e or "") for e in col("event_id")]
+    c = view_cache(bundle, "static", 8).get("records", lambda: _record_columns(bundle))
+    g_art = c["art"][rows]
+    u, fi = np.unique(g_art, return_index=True)
+    art_lut = np.full(len(c["art_ids"]), -1, dtype=np.int64)
+    for k in np.argsort(fi, kind="stable").tolist():  # local codes in order of first appearance
+        url = c["url"][rows[fi[k]]]
+        art_lut[u[k]] = T.article(c["art_ids"][u[k]], url if isinstance(url, str) else "")
+    g_src = c["src"][rows]
+    u, fi = np.unique(g_src, return_index=True)
+    src_lut = np.full(len(c["src_ids"]), -1, dtype=np.int64)
+    for k in np.argsort(fi, kind="stable").tolist():
+        src_lut[u[k]] = T.source(c["src_ids"][u[k]])
+    quotes = c["quote"][rows].tolist()
+    dates = c["date"][rows].tolist()
+    eids = c["eid"][rows].tolist()
+    dprec = c["dprec"][rows]
+    ns = c["ns"][rows]
     cols = [
         T.codes(T.sub, p.sub[rows]).tolist(),
         T.codes(T.act, p.actor1[rows]).tolist(),
@@ -497,16 +509,41 @@ def _records(bundle: Bundle, rows: np.ndarray, T: _Tables) -> list[list[Any]]:
         dates,
         dprec.tolist(),
         quotes,
-        art_local[a_codes].tolist(),
+        art_lut[g_art].tolist(),
         eids,
         p.prec[rows].astype(int).tolist(),
         p.cat[rows].astype(int).tolist(),
         T.codes(T.act, p.before[rows]).tolist(),
         T.codes(T.act, p.after[rows]).tolist(),
-        ns.astype(int).tolist(),
-        src_local[s_codes].tolist(),
+        ns.tolist(),
+        src_lut[g_src].tolist(),
     ]
     return [list(r) for r in zip(*cols)]
+
+
+def _record_columns(bundle: Bundle) -> dict[str, Any]:
+    """Per-event columns of the map records, computed once per bundle (see :func:`_records`)."""
+    ev = bundle.events
+    quotes = [q if isinstance(q, str) else "" for q in ev["quote"].to_numpy()]
+    quotes = [q if len(q) <= QUOTE_CHARS else q[:QUOTE_CHARS] + "…" for q in quotes]
+    art, art_ids = pd.factorize(pd.Series(ev["article_id"].to_numpy(), dtype=object).fillna(""), sort=False)
+    src, src_ids = pd.factorize(pd.Series(ev["source"].to_numpy(), dtype=object).fillna("").astype(str), sort=False)
+
+    def obj(values: list[Any]) -> np.ndarray:
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+
+    return {
+        "quote": obj(quotes),
+        "art": np.asarray(art, dtype=np.int64), "art_ids": [str(a) for a in art_ids],
+        "url": ev["url"].to_numpy(),
+        "src": np.asarray(src, dtype=np.int64), "src_ids": [str(v) for v in src_ids],
+        "ns": pd.to_numeric(pd.Series(ev["n_sources"].to_numpy()), errors="coerce").fillna(1).astype(int).to_numpy(),
+        "dprec": pd.Series(ev["date_precision"].to_numpy()).map(_DPREC).fillna(0).astype(int).to_numpy(),
+        "date": obj([str(d or "")[:10] for d in ev["date"].to_numpy()]),
+        "eid": obj([str(e or "") for e in ev["event_id"].to_numpy()]),
+    }
 
 
 def _dominant(codes: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
@@ -724,7 +761,128 @@ def resolve_click(bundle: Bundle, idx: np.ndarray, lat: float, lng: float, tol: 
     return hit[np.argsort(-p.d0[hit], kind="stable")]
 
 
+# --------------------------------------------------------------------------- per-view caches
+
+
+class ViewCache:
+    """A small thread-safe LRU of derived results of one bundle (shared by every session).
+
+    Held in ``bundle.views`` (see :func:`view_cache`), so it lives and dies with
+    the bundle and can never mix two datasets (uploads get their own bundle).
+    Values are shared: callers must treat them as read-only.
+    """
+
+    def __init__(self, maxsize: int = 64) -> None:
+        self.maxsize = max(1, int(maxsize))
+        self._d: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """The value for ``key``, computed by ``compute()`` on a miss (outside the lock)."""
+        with self._lock:
+            if key in self._d:
+                self._d.move_to_end(key)
+                self.hits += 1
+                return self._d[key]
+            self.misses += 1
+        value = compute()
+        with self._lock:
+            self._d[key] = value
+            self._d.move_to_end(key)
+            while len(self._d) > self.maxsize:
+                self._d.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._d
+
+
+def view_cache(bundle: Bundle, kind: str, maxsize: int = 64) -> ViewCache:
+    """The :class:`ViewCache` named ``kind`` of ``bundle`` (created on first use)."""
+    views = bundle.views
+    c = views.get(kind)
+    if c is None:
+        c = views.setdefault(kind, ViewCache(maxsize))
+    return c
+
+
+def filter_key(state: ViewState) -> tuple[Any, ...]:
+    """The part of a view that decides which events are visible (key of :func:`cached_filter`)."""
+    return (state.start, state.end, tuple(state.actors), tuple(state.categories), tuple(state.sub_types),
+            tuple(int(p) for p in state.precisions), state.query, state.place)
+
+
+def map_key(state: ViewState) -> tuple[Any, ...]:
+    """Everything the map layers depend on (key of :func:`cached_map_layers`)."""
+    return (*filter_key(state), tuple(state.layers), state.event)
+
+
+def cached_filter(bundle: Bundle, state: ViewState) -> np.ndarray:
+    """:func:`filter_events`, memoised per bundle and filter state (read-only result)."""
+    def compute() -> np.ndarray:
+        idx = filter_events(bundle, state)
+        idx.flags.writeable = False
+        return idx
+
+    return view_cache(bundle, "idx", 256).get(filter_key(state), compute)
+
+
+@dataclass(frozen=True)
+class MapLayersJs:
+    """The data layers of one view, rendered for ``st_folium`` (what it would send as ``feature_group``)."""
+
+    js: str
+    nbytes: int
+    aggregated: bool
+    focus: tuple[float, float] | None
+
+
+def feature_group_js(payload: MapPayload) -> str:
+    """The JavaScript ``st_folium(feature_group_to_add=feature_groups(payload))`` sends to the browser.
+
+    Uses streamlit-folium's own renderer on a throw-away map (the map's id is
+    replaced by ``map_div`` in the output, so the result does not depend on it).
+    """
+    import folium
+    from streamlit_folium import _get_feature_group_string
+
+    m = folium.Map(location=[0, 0], tiles=None)
+    return "".join(_get_feature_group_string(fg, m, i) for i, fg in enumerate(feature_groups(payload)))
+
+
+def cached_map_layers(bundle: Bundle, state: ViewState, idx: np.ndarray | None = None,
+                      threshold: int = POINT_THRESHOLD) -> MapLayersJs:
+    """:func:`build_payloads` + :func:`feature_group_js`, memoised per bundle and map state."""
+    def compute() -> MapLayersJs:
+        payload = build_payloads(bundle, state, cached_filter(bundle, state) if idx is None else idx, threshold)
+        return MapLayersJs(feature_group_js(payload), payload.nbytes, payload.aggregated, payload.focus)
+
+    return view_cache(bundle, "map", 32).get((*map_key(state), threshold), compute)
+
+
+def cached_events_table(bundle: Bundle, state: ViewState, idx: np.ndarray | None = None) -> pd.DataFrame:
+    """:func:`events_table` of the view, memoised per bundle and filter state (shared: read-only)."""
+    return view_cache(bundle, "table", 32).get(
+        filter_key(state), lambda: events_table(bundle, cached_filter(bundle, state) if idx is None else idx))
+
+
+def cached_weekly_counts(bundle: Bundle, state: ViewState, idx: np.ndarray | None = None) -> pd.DataFrame:
+    """:func:`weekly_counts` of the view, memoised per bundle and filter state (shared: read-only)."""
+    return view_cache(bundle, "weekly", 128).get(
+        filter_key(state), lambda: weekly_counts(bundle, cached_filter(bundle, state) if idx is None else idx))
+
+
 # --------------------------------------------------------------------------- around the map
+
+
+def weekly_counts_empty() -> pd.DataFrame:
+    """The (empty) frame :func:`weekly_counts` returns for a view without events."""
+    return pd.DataFrame({"week": pd.Series([], dtype="datetime64[ns]"), "category": [], "events": []})
 
 
 def weekly_counts(bundle: Bundle, idx: np.ndarray) -> pd.DataFrame:
@@ -737,7 +895,7 @@ def weekly_counts(bundle: Bundle, idx: np.ndarray) -> pd.DataFrame:
     """
     p = bundle.prep
     if not len(idx):
-        return pd.DataFrame({"week": pd.Series([], dtype="datetime64[ns]"), "category": [], "events": []})
+        return weekly_counts_empty()
     d = p.d0[idx]
     wk = d - (d + 3) % 7  # Monday of the week
     cats = p.cat[idx].astype(np.int64)
