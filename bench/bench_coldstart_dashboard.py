@@ -4,7 +4,9 @@ Starts the server on a free loopback port with the bundled seed data, opens the 
 headless Chromium (Debian's, driven by Playwright; every non-local request blocked) and
 waits until Leaflet has drawn the zones and markers. Reports the time to the server's
 health check, to the drawn map, and whether spaCy was imported by the server (it must not be).
-Writes ``bench/results/coldstart_dashboard.json``.
+A one-line Streamlit app is timed the same way in the same run (interleaved), as the
+baseline: what is left over it is the dashboard's own cost. Writes
+``bench/results/coldstart_dashboard.json``.
 
 Usage: ``python bench/bench_coldstart_dashboard.py [--runs 3]``
 """
@@ -34,10 +36,15 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def one_run(browser) -> dict:  # type: ignore[no-untyped-def]
+BASELINE_APP = 'import streamlit as st\nst.title("ok")\n'
+
+
+def one_run(browser, script: Path | None = None) -> dict:  # type: ignore[no-untyped-def]
+    """Launch ``script`` (default ``app.py``) and time it to its first drawn content."""
     port = _port()
     env = {**os.environ, "CONFLICTMAP_DATA": str(ROOT / "data" / "seeds")}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+    target = script or ROOT / "app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(target), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -55,8 +62,11 @@ def one_run(browser) -> dict:  # type: ignore[no-untyped-def]
         page = browser.new_page()
         page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
         page.goto(url)
-        frame = page.frame_locator("iframe").first
-        frame.locator(".leaflet-interactive, .leaflet-marker-icon").first.wait_for(timeout=60_000)
+        if script is None:
+            frame = page.frame_locator("iframe").first
+            frame.locator(".leaflet-interactive, .leaflet-marker-icon").first.wait_for(timeout=60_000)
+        else:
+            page.get_by_text("ok").first.wait_for(timeout=60_000)
         t_map = time.perf_counter() - t0
         page.close()
         import psutil
@@ -77,11 +87,22 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         browser.new_page().close()  # the browser's own start-up is not the app's
-        runs = [one_run(browser) for _ in range(a.runs)]
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            base_script = Path(tmp) / "baseline_app.py"
+            base_script.write_text(BASELINE_APP, encoding="utf-8")
+            runs, base = [], []
+            for _ in range(a.runs):  # interleaved, so background load hits both alike
+                runs.append(one_run(browser))
+                base.append(one_run(browser, base_script))
         browser.close()
-    res = {"runs": runs, "map_drawn_median_s": statistics.median(r["map_drawn_s"] for r in runs),
+    med = statistics.median(r["map_drawn_s"] for r in runs)
+    base_med = statistics.median(r["map_drawn_s"] for r in base)
+    res = {"runs": runs, "map_drawn_median_s": med,
            "health_median_s": statistics.median(r["health_s"] for r in runs), "target_s": 3.0,
-           "loadavg": os.getloadavg()}
+           "baseline_runs": base, "baseline_hello_app_median_s": base_med,
+           "app_cost_over_baseline_s": round(med - base_med, 2), "loadavg": os.getloadavg()}
     out = ROOT / "bench" / "results" / "coldstart_dashboard.json"
     out.write_text(json.dumps(res, indent=1))
     print(json.dumps(res, indent=1))
