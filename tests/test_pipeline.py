@@ -141,3 +141,16 @@ def test_online_geocoding_failure_falls_back_offline(pipeline, tmp_path: Path) -
     assert added == len(result.unresolved_spans)
     assert result.mentions.iloc[-1].gazetteer == "nominatim"
     assert json.loads((tmp_path / "nominatim.json").read_text())  # cached for next time
+
+
+def test_cli_with_nothing_readable_keeps_the_previous_dataset(seeds_output, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    _, out = seeds_output
+    target = tmp_path / "ds"
+    shutil.copytree(out, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()}
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "no-such-folder"), "--out", str(target)])
+    assert res.exit_code == 2
+    assert "no-such-folder" in res.output and "nothing written" in res.output
+    assert {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()} == before

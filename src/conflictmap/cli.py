@@ -92,6 +92,12 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
         except OSError as exc:  # the cache could not be saved (disk full …): keep the run, say so once
             err.print(f"online geocoding results not cached ({exc.strerror or exc}); continuing",
                       highlight=False, markup=False, soft_wrap=True)
+    if result.errors and len(result.articles) == 0:
+        # nothing readable (a mistyped path, a folder of bad files): never replace a dataset with nothing
+        for e in result.errors:
+            err.print(f"error {e}", highlight=False, markup=False, soft_wrap=True)
+        err.print(f"no article could be read; nothing written to {out_dir}", highlight=False, markup=False)
+        raise typer.Exit(code=2)
     try:
         store.write_dataset(out_dir, result.frames())
     except OSError as exc:  # disk full, read-only folder, quota …
