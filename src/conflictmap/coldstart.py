@@ -38,7 +38,6 @@ import logging
 import os
 import pickle
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -148,15 +147,9 @@ def prime_pattern(pattern: str, cache_dir: str | Path, flags: int = 0) -> str:
         state = _compile_state(pattern, flags)
         compiled = _build(pattern, state)
         state.update(engine=_engine_key(), pattern_len=len(pattern))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".re-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        from conflictmap._io import atomic_write
+
+        atomic_write(path, lambda fh: pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL), prefix=".re-")
         _plant(pattern, flags, compiled)
         return "miss"
     except Exception as exc:

@@ -337,15 +337,12 @@ class EventExtractor:
             return [(k, d, {t.category for t in triggers_by_sent[k]})
                     for k in range(len(sents)) for d in sent_dates[k] if d.precision == "day"]
         reports: list[dict[str, Any]] = []
-        last_location: dict[str, Any] | None = None
         prev_actor1: str | None = None
         paragraph_of = [text.count("\n\n", 0, s) for s, _ in sents]
         for k, (s, e) in enumerate(sents):
             sentence = text[s:e]
             sent_mentions = [m for m in mentions if s <= m["start"] < e]
             locs = [m for m in sent_mentions if m["role"] == "location"]
-            if locs:
-                last_location = locs[-1]
             sentence_actor = self._first_subject(sentence)
             seen_cats: set[tuple[str, str]] = set()
             if sentence_actor and not triggers_by_sent[k]:

@@ -18,18 +18,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
-import os
 import pickle
 import re
-import tempfile
 from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from conflictmap._io import atomic_write
 from conflictmap._text import fold, phonetic, skeleton, strip_articles
 from conflictmap.errors import DataFileError
 from conflictmap.settings import Settings
@@ -442,15 +440,9 @@ class Gazetteer:
                 index = None
         if index is None:
             index = build_index(settings)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", dir=path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            built = index
+            atomic_write(path, lambda fh: pickle.dump(built, fh, protocol=pickle.HIGHEST_PROTOCOL),
+                         prefix=".gazetteer-")
         return cls(index, fuzzy_threshold=settings.fuzzy_threshold)
 
     # ---- places

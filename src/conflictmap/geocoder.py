@@ -10,8 +10,6 @@ offline: the user is told once and the ingest completes with the offline results
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,11 +34,10 @@ class GeocodeCache:
 
     def save(self) -> None:
         """Write atomically (temporary file + rename)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".geocode-", dir=self.path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(self.data, fh, ensure_ascii=False, indent=0, sort_keys=True)
-        os.replace(tmp, self.path)
+        from conflictmap._io import atomic_write
+
+        data = json.dumps(self.data, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8")
+        atomic_write(self.path, lambda fh: fh.write(data), prefix=".geocode-")
 
 
 def _default_geocode(settings: Settings) -> Callable[..., Any]:

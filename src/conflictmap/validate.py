@@ -21,7 +21,6 @@ Both raise :class:`conflictmap.errors.DataFileError` (``.path``, ``.problems``).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable
 from pathlib import Path
