@@ -104,3 +104,10 @@ def test_city_heading_a_mistagged_neighbourhood_name(nlp: Language) -> None:
     t = tops(nlp, "Les rebelles de Deraa Al-Balad ont commencé jeudi à remettre leurs armes.")
     assert t.get("Deraa", ("", ""))[1] == "SY"
     assert all(v[1] != "IQ" for v in t.values())  # not "Balad" in Iraq
+
+
+def test_addressed_country_is_an_actor_and_airport_is_part_of_town(nlp: Language) -> None:
+    doc = nlp("Damas a accusé Israël d'avoir frappé l'aéroport de Damas dans la nuit.")
+    spans = list(doc.spans["toponyms"])
+    assert [(s.text, s._.role) for s in spans] == [("Damas", "actor"), ("Israël", "actor"), ("Damas", "location")]
+    assert spans[2]._.geo_precision == 2

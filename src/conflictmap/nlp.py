@@ -54,7 +54,13 @@ LOCATIVE_NOUNS = frozenset(
 #: Nouns whose "de X" complement is a narrower or approximate location (precision 2).
 NEAR_NOUNS = frozenset(
     """banlieue banlieues environs périphérie alentours abords portes est ouest nord sud nord-est nord-ouest
-    sud-est sud-ouest sortie entrée périmètre faubourgs faubourg région""".split()
+    sud-est sud-ouest sortie entrée périmètre faubourgs faubourg région aéroport port quartier quartiers
+    centre-ville hôpital prison université""".split()
+)
+#: Verbs whose object is someone, not somewhere ("accusé Israël de", "appelé Moscou à").
+ADDRESS_VERBS = frozenset(
+    """accuser appeler exhorter condamner remercier menacer avertir prévenir critiquer sommer inviter
+    soutenir féliciter dénoncer""".split()
 )
 #: Event nouns whose "de X" complement is where it happened ("la bataille d'Alep", "l'attaque de Douma").
 EVENT_NOUNS = frozenset(
@@ -577,6 +583,8 @@ class MetonymyResolver:
             return "location"  # "à la capitale jordanienne, Amman"
         if prev in ACTOR_PREPS:
             return "actor"
+        if k >= 0 and doc[k].pos_ in ("VERB", "AUX") and doc[k].lemma_ in ADDRESS_VERBS:
+            return "actor"  # "Damas a accusé Israël de …"
         if root.dep_.startswith("nsubj") and root.head.pos_ in ("VERB", "AUX", "ADJ"):
             return "actor"
         if root.dep_ == "conj" and root.head.i in actors:
