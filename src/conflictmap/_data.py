@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -26,9 +27,14 @@ import shapely
 from conflictmap import schema
 from conflictmap._map import SIDE_COLORS, side_color
 
-__all__ = ["Bundle", "DataError", "Prepared", "find_data_file", "fold", "load_bundle", "merge_bundle", "prepare"]
+__all__ = ["ArchiveInfo", "Bundle", "DataError", "Prepared", "archive_info", "find_data_file", "fold", "load_bundle",
+           "merge_bundle", "prepare", "window_months", "window_threshold", "windowed_archive"]
 
 _DAY_NONE = np.iinfo(np.int64).max // 4
+
+#: Above this many events (``events_by_month`` archive, from the Parquet footers), the dashboard loads
+#: only the months of its time window; ``CONFLICTMAP_WINDOW_THRESHOLD`` overrides it.
+WINDOW_THRESHOLD = 200_000
 
 
 class DataError(RuntimeError):
@@ -83,6 +89,10 @@ class Bundle:
     control_days: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     control_xy: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # position of each control row
     n_uploaded: int = 0
+    #: Windowed loading of a large ``events_by_month`` archive: the loaded months (first, last) and the
+    #: span of the whole archive (for the date slider). ``None`` when every event is loaded.
+    months: tuple[str, str] | None = None
+    full_span: tuple[date, date] | None = None
     #: Derived per-view results (see :class:`conflictmap.dashboard.ViewCache`); lives and dies with the bundle.
     views: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -214,9 +224,10 @@ def _read_frame(data_dir: Path, stem: str, columns: list[str]) -> pd.DataFrame:
     return df
 
 
-def _version(data_dir: Path) -> str:
+def _version(data_dir: Path, archive: bool = False) -> str:
     v = data_dir / "VERSION"
-    ev = data_dir / "events.parquet"
+    # windowed: the (small) manifest of the archive identifies it; hashing a huge events.parquet is avoided
+    ev = data_dir / "events_by_month" / "_SUCCESS.json" if archive else data_dir / "events.parquet"
     parts = []
     if v.exists():
         parts.append(v.read_text(encoding="utf-8").strip().splitlines()[0][:80] if v.read_text().strip() else "")
@@ -226,11 +237,12 @@ def _version(data_dir: Path) -> str:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
         built = datetime.fromtimestamp(ev.stat().st_mtime, tz=timezone.utc).strftime("%Y-%m-%d")
-        parts.append(f"events sha256 {h.hexdigest()[:10]}, {built}")
+        parts.append(f"{'archive' if archive else 'events'} sha256 {h.hexdigest()[:10]}, {built}")
     return " · ".join(p for p in parts if p) or "inconnue"
 
 
-def load_bundle(data_dir: str | Path, app_root: str | Path | None = None) -> Bundle:
+def load_bundle(data_dir: str | Path, app_root: str | Path | None = None,
+                months: tuple[str, str] | None = None) -> Bundle:
     """Load a data directory (``events.parquet`` ... ``zones.geojson``, ``actors.csv``).
 
     Parameters
@@ -240,6 +252,9 @@ def load_bundle(data_dir: str | Path, app_root: str | Path | None = None) -> Bun
         :func:`conflictmap.synthetic.write_dataset`).
     app_root : str or pathlib.Path, optional
         Repository root used to find ``data/zones.geojson`` and ``data/actors.csv``.
+    months : tuple of str, optional
+        ``("YYYY-MM", "YYYY-MM")``: read only the events of these months (and what overlaps them,
+        see :func:`_read_window_events`) from ``events_by_month/`` instead of ``events.parquet``.
 
     Returns
     -------
@@ -255,7 +270,17 @@ def load_bundle(data_dir: str | Path, app_root: str | Path | None = None) -> Bun
     ev_path = d / "events.parquet"
     if not d.is_dir():
         raise DataError(f"Dossier de données introuvable : {d}")
-    if ev_path.exists():
+    info = None
+    if months is not None:
+        info = archive_info(d)
+        if info is None:
+            raise DataError(f"Aucune archive events_by_month dans {d}.")
+        ev_path = d / "events_by_month"
+        try:
+            events = _read_window_events(d, months)
+        except Exception as exc:  # noqa: BLE001 - report any reader failure to the user
+            raise DataError(f"Lecture impossible de {ev_path} : {exc}") from exc
+    elif ev_path.exists():
         try:
             events = gpd.read_parquet(ev_path)
         except Exception as exc:  # noqa: BLE001 - report any reader failure to the user
@@ -295,8 +320,113 @@ def load_bundle(data_dir: str | Path, app_root: str | Path | None = None) -> Bun
             ActorLexicon.load(ap)
         except DataFileError as exc:
             raise DataError(str(exc)) from exc
-    bundle = _assemble(events, articles, mentions, control, zones, ap, _version(d), str(d))
+    bundle = _assemble(events, articles, mentions, control, zones, ap, _version(d, archive=info is not None), str(d))
+    if info is not None:
+        bundle.months = (months[0], months[1])
+        bundle.full_span = info.span
     return bundle
+
+
+# --------------------------------------------------------------------------- windowed loading (large archives)
+
+
+@dataclass(frozen=True)
+class ArchiveInfo:
+    """What the dashboard needs to know of an ``events_by_month`` archive without reading its rows."""
+
+    months: tuple[str, ...]  # dated months (``YYYY-MM``), sorted
+    rows: int  # every row, undated included (from the Parquet footers)
+    span: tuple[date, date] | None  # first day of the first month, last day of the last month
+    signature: tuple[tuple[str, int, int], ...]  # (file, mtime_ns, size) of every part: a cache key
+
+
+def window_threshold() -> int:
+    """Row count above which the dashboard loads a time window only (``CONFLICTMAP_WINDOW_THRESHOLD``)."""
+    try:
+        return int(os.environ.get("CONFLICTMAP_WINDOW_THRESHOLD", WINDOW_THRESHOLD))
+    except ValueError:
+        return WINDOW_THRESHOLD
+
+
+def _month_parts(data_dir: Path) -> list[tuple[str, Path]]:
+    root = Path(data_dir) / "events_by_month"
+    if not root.is_dir():
+        return []
+    out = []
+    for sub in sorted(root.iterdir()):
+        if sub.is_dir() and sub.name.startswith("month="):
+            out.extend((sub.name[6:], f) for f in sorted(sub.glob("*.parquet")))
+    return out
+
+
+def _month_bounds(month: str) -> tuple[date, date]:
+    first = date(int(month[:4]), int(month[5:7]), 1)
+    nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, nxt - pd.Timedelta(days=1).to_pytimedelta()
+
+
+def _add_months(month: str, k: int) -> str:
+    i = int(month[:4]) * 12 + int(month[5:7]) - 1 + k
+    return f"{i // 12:04d}-{i % 12 + 1:02d}"
+
+
+def archive_info(data_dir: str | Path) -> ArchiveInfo | None:
+    """Months, row count and span of ``DIR/events_by_month`` (folder names and Parquet footers only).
+
+    Returns
+    -------
+    ArchiveInfo or None
+        ``None`` when there is no archive (or it has no part file).
+    """
+    import pyarrow.parquet as pq
+
+    parts = _month_parts(Path(data_dir))
+    if not parts:
+        return None
+    rows = 0
+    sig = []
+    for _, f in parts:
+        rows += int(pq.read_metadata(f).num_rows)
+        st_ = f.stat()
+        sig.append((f"{f.parent.name}/{f.name}", int(st_.st_mtime_ns), int(st_.st_size)))
+    months = tuple(sorted({m for m, _ in parts if len(m) == 7 and m[4] == "-" and m[:4].isdigit()}))
+    span = (_month_bounds(months[0])[0], _month_bounds(months[-1])[1]) if months else None
+    return ArchiveInfo(months=months, rows=rows, span=span, signature=tuple(sig))
+
+
+def windowed_archive(data_dir: str | Path) -> ArchiveInfo | None:
+    """The archive of ``data_dir`` when it is large enough to be loaded by time window, else ``None``."""
+    info = archive_info(data_dir)
+    if info is None or info.span is None or info.rows <= window_threshold():
+        return None
+    return info
+
+
+def window_months(start: date, end: date) -> tuple[str, str]:
+    """``("YYYY-MM", "YYYY-MM")`` of a time window."""
+    return f"{start.year:04d}-{start.month:02d}", f"{end.year:04d}-{end.month:02d}"
+
+
+def _read_window_events(data_dir: Path, months: tuple[str, str]) -> gpd.GeoDataFrame:
+    """The events that can overlap any window within ``months`` (predicate push-down on the archive).
+
+    An event overlaps the window when its period (day/week/month/year) does, so besides the months
+    themselves this reads the month before (weeks that start there) and, from January of the first
+    month's year, the events dated 1 January (year precision).
+    """
+    from conflictmap.archive import read_events_window
+
+    lo = _add_months(months[0], -1)
+    start, end = _month_bounds(lo)[0], _month_bounds(months[1])[1]
+    events = read_events_window(data_dir, start, end)
+    jan = date(int(months[0][:4]), 1, 1)
+    if jan < start:
+        extra = read_events_window(data_dir, jan, jan)
+        extra = extra[extra["date_precision"].astype(object) == "year"] if "date_precision" in extra else extra
+        if len(extra):
+            events = gpd.GeoDataFrame(pd.concat([extra, events], ignore_index=True), geometry="geometry",
+                                      crs=events.crs or extra.crs)
+    return events
 
 
 def _assemble(events: gpd.GeoDataFrame, articles: pd.DataFrame, mentions: pd.DataFrame, control: pd.DataFrame,

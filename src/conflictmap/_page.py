@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,13 +20,23 @@ import numpy as np
 import streamlit as st
 
 from conflictmap import dashboard as D
-from conflictmap._data import Bundle, DataError, load_bundle, merge_bundle
+from conflictmap._data import (
+    ArchiveInfo,
+    Bundle,
+    DataError,
+    load_bundle,
+    merge_bundle,
+    window_months,
+    window_threshold,
+    windowed_archive,
+)
 
 _W = {  # widget keys
     "window": "w_window", "step": "w_step", "play": "w_play", "actors": "w_actors", "cats": "w_cats",
     "subs": "w_subs", "prec": "w_prec", "q": "w_q", "place": "w_place", "layers": "w_layers",
 }
 _EMPTY_SPAN = (date(2016, 1, 1), date(2019, 12, 31))
+_DEFAULT_WINDOW_MONTHS = 12  # large archive, no window in the URL: the latest months only
 
 
 @st.cache_resource(show_spinner="Chargement des données…", max_entries=4)
@@ -33,6 +44,68 @@ def _load(path: str, signature: tuple[tuple[str, int, int], ...], app_root: str)
     """Load the bundled data once per (directory, file signature); shared, read-only."""
     del signature  # part of the cache key only
     return load_bundle(path, app_root=app_root)
+
+
+@st.cache_resource(show_spinner="Chargement des données de la période…", max_entries=4)
+def _load_window(path: str, signature: tuple[Any, ...], months: tuple[str, str], app_root: str) -> Bundle:
+    """Load the events of ``months`` of a large archive, once per (directory, files, months); shared, read-only."""
+    del signature  # part of the cache key only
+    return load_bundle(path, app_root=app_root, months=months)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _archive(path: str, signature: tuple[tuple[str, int, int], ...], threshold: str) -> ArchiveInfo | None:
+    """The large ``events_by_month`` archive of ``path`` (``None``: small data, loaded whole)."""
+    del signature, threshold  # cache key only
+    return windowed_archive(path)
+
+
+def _archive_signature(d: Path) -> tuple[tuple[str, int, int], ...]:
+    """(month folder, mtime_ns, size) of the archive's month folders: cheap (directory listing)."""
+    root = d / "events_by_month"
+    out = []
+    try:
+        for e in sorted(os.scandir(root), key=lambda e: e.name):
+            if e.name.startswith("month=") or e.name == "_SUCCESS.json":
+                st_ = e.stat()
+                out.append((e.name, int(st_.st_mtime_ns), int(st_.st_size)))
+    except OSError:
+        return ()
+    return tuple(out)
+
+
+def _default_window(span: tuple[date, date]) -> tuple[date, date]:
+    """The latest :data:`_DEFAULT_WINDOW_MONTHS` months of the span."""
+    end = span[1]
+    i = end.year * 12 + end.month - 1 - (_DEFAULT_WINDOW_MONTHS - 1)
+    return max(span[0], date(i // 12, i % 12 + 1, 1)), end
+
+
+def _wanted_window(info: ArchiveInfo) -> tuple[date, date]:
+    """The window this run will show: pending play step, the slider, else the URL, else the default."""
+    ss = st.session_state
+    span = info.span or _EMPTY_SPAN
+    win = ss.get("_pending_window")
+    if win is None and ss.get("_url_loaded"):
+        win = ss.get(_W["window"])
+    if not isinstance(win, (tuple, list)) or len(win) != 2:
+        qp = {k: st.query_params.get_all(k) for k in st.query_params}
+        s = D.state_from_query(qp, span)
+        d0, d1 = _default_window(span)
+        win = (s.start or (d0 if s.end is None else span[0]), s.end or d1)
+    lo, hi = sorted((win[0], win[1]))
+    return max(lo, span[0]), min(hi, span[1])
+
+
+def _window_base(d: Path, info: ArchiveInfo, app_root: Path) -> Bundle:
+    """The months of a large archive that cover the wanted window (reloaded only when it leaves them)."""
+    ss = st.session_state
+    need = window_months(*_wanted_window(info))
+    loaded = ss.get("_win_months")
+    key = loaded if (loaded and loaded[2] == info.signature and loaded[0] <= need[0] and need[1] <= loaded[1]) \
+        else (need[0], need[1], info.signature)
+    ss["_win_months"] = key
+    return _load_window(str(d), (D._signature(d), info.signature), (key[0], key[1]), str(app_root))
 
 
 @st.cache_resource(max_entries=1)
@@ -50,7 +123,9 @@ def _demo_bundle() -> Bundle:
 @st.cache_resource(show_spinner="Chargement du modèle spaCy et du gazetteer…")
 def _pipeline() -> Any:
     """The ingest pipeline (spaCy model, gazetteer), loaded once per process on first upload."""
-    from conflictmap.pipeline import Pipeline  # heavy: imported only when the user uploads
+    from conflictmap.pipeline import (
+        Pipeline,  # heavy: imported only when the user uploads
+    )
 
     return Pipeline.load()
 
@@ -99,7 +174,11 @@ def _bundles(app_root: Path) -> tuple[Bundle | None, Bundle | None]:
     base: Bundle | None
     d = D.data_dir(app_root)
     try:
-        base = _load(str(d), D._signature(d), str(app_root))
+        info = _archive(str(d), _archive_signature(d), str(window_threshold()))
+        if info is None:
+            base = _load(str(d), D._signature(d), str(app_root))
+        else:
+            base = _window_base(d, info, app_root)
     except DataError as exc:
         if st.session_state.get("demo"):
             base = _demo_bundle()
@@ -113,11 +192,17 @@ def _bundles(app_root: Path) -> tuple[Bundle | None, Bundle | None]:
             return None, None
     user = st.session_state.get("user_bundle")
     if user is not None and st.session_state.get("user_base") == base.version:
+        if base.months is not None and st.session_state.get("user_months") != base.months:
+            user = base  # the window moved to other months: merge this session's uploads again
+            for frames in st.session_state.get("user_frames", []):
+                user = merge_bundle(user, frames)
+            st.session_state["user_bundle"] = user
+            st.session_state["user_months"] = base.months
         return base, user
     return base, base
 
 
-def _init_from_url(b: Bundle, span: tuple[date, date]) -> None:
+def _init_from_url(b: Bundle, span: tuple[date, date], default: tuple[date, date] | None = None) -> None:
     """Fill the widget state from the URL, once per session (and after a reset)."""
     if st.session_state.get("_url_loaded"):
         return
@@ -125,7 +210,8 @@ def _init_from_url(b: Bundle, span: tuple[date, date]) -> None:
     s = D.state_from_query(qp, span, actors=b.actor_ids, categories=b.prep.cats, sub_types=b.prep.subs,
                            places=b.prep.place_ids)
     ss = st.session_state
-    ss[_W["window"]] = (s.start or span[0], s.end or span[1])
+    d0, d1 = default or span
+    ss[_W["window"]] = (s.start or (d0 if s.end is None else span[0]), s.end or d1)
     ss[_W["step"]] = s.step
     ss[_W["actors"]] = list(s.actors)
     ss[_W["cats"]] = list(s.categories)
@@ -222,7 +308,7 @@ def _uploads(base: Bundle) -> None:
         if st.session_state.get("user_bundle") is not None:
             st.success(st.session_state.get("upload_msg", "Articles ajoutés."))
             if st.button("Retirer mes articles", key="upload_clear"):
-                for k in ("user_bundle", "user_base", "upload_errors", "upload_msg"):
+                for k in ("user_bundle", "user_base", "user_frames", "user_months", "upload_errors", "upload_msg"):
                     st.session_state.pop(k, None)
                 st.session_state["upload_gen"] = gen + 1
                 st.rerun()
@@ -258,6 +344,8 @@ def _process_uploads(base: Bundle, files: list[Any]) -> None:
             merged = merge_bundle(prev if prev is not None else base, frames)
             st.session_state["user_bundle"] = merged
             st.session_state["user_base"] = base.version
+            st.session_state["user_frames"] = [*st.session_state.get("user_frames", []), frames]
+            st.session_state["user_months"] = base.months
             n_art = 0 if frames["articles"] is None else len(frames["articles"])
             st.session_state["upload_msg"] = f"{n_art} article(s) analysé(s), {n_ev} événement(s) ajouté(s)."
     st.session_state["upload_errors"] = errors
@@ -457,12 +545,13 @@ def run(app_root: Path) -> None:
     if b is None or base is None:
         return
     _freeze_heap(base.version)
-    span = b.prep.span or _EMPTY_SPAN
-    _init_from_url(b, span)
+    windowed = base.full_span is not None  # large archive: only the window's months are loaded
+    span = (base.full_span if windowed else b.prep.span) or _EMPTY_SPAN
+    _init_from_url(b, span, _default_window(span) if windowed else None)
     state = _sidebar(b, span)
     _uploads(base)
     idx = D.cached_filter(b, state)
-    _sync_url(state, span)
+    _sync_url(state, None if windowed else span)  # windowed: always write the window (its default is not the span)
 
     p = b.prep
     cat_counts = np.bincount(p.cat[idx], minlength=len(p.cats)) if len(idx) else np.zeros(len(p.cats), int)
@@ -500,6 +589,7 @@ def load_bundle_base(app_root: Path) -> Bundle | None:
     """The shared bundled data (without this session's uploads)."""
     d = D.data_dir(app_root)
     try:
-        return _load(str(d), D._signature(d), str(app_root))
+        info = _archive(str(d), _archive_signature(d), str(window_threshold()))
+        return _load(str(d), D._signature(d), str(app_root)) if info is None else _window_base(d, info, app_root)
     except DataError:
         return _demo_bundle() if st.session_state.get("demo") else None
