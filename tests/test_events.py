@@ -188,3 +188,15 @@ def test_more_wordings(pipeline, text: str, category: str, sub_type: str) -> Non
     r = run(pipeline, text)
     ev_ = r.events[r.events.category == category]
     assert len(ev_) == 1 and ev_.iloc[0].sub_type == sub_type, r.reports[["category", "sub_type", "quote"]]
+
+
+def test_the_zone_kind_named_by_the_sentence_wins(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "La Russie et la Turquie ont annoncé lundi à Sotchi la création d'une zone démilitarisée "
+                      "autour de la province d'Idleb.", published=dt.date(2018, 9, 18))
+    assert set(r.events.zone_id.dropna()) == {"idlib-dmz-2018"}
+
+
+def test_towns_after_plural_locative_nouns(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Des tirs d'artillerie ont visé dimanche les localités de Khan Cheikhoun et de Kafr Zita, "
+                      "dans le nord de la province de Hama.")
+    assert {"Khan Cheikhoun", "Kafr Zita"} <= set(r.mentions.text)

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,14 @@ _IDIOMS = re.compile(
     re.IGNORECASE,
 )
 _ZONE_WORDS = re.compile(TRIGGERS[0][2], re.IGNORECASE)
+#: What kind of zone a sentence or a zone name speaks of (the sentence's kind is preferred).
+_ZONE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (k, re.compile(p, re.IGNORECASE)) for k, p in (
+        ("demilitarised", r"d[ée]militaris"),
+        ("deescalation", r"d[ée]sescalade"),
+        ("deconfliction", r"d[ée]confliction|pr[ée]vention des conflits"),
+        ("ceasefire", r"cessez-le-feu|tr[êe]ve"),
+    ))
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
 _GENERIC_HIT = re.compile(r"frapp|touch", re.IGNORECASE)
@@ -238,6 +247,7 @@ class _Zone:
     valid_to: dt.date | None
     parties: frozenset[str]
     geometry: Any
+    kind: str = ""
 
 
 @dataclass
@@ -273,12 +283,15 @@ class EventExtractor:
             _Zone(str(z["zone_id"]), str(z["name"]),
                   dt.date.fromisoformat(str(z["valid_from"])[:10]) if z["valid_from"] else None,
                   dt.date.fromisoformat(str(z["valid_to"])[:10]) if z["valid_to"] else None,
-                  frozenset(z["parties"]) if z["parties"] is not None else frozenset(), z.geometry)
+                  frozenset(z["parties"]) if z["parties"] is not None else frozenset(), z.geometry,
+                  next((k for k, rx in _ZONE_KINDS if rx.search(str(z["name"]))), ""))
             for _, z in zones.iterrows()]
         for z in self._zone_list:
             __import__("shapely").prepare(z.geometry)
         self.theatre = ""
         self._names_zone = False
+        self._sentence = ""
+        self.default_focus = ""
 
     @classmethod
     def load(cls, settings: Settings, gazetteer: Gazetteer) -> "EventExtractor":
@@ -286,8 +299,10 @@ class EventExtractor:
         from conflictmap.zones import load_zones
 
         zones = load_zones(settings.zones_file) if settings.zones_file.exists() else None
-        return cls(ActorLexicon.load(settings.actors_file), zones, gazetteer,
-                   read_timeline(settings.data_dir / "timeline.csv"))
+        extractor = cls(ActorLexicon.load(settings.actors_file), zones, gazetteer,
+                        read_timeline(settings.data_dir / "timeline.csv"))
+        extractor.default_focus = settings.default_focus
+        return extractor
 
     # -- dates
 
@@ -324,8 +339,11 @@ class EventExtractor:
         from conflictmap.dates import find_dates
 
         ref, inferred = self.reference_date(art)
-        self.theatre = Counter_mode([m["country_code"] for m in mentions if m["role"] == "location"]) or \
-            rec.get("focus", "")
+        # the conflict theatre: the country of most locational mentions; ties go to the project's region
+        counts = Counter(m["country_code"] for m in mentions if m["role"] == "location" and m["country_code"])
+        if self.default_focus:
+            counts[self.default_focus] += 0.5
+        self.theatre = counts.most_common(1)[0][0] if counts else rec.get("focus", "")
         text = art.text
         sents: list[tuple[int, int]] = [tuple(s) for s in rec["sents"]]  # type: ignore[misc]
         triggers_by_sent = [self._triggers(text[s:e]) for s, e in sents]
@@ -371,6 +389,7 @@ class EventExtractor:
                     elif air and trig.sub_type == "attack" and _GENERIC_HIT.match(sentence[trig.start:trig.end]):
                         sub_type = "air/drone strike"  # "l'aviation a frappé"
                 self._names_zone = bool(_ZONE_WORDS.search(sentence))
+                self._sentence = sentence
                 places = self._places(locs, trig, s, date, actors) if locs else []
                 if not places:
                     prev_actor1 = actor1 or prev_actor1
@@ -527,21 +546,22 @@ class EventExtractor:
         """One place per de-escalation zone the sentence's toponyms lie in (valid at the date)."""
         import shapely
 
+        kinds = {k for k, rx in _ZONE_KINDS if rx.search(self._sentence)}
+
         out: dict[str, dict[str, Any]] = {}
         for m in locs:
             if m["feature_type"] == "country":
                 continue
             geom = m["geometry"]
-            pt = geom if geom.geom_type == "Point" else geom.representative_point()
             best: tuple[float, _Zone] | None = None
             for z in self._zone_list:
                 if date is not None and ((z.valid_from and date < z.valid_from - dt.timedelta(days=62))
                                          or (z.valid_to and date > z.valid_to)):
                     continue
-                d_km = shapely.distance(z.geometry, pt) * 111.0
+                d_km = shapely.distance(z.geometry, geom) * 111.0  # an area touching the zone: 0
                 if d_km > 30:
                     continue
-                score = d_km - 20 * len(z.parties & set(actors))
+                score = d_km - 20 * len(z.parties & set(actors)) - (30 if z.kind and z.kind in kinds else 0)
                 if z.valid_from is not None and date is not None:
                     score += abs((date - z.valid_from).days) / 30.0
                 if best is None or score < best[0]:

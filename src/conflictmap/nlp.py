@@ -366,7 +366,8 @@ class ToponymRecognizer:
             return True
         if w.lower_ in ("de", "d'", "d’", "du") and k > 0:
             h = k - 1
-            while h > 0 and h > k - 4 and (doc[h].pos_ == "ADJ" or doc[h].lower_.endswith(("é", "ée", "és", "ées"))):
+            while h > 0 and h > k - 4 and doc[h].pos_ != "NOUN" and (
+                    doc[h].pos_ in ("ADJ", "VERB") or doc[h].lower_.endswith(("é", "ée", "és", "ées"))):
                 # "l'attaque chimique présumée de X": adjectives and participles between noun and "de"
                 h -= 1
             if doc[h].lower_ in LOCATIVE_NOUNS or doc[h].lower_ in EVENT_NOUNS:
