@@ -2,6 +2,6 @@
 
 from pathlib import Path
 
-from conflictmap.dashboard import main
+from conflictmap.dashboard.page import main
 
 main(Path(__file__).resolve().parent)

@@ -8,7 +8,7 @@ Two modes are interleaved run by run so background load hits both alike:
 * ``before``: ``CONFLICTMAP_NO_REGEX_CACHE=1`` — spaCy compiles the French tokenizer's
   1.4 MB ``TOKEN_MATCH`` expression as it always did;
 * ``after``: the compiled expression is rebuilt from the bytecode cached under the
-  cache folder (:mod:`conflictmap.coldstart`).
+  cache folder (:mod:`conflictmap.extract.coldstart`).
 
 A phase breakdown of one ``after`` process is recorded too. Target: ≤ 5 s.
 
@@ -39,17 +39,17 @@ def lap(name):
 import conflictmap.cli; lap("import_cli")
 import spacy; lap("import_spacy")
 from conflictmap.settings import Settings
-from conflictmap.coldstart import prime_tokenizer_regexes
+from conflictmap.extract.coldstart import prime_tokenizer_regexes
 s = Settings(); r = prime_tokenizer_regexes(s.model, s.cache_dir); lap("prime_regex_cache")
 import spacy.lang.fr; lap("import_spacy_lang_fr")
 nlp = spacy.load(s.model); lap("spacy_load_model")
-from conflictmap.nlp import shared_gazetteer
+from conflictmap.extract.nlp import shared_gazetteer
 shared_gazetteer(s); lap("gazetteer_load")
-from conflictmap.pipeline import Pipeline
+from conflictmap.extract.pipeline import Pipeline
 pipe = Pipeline.load(s); lap("pipeline_load_again_incl_components")
 res = pipe.run_paths([sys.argv[1]]); lap("process_one_article")
 from conflictmap import store
-from conflictmap.archive import write_events_archive
+from conflictmap.store.archive import write_events_archive
 store.write_dataset(sys.argv[2], res.frames()); write_events_archive(sys.argv[2], res.events); lap("write_outputs")
 print("RESULT " + json.dumps({"phases": ph, "regex_cache": r}))
 """

@@ -53,35 +53,38 @@ def run_size(n: int, repeat: int) -> dict[str, Any]:
     """Measure one size in this process."""
     import streamlit_folium as sf
 
-    from conflictmap import dashboard as D
-    from conflictmap import synthetic
-    from conflictmap._map import base_map
+    from conflictmap import demo
+    from conflictmap.dashboard.data import bundle_from_frames
+    from conflictmap.dashboard.filters import filter_events
+    from conflictmap.dashboard.layers import build_payloads, feature_groups, side_legend
+    from conflictmap.dashboard.map import base_map
+    from conflictmap.dashboard.state import ViewState
 
     t = time.perf_counter()
-    ev = synthetic.make_events(n, seed=0)
+    ev = demo.make_events(n, seed=0)
     gen_s = time.perf_counter() - t
-    frames = {"events": ev, "control": synthetic.make_control(ev), "zones": synthetic.make_zones(),
-              "actors": synthetic.make_actors()}
+    frames = {"events": ev, "control": demo.make_control(ev), "zones": demo.make_zones(),
+              "actors": demo.make_actors()}
     t = time.perf_counter()
-    bundle = D.bundle_from_frames(frames, version=f"synthetic {n}")
+    bundle = bundle_from_frames(frames, version=f"synthetic {n}")
     load_s = time.perf_counter() - t
     outline_p = ROOT / "static" / "outline.geojson"
     outline = json.loads(outline_p.read_text()) if outline_p.exists() else None
 
-    def serialise(state: D.ViewState) -> tuple[int, int, int, bool]:
-        idx = D.filter_events(bundle, state)
-        payload = D.build_payloads(bundle, state, idx)
-        m = base_map(outline, ROOT / "static", tiles=True, legend=D._side_legend())
+    def serialise(state: ViewState) -> tuple[int, int, int, bool]:
+        idx = filter_events(bundle, state)
+        payload = build_payloads(bundle, state, idx)
+        m = base_map(outline, ROOT / "static", tiles=True, legend=side_legend())
         m.get_root().render()
         main_js = sf._get_map_string(m)
         header = sf._get_header(m)
-        fg = "".join(sf._get_feature_group_string(g, m, i) for i, g in enumerate(D.feature_groups(payload)))
+        fg = "".join(sf._get_feature_group_string(g, m, i) for i, g in enumerate(feature_groups(payload)))
         return len(idx), len(fg.encode()), len(main_js.encode()) + len(header.encode()), payload.aggregated
 
     out: dict[str, Any] = {"n": n, "generate_s": round(gen_s, 3), "load_s": round(load_s, 3), "scenarios": {}}
-    serialise(D.ViewState())  # warm-up (imports, templates)
+    serialise(ViewState())  # warm-up (imports, templates)
     for name, kw in SCENARIOS.items():
-        state = D.ViewState(**kw)
+        state = ViewState(**kw)
         times = []
         for _ in range(repeat):
             t = time.perf_counter()
@@ -170,17 +173,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.server:
         import tempfile
 
-        from conflictmap import synthetic
+        from conflictmap import demo
 
         seeds = ROOT / "data" / "seeds"
         if (seeds / "events.parquet").exists():
             servers.append(server_rss(str(seeds)))
         with tempfile.TemporaryDirectory() as tmp:
-            ev = synthetic.make_events(100_000, seed=0)
-            synthetic.write_dataset(tmp, {"events": ev, "articles": synthetic.make_articles(ev.head(0)),
-                                          "mentions": synthetic.make_mentions(ev.head(0)),
-                                          "control": synthetic.make_control(ev), "zones": synthetic.make_zones(),
-                                          "actors": synthetic.make_actors()})
+            ev = demo.make_events(100_000, seed=0)
+            demo.write_dataset(tmp, {"events": ev, "articles": demo.make_articles(ev.head(0)),
+                                          "mentions": demo.make_mentions(ev.head(0)),
+                                          "control": demo.make_control(ev), "zones": demo.make_zones(),
+                                          "actors": demo.make_actors()})
             servers.append(server_rss(tmp))
     doc = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
                        "cpus": __import__("os").cpu_count()},

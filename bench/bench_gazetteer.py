@@ -33,7 +33,7 @@ import psutil
 proc = psutil.Process()
 rss0 = proc.memory_info().rss
 t0 = time.perf_counter()
-from conflictmap.gazetteer import Gazetteer
+from conflictmap.geo.gazetteer import Gazetteer
 from conflictmap.settings import Settings
 t1 = time.perf_counter()
 rss1 = proc.memory_info().rss

@@ -8,7 +8,7 @@ Same run, same texts, same machine — only ratios are compared with the targets
   on the identical cleaned texts. Both run chunk by chunk, interleaved, so background
   load hits both alike. Target ≥ 0.8.
 * ``two_vs_one``: ``Pipeline.process(n_process=2)`` against ``n_process=1``. Target ≥ 1.6.
-* ``dask_vs_serial``: :func:`conflictmap.distributed.run_distributed` on a
+* ``dask_vs_serial``: :func:`conflictmap.extract.distributed.run_distributed` on a
   ``LocalCluster`` of 2 single-thread worker processes against the serial pipeline,
   with and without the cluster start-up (workers loading the model).
 
@@ -47,10 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     import spacy
 
     from conflictmap import store
-    from conflictmap.archive import write_events_archive
-    from conflictmap.articles import iter_articles
-    from conflictmap.pipeline import Pipeline
+    from conflictmap.extract.articles import iter_articles
+    from conflictmap.extract.pipeline import Pipeline
     from conflictmap.settings import Settings
+    from conflictmap.store.archive import write_events_archive
 
     tmp = Path(tempfile.mkdtemp(prefix="cm-bench-ingest-"))
     corpus = tmp / "corpus"
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     if not a.no_dask:
         from distributed import Client, LocalCluster
 
-        from conflictmap.distributed import LoadPipeline, run_distributed
+        from conflictmap.extract.distributed import LoadPipeline, run_distributed
 
         del bare  # free memory for the workers
         t = time.perf_counter()

@@ -2,7 +2,7 @@
 
 Starts ``streamlit run app.py`` on a free loopback port with ``CONFLICTMAP_DATA``
 pointing at a synthetic dataset (10k events by default, built with
-:mod:`conflictmap.synthetic`) or ``--data DIR``, then opens N websocket sessions
+:mod:`conflictmap.demo`) or ``--data DIR``, then opens N websocket sessions
 that speak Streamlit's own protocol (``/_stcore/stream``, protobuf ``BackMsg`` /
 ``ForwardMsg``) — what a browser tab does, without the browser. Each session
 loads the page, then for a fixed period changes filters like a reader would
@@ -241,10 +241,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     tmp = Path(tempfile.mkdtemp(prefix="conflictmap-load-"))
     if args.data is None:
-        from conflictmap import synthetic
+        from conflictmap import demo
 
         data = tmp / "data"
-        synthetic.write_dataset(str(data), synthetic.make_dataset(args.events, seed=7))
+        demo.write_dataset(str(data), demo.make_dataset(args.events, seed=7))
         data_label = f"synthetic, {args.events} events"
     else:
         data = args.data.resolve()

@@ -13,8 +13,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import subprocess
 import sys
 import time

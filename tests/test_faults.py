@@ -27,10 +27,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conflictmap import store, synthetic
+from conflictmap import demo, store
 from conflictmap.cli import app
 from conflictmap.settings import Settings
-from conflictmap.validate import validate_dataset
+from conflictmap.store.validate import validate_dataset
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -40,10 +40,11 @@ PY = sys.executable
 DRIVER = textwrap.dedent("""
     import os, sys, time
     import geopandas as gpd, pandas as pd
-    from conflictmap import store, synthetic
+    from conflictmap import store
+    from conflictmap import demo
 
     target, mode, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    frames = {k: v for k, v in synthetic.make_dataset(n, seed=5).items()
+    frames = {k: v for k, v in demo.make_dataset(n, seed=5).items()
               if k in ("events", "articles", "mentions", "control")}
     if mode == "slow-write":          # every file takes a second to land in the staging folder
         for cls in (gpd.GeoDataFrame, pd.DataFrame):
@@ -104,7 +105,7 @@ def _wait(cond: Any, proc: subprocess.Popen[bytes], timeout: float = 60) -> None
 def old_dataset(tmp_path: Path) -> Path:
     """A complete dataset (different content from what the faulty run writes)."""
     out = tmp_path / "out"
-    frames = {k: v for k, v in synthetic.make_dataset(60, seed=1).items()
+    frames = {k: v for k, v in demo.make_dataset(60, seed=1).items()
               if k in ("events", "articles", "mentions", "control")}
     store.write_dataset(out, frames)
     return out
@@ -221,7 +222,7 @@ def test_sigint_during_ingest_keeps_previous_dataset_with_one_clear_line(tmp_pat
     assert sorted(_assert_complete(out)["articles"]["article_id"]) == sorted(p.stem for p in first_two)
     assert _staging(out) == []
     # re-running finishes the job: the same events as a clean run, no duplicates
-    monkeypatch.setattr("conflictmap.pipeline.Pipeline.load", classmethod(lambda cls, settings=None: pipeline))
+    monkeypatch.setattr("conflictmap.extract.pipeline.Pipeline.load", classmethod(lambda cls, settings=None: pipeline))
     res = CliRunner().invoke(app, ["ingest", str(SEEDS), "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "2 unchanged" in res.output
@@ -249,7 +250,7 @@ def _enospc_on(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
 def test_disk_full_during_write_keeps_previous_dataset(tmp_path: Path, old_dataset: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     before = _snapshot(old_dataset)
-    frames = {k: v for k, v in synthetic.make_dataset(100, seed=9).items() if k in ("events", "mentions")}
+    frames = {k: v for k, v in demo.make_dataset(100, seed=9).items() if k in ("events", "mentions")}
     _enospc_on(monkeypatch, "events")
     with pytest.raises(OSError) as info:
         store.write_dataset(old_dataset, frames)
@@ -264,7 +265,7 @@ def test_cli_reports_a_full_disk_in_one_line(tmp_path: Path, pipeline: Any, monk
     first = sorted(SEEDS.glob("*.txt"))[:1]
     store.write_dataset(out, pipeline.run_paths(first).frames())
     before = _snapshot(out)
-    monkeypatch.setattr("conflictmap.pipeline.Pipeline.load", classmethod(lambda cls, settings=None: pipeline))
+    monkeypatch.setattr("conflictmap.extract.pipeline.Pipeline.load", classmethod(lambda cls, settings=None: pipeline))
     _enospc_on(monkeypatch, "mentions")
     res = CliRunner().invoke(app, ["ingest", str(SEEDS), "--out", str(out), "--no-incremental"])
     assert res.exit_code == 3, res.output
@@ -278,7 +279,7 @@ def test_cli_reports_a_full_disk_in_one_line(tmp_path: Path, pipeline: Any, monk
 
 
 def test_reingest_is_idempotent(tmp_path: Path, pipeline: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("conflictmap.pipeline.Pipeline.load", classmethod(lambda cls, settings=None: pipeline))
+    monkeypatch.setattr("conflictmap.extract.pipeline.Pipeline.load", classmethod(lambda cls, settings=None: pipeline))
     out = tmp_path / "out"
     runs = []
     for _ in range(2):
@@ -313,7 +314,7 @@ def test_reingest_is_idempotent(tmp_path: Path, pipeline: Any, monkeypatch: pyte
 
 
 def _result_with_spans(pipeline: Any) -> Any:
-    from conflictmap.articles import Article
+    from conflictmap.extract.articles import Article
 
     result = pipeline.process([Article("x", "Des combats ont eu lieu à Tall Zibdiyat-Qraytim et à Kafr Zoubeir.")])
     result.unresolved_spans = [("x", "Tall Zibdiyat-Qraytim", 26, 47, "SY"), ("x", "Kafr Zoubeir", 53, 65, "SY"),
@@ -331,7 +332,7 @@ def test_geocoder_timeouts_and_errors_switch_to_offline_once(pipeline: Any, tmp_
     import geopy.exc
     from rich.console import Console
 
-    from conflictmap.geocoder import geocode_unresolved
+    from conflictmap.geo.geocoder import geocode_unresolved
 
     result = _result_with_spans(pipeline)
     calls: list[str] = []
@@ -400,7 +401,7 @@ def test_real_geopy_client_against_a_failing_local_server(pipeline: Any, tmp_pat
     from geopy.geocoders import Nominatim
     from rich.console import Console
 
-    from conflictmap.geocoder import geocode_unresolved
+    from conflictmap.geo.geocoder import geocode_unresolved
 
     _Handler.mode = mode
     port = local_nominatim.server_address[1]
@@ -428,7 +429,7 @@ def test_cli_online_with_network_down_completes_offline(tmp_path: Path, pipeline
         port = s.getsockname()[1]
     monkeypatch.setenv("CONFLICTMAP_NOMINATIM_URL", f"127.0.0.1:{port}")
     monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr("conflictmap.pipeline.Pipeline.load", classmethod(lambda cls, settings=None: pipeline))
+    monkeypatch.setattr("conflictmap.extract.pipeline.Pipeline.load", classmethod(lambda cls, settings=None: pipeline))
     out = tmp_path / "out"
     res = CliRunner().invoke(app, ["ingest", str(SEEDS), "--out", str(out), "--online"])
     assert res.exit_code == 0, res.output
@@ -440,10 +441,10 @@ def test_cli_online_with_network_down_completes_offline(tmp_path: Path, pipeline
 
 def test_cli_online_cache_write_failure_does_not_lose_the_run(tmp_path: Path, pipeline: Any,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from conflictmap import geocoder
+    from conflictmap.geo import geocoder
 
     monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr("conflictmap.pipeline.Pipeline.load", classmethod(lambda cls, settings=None: pipeline))
+    monkeypatch.setattr("conflictmap.extract.pipeline.Pipeline.load", classmethod(lambda cls, settings=None: pipeline))
     monkeypatch.setattr(geocoder, "_default_geocode", lambda settings: (lambda q, **kw: None))
 
     def full(self: Any) -> None:

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conflictmap import articles as A
-from conflictmap._text import fold, phonetic, skeleton
-from conflictmap.articles import (
+from conflictmap.errors import InputError
+from conflictmap.extract import articles as A
+from conflictmap.extract.articles import (
     MAX_CHARS,
     Article,
     clean_text,
@@ -32,7 +32,7 @@ from conflictmap.articles import (
     iter_file,
     iter_manifest,
 )
-from conflictmap.errors import InputError
+from conflictmap.text import fold, phonetic, skeleton
 
 DATA = Path(__file__).resolve().parent / "data" / "articles"
 # Modest by default (the whole file runs in seconds); raise CONFLICTMAP_FUZZ_EXAMPLES for a long soak.

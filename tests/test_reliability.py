@@ -14,13 +14,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hostile_fixtures import add_hostile_article
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conflictmap import schema, store, synthetic
-from conflictmap.actors import ACTOR_COLUMNS, ActorLexicon
+from conflictmap import demo, store
 from conflictmap.errors import DataFileError
-from conflictmap.validate import event_problems, validate_dataset, validate_events
+from conflictmap.extract.actors import ACTOR_COLUMNS, ActorLexicon
+from conflictmap.store import schema
+from conflictmap.store.validate import event_problems, validate_dataset, validate_events
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
@@ -28,7 +30,7 @@ DATA = REPO / "data"
 
 @pytest.fixture(scope="module")
 def events() -> gpd.GeoDataFrame:
-    return synthetic.make_events(200, seed=4)
+    return demo.make_events(200, seed=4)
 
 
 # --------------------------------------------------------------------------- events / datasets
@@ -40,7 +42,7 @@ def test_shipped_and_synthetic_data_validate(tmp_path: Path, events: gpd.GeoData
     validate_events(DATA / "seeds" / "events.geojson")
     validate_events(events)
     d = tmp_path / "synth"
-    synthetic.write_dataset(str(d), synthetic.add_hostile_article(synthetic.make_dataset(300, seed=1)))
+    demo.write_dataset(str(d), add_hostile_article(demo.make_dataset(300, seed=1)))
     validate_dataset(d, require_success=False)  # the dashboard's data folders have no _SUCCESS.json
 
 
@@ -115,7 +117,7 @@ def test_unreadable_or_missing_files_name_the_file(tmp_path: Path) -> None:
 
 def test_dataset_cross_checks_offsets_articles_and_manifest(tmp_path: Path) -> None:
     d = tmp_path / "out"
-    frames = {k: v for k, v in synthetic.make_dataset(50, seed=2).items()
+    frames = {k: v for k, v in demo.make_dataset(50, seed=2).items()
               if k in ("events", "articles", "mentions", "control")}
     store.write_dataset(d, frames)
     validate_dataset(d)
@@ -158,7 +160,7 @@ def _mutation(draw: Any) -> tuple[str, Any]:
     return kind, draw(value)
 
 
-_BASE = synthetic.make_events(20, seed=8)
+_BASE = demo.make_events(20, seed=8)
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -214,8 +216,8 @@ def test_actors_file_lists_duplicates_bad_sides_and_empty_ids_together(tmp_path:
 
 
 def test_shipped_data_files_load() -> None:
-    from conflictmap.gazetteer import read_curated
-    from conflictmap.zones import load_zones
+    from conflictmap.geo.gazetteer import read_curated
+    from conflictmap.geo.zones import load_zones
 
     assert len(ActorLexicon.load(DATA / "actors.csv").actors) > 10
     assert len(load_zones(DATA / "zones.geojson")) >= 4
@@ -229,7 +231,7 @@ def test_dashboard_shows_readable_error_for_contract_violations(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.testing.v1 import AppTest
 
-    synthetic.write_dataset(str(tmp_path), synthetic.make_dataset(60, seed=1))
+    demo.write_dataset(str(tmp_path), demo.make_dataset(60, seed=1))
     ev = gpd.read_parquet(tmp_path / "events.parquet")
     ev.loc[0, "geometry"] = shapely.Polygon([(36, 35), (37, 36), (37, 35), (36, 36)])
     ev.loc[1, "category"] = "massacre"
@@ -330,7 +332,7 @@ def test_secrets_file_is_ignored_by_git() -> None:
 
 def test_hostile_fixture_carries_every_injection_route() -> None:
     """The browser XSS test (tests/e2e) relies on this article: it must hold all four routes."""
-    fr = synthetic.add_hostile_article(synthetic.make_dataset(5, seed=1))
+    fr = add_hostile_article(demo.make_dataset(5, seed=1))
     art = fr["articles"].set_index("article_id").loc["hostile01"]
     ev = fr["events"].set_index("event_id").loc["evt_hostile"]
     assert "<script>" in art["text"] and "<script>" in art["title"]
@@ -346,7 +348,7 @@ def test_hostile_fixture_carries_every_injection_route() -> None:
 def test_validation_is_fast_enough_for_the_dashboard() -> None:
     import time
 
-    ev = synthetic.make_events(100_000, seed=3)
+    ev = demo.make_events(100_000, seed=3)
     t0 = time.perf_counter()
     validate_events(ev)
     assert time.perf_counter() - t0 < 5  # ~0.3 s here; once per data load (cached)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conflictmap import archive, store
+from conflictmap import store
+from conflictmap.store import archive
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -52,7 +53,7 @@ def test_n_process_same_as_serial(pipeline, seeds_output, monkeypatch) -> None: 
 
 
 def test_effective_n_process() -> None:
-    from conflictmap.pipeline import effective_n_process
+    from conflictmap.extract.pipeline import effective_n_process
 
     cpus = os.cpu_count() or 1
     assert effective_n_process(1, 1000, 32) == 1
@@ -65,7 +66,7 @@ def test_effective_n_process() -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_dask_local_cluster_same_as_serial(seeds_output) -> None:  # type: ignore[no-untyped-def]
-    from conflictmap.distributed import run_distributed
+    from conflictmap.extract.distributed import run_distributed
     from conflictmap.settings import Settings
 
     serial, out = seeds_output
@@ -78,7 +79,7 @@ def test_dask_local_cluster_same_as_serial(seeds_output) -> None:  # type: ignor
 
 
 def test_batches_keep_order() -> None:
-    from conflictmap.distributed import batches
+    from conflictmap.extract.distributed import batches
 
     items = list(range(103))
     parts = batches(items, n_workers=2)  # type: ignore[arg-type]
@@ -107,7 +108,7 @@ def test_incremental_reingest_processes_nothing(pipeline, seeds_output, monkeypa
 
 
 def test_incremental_distributed_starts_no_cluster(seeds_output, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from conflictmap import distributed
+    from conflictmap.extract import distributed
     from conflictmap.settings import Settings
 
     first, out = seeds_output
@@ -309,7 +310,7 @@ def test_regex_cache_builds_identical_patterns(tmp_path, monkeypatch) -> None:  
     import re as re_mod
     from re import _compiler  # type: ignore[attr-defined]
 
-    from conflictmap import coldstart
+    from conflictmap.extract import coldstart
 
     monkeypatch.setattr(coldstart, "_primed", {})
     pat = r"(?iu)^(?P<w>[a-zé]+)[-'](?:l[ae]|d[eu])?(\d+)?$|^é?tats[-‐]uni[a-z]*$"

@@ -7,7 +7,7 @@ import itertools
 import pytest
 from rapidfuzz import fuzz
 
-from conflictmap._text import fold, phonetic, skeleton, strip_articles
+from conflictmap.text import fold, phonetic, skeleton, strip_articles
 
 # French press spelling / GeoNames (English transliteration) spelling of the same place.
 TRANSLITERATIONS = [

@@ -1,6 +1,6 @@
 """Command line: ``conflictmap ingest``, ``conflictmap eval``, ``conflictmap gazetteer``.
 
-Thin layer over :mod:`conflictmap.pipeline`; all work happens there.
+Thin layer over :mod:`conflictmap.extract.pipeline`; all work happens there.
 """
 
 from __future__ import annotations
@@ -43,7 +43,13 @@ def ingest(
 
 def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: int, online: bool,
             incremental: bool, scheduler: Optional[str]) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from conflictmap import store
     from conflictmap.settings import Settings
@@ -64,7 +70,7 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
         if scheduler:
             import os
 
-            from conflictmap.distributed import run_distributed
+            from conflictmap.extract.distributed import run_distributed
 
             progress.update(task, description="articles (Dask)")
 
@@ -75,7 +81,7 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
             result = run_distributed(paths, settings, scheduler=scheduler, previous=previous, n_workers=workers,
                                      progress=dtick)
         else:
-            from conflictmap.pipeline import Pipeline
+            from conflictmap.extract.pipeline import Pipeline
 
             pipe = Pipeline.load(settings)
             progress.update(task, description="articles")
@@ -85,7 +91,7 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
 
             result = pipe.run_paths(paths, n_process=n_process, progress=tick, previous=previous)
     if settings.online and result.unresolved:
-        from conflictmap.geocoder import geocode_unresolved
+        from conflictmap.geo.geocoder import geocode_unresolved
 
         try:
             geocode_unresolved(result, settings, console=err)
@@ -104,7 +110,7 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
         err.print(f"cannot write the dataset to {out_dir}: {exc.strerror or exc}; previous dataset kept",
                   highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(code=3) from None
-    from conflictmap.archive import write_events_archive
+    from conflictmap.store.archive import write_events_archive
 
     try:
         write_events_archive(out_dir, result.events)  # events_by_month/month=YYYY-MM/ (GeoParquet, by window)
@@ -159,7 +165,7 @@ def gazetteer(
     lookup: Annotated[Optional[list[str]], typer.Option("--lookup", "-l", help="Names to look up.")] = None,
 ) -> None:
     """Build (or rebuild) the cached gazetteer index and optionally look names up."""
-    from conflictmap.gazetteer import Gazetteer, index_path
+    from conflictmap.geo.gazetteer import Gazetteer, index_path
     from conflictmap.settings import Settings
 
     settings = Settings()

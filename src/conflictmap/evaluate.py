@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conflictmap.gazetteer import distance_km
+from conflictmap.geo.gazetteer import distance_km
 
 
 def _coords(geom: dict[str, Any] | None) -> list[tuple[float, float]]:

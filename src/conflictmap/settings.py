@@ -15,6 +15,19 @@ Environment variables
     gazetteer cannot resolve. Off by default.
 ``CONFLICTMAP_NOMINATIM_USER_AGENT``, ``CONFLICTMAP_NOMINATIM_URL``, ``CONFLICTMAP_GEOCODE_TIMEOUT``
     online geocoder options.
+``CONFLICTMAP_DATA_DIR``
+    folder of the curated data files (default: the ``data`` folder shipped inside the package).
+``CONFLICTMAP_NO_REGEX_CACHE``
+    any non-empty value turns off the tokenizer regex cache (:mod:`conflictmap.extract.coldstart`).
+
+Dashboard
+---------
+``CONFLICTMAP_DATA``
+    dataset shown by the dashboard (default ``data/seeds``, relative to the app root).
+``CONFLICTMAP_APP_ROOT``
+    the app root (holds ``static/`` and ``data/seeds``; default: the working directory).
+``CONFLICTMAP_WINDOW_THRESHOLD``
+    row count above which a month archive is read by time window (default 200 000).
 
 In the hosted dashboard the same values may come from Streamlit secrets
 (`.streamlit/secrets.toml`, never committed): see :func:`apply_streamlit_secrets`.
@@ -28,8 +41,41 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-#: The repository's data folder (curated gazetteer, actors, zones, bundled seed outputs).
-DATA_DIR = Path(os.environ.get("CONFLICTMAP_DATA_DIR", PACKAGE_DIR.parent.parent / "data"))
+#: The curated data files shipped inside the package (gazetteer, actors, timeline, zones, stop-list).
+DATA_DIR = Path(os.environ.get("CONFLICTMAP_DATA_DIR", PACKAGE_DIR / "data"))
+
+
+def regex_cache_disabled() -> bool:
+    """Whether ``CONFLICTMAP_NO_REGEX_CACHE`` turns the tokenizer regex cache off."""
+    return bool(os.environ.get("CONFLICTMAP_NO_REGEX_CACHE"))
+
+
+def app_root() -> Path:
+    """The dashboard's app root: ``$CONFLICTMAP_APP_ROOT`` or the working directory."""
+    return Path(os.environ.get("CONFLICTMAP_APP_ROOT", os.getcwd())).resolve()
+
+
+def dashboard_data_dir(root: Path | None = None) -> Path:
+    """The dataset the dashboard shows: ``$CONFLICTMAP_DATA`` or ``data/seeds`` (relative to the app root).
+
+    Parameters
+    ----------
+    root : pathlib.Path, optional
+        App root a relative path is resolved against (default :func:`app_root`).
+    """
+    d = Path(os.environ.get("CONFLICTMAP_DATA", "data/seeds"))
+    return d if d.is_absolute() else ((root or app_root()) / d)
+
+
+def window_threshold(default: int) -> int:
+    """Row count above which the dashboard reads a month archive by time window.
+
+    ``$CONFLICTMAP_WINDOW_THRESHOLD`` when it is an integer, else ``default``.
+    """
+    try:
+        return int(os.environ.get("CONFLICTMAP_WINDOW_THRESHOLD", default))
+    except ValueError:
+        return default
 
 
 def _truthy(value: str | None) -> bool:

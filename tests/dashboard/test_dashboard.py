@@ -15,34 +15,87 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hostile_fixtures import (
+    HOSTILE_IMG,
+    HOSTILE_PLACE,
+    HOSTILE_SCRIPT,
+    add_hostile_article,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conflictmap import dashboard as D
-from conflictmap import schema, synthetic
-from conflictmap._map import asset_links, base_map, icon_for, safe_json, safe_url
+from conflictmap import demo
+from conflictmap.dashboard.data import (
+    MAX_UPLOAD_FILES,
+    Bundle,
+    DataError,
+    bundle_from_frames,
+    fold,
+    load_bundle,
+    merge_bundle,
+    validate_uploads,
+)
+from conflictmap.dashboard.export import article_html, export_bytes
+from conflictmap.dashboard.filters import (
+    ViewCache,
+    active_zones,
+    cached_events_table,
+    cached_filter,
+    cached_weekly_counts,
+    events_table,
+    filter_events,
+    filter_key,
+    map_key,
+    view_cache,
+    weekly_counts,
+    weekly_counts_empty,
+)
+from conflictmap.dashboard.layers import (
+    build_payloads,
+    cached_map_layers,
+    feature_group_js,
+    feature_groups,
+    held_places,
+    resolve_click,
+    side_legend,
+)
+from conflictmap.dashboard.map import (
+    asset_links,
+    base_map,
+    icon_for,
+    safe_json,
+    safe_url,
+)
+from conflictmap.dashboard.state import (
+    LAYERS,
+    ViewState,
+    state_from_query,
+    state_to_query,
+    step_window,
+)
+from conflictmap.store import schema
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("dash")
-    frames = synthetic.add_hostile_article(synthetic.make_dataset(400, seed=2))
-    synthetic.write_dataset(str(d), frames)
+    frames = add_hostile_article(demo.make_dataset(400, seed=2))
+    demo.write_dataset(str(d), frames)
     return d
 
 
 @pytest.fixture(scope="module")
-def bundle(data_dir: Path) -> D.Bundle:
-    return D.load_bundle(data_dir)
+def bundle(data_dir: Path) -> Bundle:
+    return load_bundle(data_dir)
 
 
 # --------------------------------------------------------------------------- synthetic data
 
 
 def test_synthetic_events_follow_the_contract() -> None:
-    ev = synthetic.make_events(2000, seed=5)
+    ev = demo.make_events(2000, seed=5)
     assert list(ev.columns) == schema.EVENT_COLUMNS + ["geometry"]
     assert ev.crs.to_epsg() == 4326
     assert ev["event_id"].is_unique
@@ -61,13 +114,13 @@ def test_synthetic_events_follow_the_contract() -> None:
     for s in ev["sources"].head(50):
         assert json.loads(s)[0]["article_id"]
     assert (ev["n_sources"] == ev["sources"].map(lambda s: len(json.loads(s)))).all()
-    same = synthetic.make_events(2000, seed=5)
+    same = demo.make_events(2000, seed=5)
     pd.testing.assert_frame_equal(pd.DataFrame(ev.drop(columns="geometry")),
                                   pd.DataFrame(same.drop(columns="geometry")))
 
 
 def test_synthetic_articles_and_mentions_point_into_the_text() -> None:
-    fr = synthetic.make_dataset(300, seed=4)
+    fr = demo.make_dataset(300, seed=4)
     texts = fr["articles"].set_index("article_id")["text"]
     for r in fr["events"].itertuples():
         assert texts[r.article_id][r.start:r.end] == r.quote
@@ -81,7 +134,7 @@ def test_synthetic_articles_and_mentions_point_into_the_text() -> None:
 
 def test_synthetic_is_fast() -> None:
     t = time.perf_counter()
-    ev = synthetic.make_events(100_000)
+    ev = demo.make_events(100_000)
     assert len(ev) == 100_000
     assert time.perf_counter() - t < 10
 
@@ -100,29 +153,29 @@ _ids = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ_", min_size=1, max_size=12)
     subs=st.lists(st.sampled_from(["air/drone strike", "shelling", "ceasefire / truce"]), max_size=3, unique=True),
     precs=st.lists(st.integers(1, 4), max_size=4, unique=True),
     query=st.text(max_size=30).map(str.strip),
-    layers=st.lists(st.sampled_from(list(D.LAYERS)), max_size=4, unique=True),
+    layers=st.lists(st.sampled_from(list(LAYERS)), max_size=4, unique=True),
     step=st.sampled_from(["day", "week"]),
 )
 @settings(max_examples=150, deadline=None)
 def test_url_roundtrip(start: date, days: int, actors: list[str], cats: list[str], subs: list[str],
                        precs: list[int], query: str, layers: list[str], step: str) -> None:
     end = min(date.fromordinal(start.toordinal() + days), date(2019, 12, 31))
-    state = D.ViewState(start=start, end=end, actors=tuple(actors), categories=tuple(cats), sub_types=tuple(subs),
+    state = ViewState(start=start, end=end, actors=tuple(actors), categories=tuple(cats), sub_types=tuple(subs),
                         precisions=tuple(precs), query=query, layers=tuple(layers), step=step, event="ev-1",
                         article="a1")
     span = (date(2016, 1, 1), date(2019, 12, 31))
-    q = D.state_to_query(state, span)
+    q = state_to_query(state, span)
     assert all(isinstance(v, str) for v in q.values())
-    back = D.state_from_query(q, span)
+    back = state_from_query(q, span)
     expected_start = state.start if state.start != span[0] else None
     expected_end = state.end if state.end != span[1] else None
-    assert back == D.ViewState(**{**state.__dict__, "start": expected_start, "end": expected_end})
+    assert back == ViewState(**{**state.__dict__, "start": expected_start, "end": expected_end})
 
 
 def test_url_defaults_are_not_written_and_garbage_is_ignored() -> None:
     span = (date(2016, 1, 1), date(2019, 12, 31))
-    assert D.state_to_query(D.ViewState(start=span[0], end=span[1]), span) == {}
-    s = D.state_from_query({"from": "2030-99-99", "to": "nope", "prec": "0,2,9,x", "layers": "zones,bogus",
+    assert state_to_query(ViewState(start=span[0], end=span[1]), span) == {}
+    s = state_from_query({"from": "2030-99-99", "to": "nope", "prec": "0,2,9,x", "layers": "zones,bogus",
                             "step": "year", "actor": ["RUS", "XXX"], "place": "geonames:1"}, span,
                            actors=["RUS", "TUR"], places=["geonames:2"])
     assert s.start is None and s.end is None
@@ -131,24 +184,24 @@ def test_url_defaults_are_not_written_and_garbage_is_ignored() -> None:
     assert s.step == "week"
     assert s.actors == ("RUS",)
     assert s.place == ""
-    s2 = D.state_from_query({"from": "2019-06-01", "to": "2017-01-01"}, span)
+    s2 = state_from_query({"from": "2019-06-01", "to": "2017-01-01"}, span)
     assert s2.start == date(2017, 1, 1) and s2.end == date(2019, 6, 1)
-    assert D.state_from_query({"from": "2010-01-01"}, span).start == span[0]
-    assert D.state_from_query({"layers": "none"}, span).layers == ()
+    assert state_from_query({"from": "2010-01-01"}, span).start == span[0]
+    assert state_from_query({"layers": "none"}, span).layers == ()
 
 
 def test_step_window() -> None:
     span = (date(2016, 1, 1), date(2016, 12, 31))
-    assert D.step_window(date(2016, 1, 1), date(2016, 1, 31), "week", span) == (date(2016, 1, 8), date(2016, 2, 7))
-    assert D.step_window(date(2016, 1, 1), date(2016, 1, 31), "day", span) == (date(2016, 1, 2), date(2016, 2, 1))
-    assert D.step_window(date(2016, 12, 1), date(2016, 12, 28), "week", span) == (date(2016, 12, 4), span[1])
-    assert D.step_window(date(2016, 12, 1), span[1], "week", span) is None
+    assert step_window(date(2016, 1, 1), date(2016, 1, 31), "week", span) == (date(2016, 1, 8), date(2016, 2, 7))
+    assert step_window(date(2016, 1, 1), date(2016, 1, 31), "day", span) == (date(2016, 1, 2), date(2016, 2, 1))
+    assert step_window(date(2016, 12, 1), date(2016, 12, 28), "week", span) == (date(2016, 12, 4), span[1])
+    assert step_window(date(2016, 12, 1), span[1], "week", span) is None
 
 
 # --------------------------------------------------------------------------- filtering
 
 
-def _naive(bundle: D.Bundle, s: D.ViewState) -> set[int]:
+def _naive(bundle: Bundle, s: ViewState) -> set[int]:
     ev = bundle.events
     d0 = pd.to_datetime(ev["date"])
     prec = ev["date_precision"]
@@ -175,8 +228,8 @@ def _naive(bundle: D.Bundle, s: D.ViewState) -> set[int]:
         if s.actors and not involved & set(s.actors):
             continue
         if s.query:
-            hay = D.fold(f"{r['quote']} {r['place_name']}")
-            if D.fold(s.query) not in hay:
+            hay = fold(f"{r['quote']} {r['place_name']}")
+            if fold(s.query) not in hay:
                 continue
         keep.add(i)
     return keep
@@ -192,35 +245,35 @@ def _naive(bundle: D.Bundle, s: D.ViewState) -> set[int]:
     place=st.sampled_from(["", "geonames:170654", "curated:ghouta_est"]),
 )
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_filter_matches_naive_implementation(bundle: D.Bundle, start: date, days: int, actors: list[str],
+def test_filter_matches_naive_implementation(bundle: Bundle, start: date, days: int, actors: list[str],
                                              cats: list[str], precs: list[int], query: str, place: str) -> None:
     end = date.fromordinal(start.toordinal() + days)
-    s = D.ViewState(start=start, end=end, actors=tuple(actors), categories=tuple(cats), precisions=tuple(precs),
+    s = ViewState(start=start, end=end, actors=tuple(actors), categories=tuple(cats), precisions=tuple(precs),
                     query=query, place=place)
-    assert set(D.filter_events(bundle, s).tolist()) == _naive(bundle, s)
+    assert set(filter_events(bundle, s).tolist()) == _naive(bundle, s)
 
 
-def test_month_precision_event_overlaps_window(bundle: D.Bundle) -> None:
+def test_month_precision_event_overlaps_window(bundle: Bundle) -> None:
     ev = bundle.events
     r = int(np.flatnonzero((ev["date_precision"] == "month").to_numpy())[0])
     d0 = date.fromisoformat(ev.at[r, "date"])
     mid = date(d0.year, d0.month, 20)
-    idx = D.filter_events(bundle, D.ViewState(start=mid, end=mid))
+    idx = filter_events(bundle, ViewState(start=mid, end=mid))
     assert r in set(idx.tolist())
 
 
-def test_accent_and_case_insensitive_search(bundle: D.Bundle) -> None:
-    a = D.filter_events(bundle, D.ViewState(query="lattaquie"))
-    b = D.filter_events(bundle, D.ViewState(query="LATTAQUIÉ"))
+def test_accent_and_case_insensitive_search(bundle: Bundle) -> None:
+    a = filter_events(bundle, ViewState(query="lattaquie"))
+    b = filter_events(bundle, ViewState(query="LATTAQUIÉ"))
     assert len(a) > 0 and np.array_equal(a, b)
 
 
-def test_zones_follow_the_window(bundle: D.Bundle) -> None:
-    ids = lambda s: {bundle.zone_features[i]["properties"]["zone_id"] for i in D.active_zones(bundle, s)}  # noqa: E731
-    assert ids(D.ViewState(start=date(2016, 1, 1), end=date(2016, 12, 31))) == set()
-    assert ids(D.ViewState(start=date(2017, 9, 1), end=date(2017, 9, 1))) == {"idlib", "homs_north", "ghouta",
+def test_zones_follow_the_window(bundle: Bundle) -> None:
+    ids = lambda s: {bundle.zone_features[i]["properties"]["zone_id"] for i in active_zones(bundle, s)}  # noqa: E731
+    assert ids(ViewState(start=date(2016, 1, 1), end=date(2016, 12, 31))) == set()
+    assert ids(ViewState(start=date(2017, 9, 1), end=date(2017, 9, 1))) == {"idlib", "homs_north", "ghouta",
                                                                                "south_west"}
-    assert ids(D.ViewState(start=date(2019, 1, 1), end=date(2019, 2, 1))) == {"idlib"}  # the only open zone
+    assert ids(ViewState(start=date(2019, 1, 1), end=date(2019, 2, 1))) == {"idlib"}  # the only open zone
 
 
 # --------------------------------------------------------------------------- layers and security
@@ -229,30 +282,30 @@ def test_zones_follow_the_window(bundle: D.Bundle) -> None:
 HOSTILE_MARKUP = re.compile(r"<\s*(script|img|b|svg|iframe)|on\w+\s*=\s*[\"']?alert|javascript:", re.I)
 
 
-def test_payloads_hold_no_executable_markup(bundle: D.Bundle) -> None:
-    s = D.ViewState(start=date(2018, 3, 1), end=date(2018, 3, 31), event="evt_hostile")
-    idx = D.filter_events(bundle, s)
+def test_payloads_hold_no_executable_markup(bundle: Bundle) -> None:
+    s = ViewState(start=date(2018, 3, 1), end=date(2018, 3, 31), event="evt_hostile")
+    idx = filter_events(bundle, s)
     assert "evt_hostile" in set(bundle.events["event_id"].iloc[idx])
-    payload = D.build_payloads(bundle, s, idx)
+    payload = build_payloads(bundle, s, idx)
     blob = "".join(js for parts in payload.layers.values() for _, js in parts)
     assert "evt_hostile" in blob
     assert not HOSTILE_MARKUP.search(blob), HOSTILE_MARKUP.search(blob)
     # the text is still there, escaped for JS: JSON.parse gives it back verbatim
     pts = json.loads(payload.layers["events"][0][1])
     rec = next(r for r in pts["ev"] if r[8] == "evt_hostile")
-    assert synthetic.HOSTILE_IMG in rec[6]
-    assert synthetic.HOSTILE_PLACE in pts["T"]["pl"]
+    assert HOSTILE_IMG in rec[6]
+    assert HOSTILE_PLACE in pts["T"]["pl"]
     assert pts["T"]["art"][rec[7]][1] == ""  # javascript: URL dropped
 
 
-def test_rendered_feature_group_js_has_no_markup(bundle: D.Bundle) -> None:
+def test_rendered_feature_group_js_has_no_markup(bundle: Bundle) -> None:
     """What streamlit-folium sends to the browser (feature group JS) is inert."""
     from streamlit_folium import _get_feature_group_string
 
-    s = D.ViewState(start=date(2018, 3, 1), end=date(2018, 3, 31))
-    payload = D.build_payloads(bundle, s)
+    s = ViewState(start=date(2018, 3, 1), end=date(2018, 3, 31))
+    payload = build_payloads(bundle, s)
     m = base_map(None, None, tiles=False)
-    js = "".join(_get_feature_group_string(fg, m, i) for i, fg in enumerate(D.feature_groups(payload)))
+    js = "".join(_get_feature_group_string(fg, m, i) for i, fg in enumerate(feature_groups(payload)))
     assert "window.cmLib.points(" in js and "evt_hostile" in js
     assert not HOSTILE_MARKUP.search(js)
 
@@ -269,9 +322,9 @@ def test_safe_json_and_urls() -> None:
 
 
 def test_article_html_escapes_everything() -> None:
-    text = f"{synthetic.HOSTILE_SCRIPT} a {synthetic.HOSTILE_IMG} b"
+    text = f"{HOSTILE_SCRIPT} a {HOSTILE_IMG} b"
     i = text.index("a ")
-    out = D.article_html(text, [(i, i + 1, "event", "<img src=x onerror=alert(2)>"), (0, 8, "toponym", "t"),
+    out = article_html(text, [(i, i + 1, "event", "<img src=x onerror=alert(2)>"), (0, 8, "toponym", "t"),
                                 (5, 999, "event", "out of range")])
     assert "<script" not in out and "<img" not in out and "onerror=alert(2)>" not in out
     assert "&lt;script&gt;" in out and 'class="cm-event"' in out and 'class="cm-toponym"' in out
@@ -281,26 +334,26 @@ def test_article_html_escapes_everything() -> None:
 
 
 def test_many_points_switch_to_grid_and_stay_small() -> None:
-    fr = synthetic.make_dataset(30, seed=1)
-    fr["events"] = synthetic.make_events(20_000, seed=9)
-    b = D.bundle_from_frames(fr)
-    s = D.ViewState()
-    payload = D.build_payloads(b, s)
+    fr = demo.make_dataset(30, seed=1)
+    fr["events"] = demo.make_events(20_000, seed=9)
+    b = bundle_from_frames(fr)
+    s = ViewState()
+    payload = build_payloads(b, s)
     assert payload.aggregated
     assert payload.nbytes < 1_000_000
     kinds = [k for k, _ in payload.layers["events"]]
     assert "grid" in kinds and "points" not in kinds
-    small = D.build_payloads(b, D.ViewState(start=date(2017, 1, 1), end=date(2017, 1, 31)))
+    small = build_payloads(b, ViewState(start=date(2017, 1, 1), end=date(2017, 1, 31)))
     assert not small.aggregated
 
 
-def test_held_places_use_the_last_change_before_the_window_end(bundle: D.Bundle) -> None:
+def test_held_places_use_the_last_change_before_the_window_end(bundle: Bundle) -> None:
     c = bundle.control.copy()
     c["d"] = pd.to_datetime(c["date"])
     pid = c["place_id"].value_counts().index[0]
     rows = c[c.place_id == pid].sort_values("d")
     cut = rows["d"].iloc[-1] - pd.Timedelta(days=1)
-    held = D.held_places(bundle, D.ViewState(end=cut.date()))
+    held = held_places(bundle, ViewState(end=cut.date()))
     name = bundle.prep.place_names[bundle.prep.place_ids.index(pid)]
     prior = rows[rows.d <= cut]
     entry = [h for h in held if h[2] == name]
@@ -311,43 +364,43 @@ def test_held_places_use_the_last_change_before_the_window_end(bundle: D.Bundle)
         assert entry and entry[0][3] == expected
 
 
-def test_resolve_click_finds_stacked_events_and_areas(bundle: D.Bundle) -> None:
-    idx = D.filter_events(bundle, D.ViewState())
+def test_resolve_click_finds_stacked_events_and_areas(bundle: Bundle) -> None:
+    idx = filter_events(bundle, ViewState())
     p = bundle.prep
     r = int(idx[np.flatnonzero(p.is_point[idx] & (p.prec[idx] == 1))[0]])
-    hits = D.resolve_click(bundle, idx, float(p.y[r]), float(p.x[r]))
+    hits = resolve_click(bundle, idx, float(p.y[r]), float(p.x[r]))
     assert r in set(hits.tolist())
     assert (p.place[hits] == p.place[r]).all()
     poly = int(idx[np.flatnonzero(~p.is_point[idx])[0]])
-    hits = D.resolve_click(bundle, idx, float(p.y[poly]), float(p.x[poly]))
+    hits = resolve_click(bundle, idx, float(p.y[poly]), float(p.x[poly]))
     assert poly in set(hits.tolist())
-    assert len(D.resolve_click(bundle, idx, 10.0, 10.0)) == 0
+    assert len(resolve_click(bundle, idx, 10.0, 10.0)) == 0
 
 
-def test_weekly_counts_add_up(bundle: D.Bundle) -> None:
-    idx = D.filter_events(bundle, D.ViewState())
-    wk = D.weekly_counts(bundle, idx)
+def test_weekly_counts_add_up(bundle: Bundle) -> None:
+    idx = filter_events(bundle, ViewState())
+    wk = weekly_counts(bundle, idx)
     assert wk["events"].sum() == len(idx)
     assert (wk["week"].dt.dayofweek == 0).all()
-    assert D.weekly_counts(bundle, idx[:0]).empty
+    assert weekly_counts(bundle, idx[:0]).empty
 
 
-def test_exports_roundtrip(bundle: D.Bundle) -> None:
-    idx = D.filter_events(bundle, D.ViewState(actors=("RUS",)))
-    gj = json.loads(D.export_bytes(bundle, idx, "geojson"))
+def test_exports_roundtrip(bundle: Bundle) -> None:
+    idx = filter_events(bundle, ViewState(actors=("RUS",)))
+    gj = json.loads(export_bytes(bundle, idx, "geojson"))
     assert len(gj["features"]) == len(idx)
-    csv = pd.read_csv(io.BytesIO(D.export_bytes(bundle, idx, "csv")))
+    csv = pd.read_csv(io.BytesIO(export_bytes(bundle, idx, "csv")))
     assert len(csv) == len(idx) and "wkt" in csv.columns
-    gp = gpd.read_parquet(io.BytesIO(D.export_bytes(bundle, idx, "parquet")))
+    gp = gpd.read_parquet(io.BytesIO(export_bytes(bundle, idx, "parquet")))
     assert len(gp) == len(idx) and gp.crs.to_epsg() == 4326
     assert set(gp["event_id"]) == set(bundle.events["event_id"].iloc[idx])
     with pytest.raises(ValueError):
-        D.export_bytes(bundle, idx, "xlsx")
+        export_bytes(bundle, idx, "xlsx")
 
 
-def test_events_table(bundle: D.Bundle) -> None:
-    idx = D.filter_events(bundle, D.ViewState())
-    t = D.events_table(bundle, idx, limit=50)
+def test_events_table(bundle: Bundle) -> None:
+    idx = filter_events(bundle, ViewState())
+    t = events_table(bundle, idx, limit=50)
     assert len(t) == 50
     assert list(t["date"]) == sorted(t["date"], reverse=True)
     assert {"acteurs", "citation", "lieu", "event_id"} <= set(t.columns)
@@ -356,8 +409,8 @@ def test_events_table(bundle: D.Bundle) -> None:
 def test_validate_uploads() -> None:
     files = [("a.txt", 10), ("b.HTML", 10), ("c.pdf", 10), ("d.md", 3 * 1024 * 1024), ("e.txt", 0)]
     files += [(f"f{i}.txt", 5) for i in range(12)]
-    ok, errors = D.validate_uploads(files)
-    assert ok[:2] == [0, 1] and len(ok) == D.MAX_UPLOAD_FILES
+    ok, errors = validate_uploads(files)
+    assert ok[:2] == [0, 1] and len(ok) == MAX_UPLOAD_FILES
     assert any("c.pdf" in e for e in errors) and any("d.md" in e and "2 Mo" in e for e in errors)
     assert any("e.txt" in e for e in errors)
     assert sum("au plus" in e for e in errors) == 4  # 14 valid files, 10 kept
@@ -410,32 +463,32 @@ def test_topojson_outline_decoding() -> None:
 
 
 def test_dashboard_import_is_light() -> None:
-    code = ("import sys, conflictmap.dashboard, conflictmap._page; "
-            "bad=[m for m in ('spacy','conflictmap.pipeline','conflictmap.nlp') if m in sys.modules]; "
+    code = ("import sys, conflictmap.dashboard, conflictmap.dashboard.page; "
+            "bad=[m for m in ('spacy','conflictmap.extract.pipeline','conflictmap.extract.nlp') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_missing_data_dir_raises(tmp_path: Path) -> None:
-    with pytest.raises(D.DataError):
-        D.load_bundle(tmp_path / "nope")
-    with pytest.raises(D.DataError):
-        D.load_bundle(tmp_path)
+    with pytest.raises(DataError):
+        load_bundle(tmp_path / "nope")
+    with pytest.raises(DataError):
+        load_bundle(tmp_path)
 
 
 def test_template_syntax_in_articles_is_inert() -> None:
     """Article text is never read as Jinja by folium/branca (no server-side template injection)."""
     from streamlit_folium import _get_feature_group_string
 
-    fr = synthetic.make_dataset(30, seed=1)
+    fr = demo.make_dataset(30, seed=1)
     ev = fr["events"]
     ev["quote"] = ev["quote"].astype(object)
     ev.loc[0, "quote"] = "AAA {{ 7*7 }} {{ ''.__class__ }} {% if x %}"  # unbalanced on purpose
     ev.loc[0, "place_name"] = "{#"
-    b = D.bundle_from_frames(fr)
-    payload = D.build_payloads(b, D.ViewState())
+    b = bundle_from_frames(fr)
+    payload = build_payloads(b, ViewState())
     m = base_map(None, None, tiles=False)
-    js = "".join(_get_feature_group_string(g, m, i) for i, g in enumerate(D.feature_groups(payload)))
+    js = "".join(_get_feature_group_string(g, m, i) for i, g in enumerate(feature_groups(payload)))
     m.get_root().render()  # rendering the whole figure must not evaluate or choke on the data either
     assert "AAA" in js and "{{" not in js.split("AAA", 1)[1][:80] and "49" not in js.split("AAA", 1)[1][:20]
     for parts in payload.layers.values():
@@ -447,7 +500,7 @@ def test_template_syntax_in_articles_is_inert() -> None:
 
 
 def test_view_cache_lru_and_hits() -> None:
-    c = D.ViewCache(maxsize=2)
+    c = ViewCache(maxsize=2)
     calls: list[int] = []
 
     def f(v: int):  # noqa: ANN202
@@ -461,45 +514,45 @@ def test_view_cache_lru_and_hits() -> None:
     assert calls == [1, 2, 3] and c.hits == 2 and c.misses == 3
 
 
-def test_cached_views_equal_uncached(bundle: D.Bundle) -> None:
-    states = [D.ViewState(), D.ViewState(actors=("RUS",)), D.ViewState(categories=("incident",), query="alep"),
-              D.ViewState(start=date(2018, 3, 1), end=date(2018, 3, 31), layers=("events",)),
-              D.ViewState(event=str(bundle.events.at[0, "event_id"]))]
+def test_cached_views_equal_uncached(bundle: Bundle) -> None:
+    states = [ViewState(), ViewState(actors=("RUS",)), ViewState(categories=("incident",), query="alep"),
+              ViewState(start=date(2018, 3, 1), end=date(2018, 3, 31), layers=("events",)),
+              ViewState(event=str(bundle.events.at[0, "event_id"]))]
     for s in states:
         for _ in range(2):  # miss, then hit
-            idx = D.cached_filter(bundle, s)
-            assert np.array_equal(idx, D.filter_events(bundle, s)) and not idx.flags.writeable
-            assert D.cached_events_table(bundle, s).equals(D.events_table(bundle, idx))
-            assert D.cached_weekly_counts(bundle, s).equals(D.weekly_counts(bundle, idx))
-            lj = D.cached_map_layers(bundle, s)
-            payload = D.build_payloads(bundle, s, idx)
-            assert lj.js == D.feature_group_js(payload)
+            idx = cached_filter(bundle, s)
+            assert np.array_equal(idx, filter_events(bundle, s)) and not idx.flags.writeable
+            assert cached_events_table(bundle, s).equals(events_table(bundle, idx))
+            assert cached_weekly_counts(bundle, s).equals(weekly_counts(bundle, idx))
+            lj = cached_map_layers(bundle, s)
+            payload = build_payloads(bundle, s, idx)
+            assert lj.js == feature_group_js(payload)
             assert (lj.nbytes, lj.aggregated, lj.focus) == (payload.nbytes, payload.aggregated, payload.focus)
-    assert D.filter_key(D.ViewState(event="x", layers=())) == D.filter_key(D.ViewState())
-    assert D.map_key(D.ViewState(event="x")) != D.map_key(D.ViewState())
+    assert filter_key(ViewState(event="x", layers=())) == filter_key(ViewState())
+    assert map_key(ViewState(event="x")) != map_key(ViewState())
     # a different bundle (e.g. a session's uploads) never sees these entries
-    other = D.merge_bundle(bundle, {})
-    assert other.views == {} and len(D.view_cache(bundle, "map")) >= len(states)
+    other = merge_bundle(bundle, {})
+    assert other.views == {} and len(view_cache(bundle, "map")) >= len(states)
 
 
-def test_feature_group_js_is_what_st_folium_sends(bundle: D.Bundle) -> None:
+def test_feature_group_js_is_what_st_folium_sends(bundle: Bundle) -> None:
     from streamlit_folium import _get_feature_group_string
 
-    payload = D.build_payloads(bundle, D.ViewState(start=date(2018, 3, 1), end=date(2018, 3, 31)), threshold=50)
+    payload = build_payloads(bundle, ViewState(start=date(2018, 3, 1), end=date(2018, 3, 31)), threshold=50)
     m = base_map(None, None, tiles=False)
-    ref = "".join(_get_feature_group_string(fg, m, i) for i, fg in enumerate(D.feature_groups(payload)))
-    assert D.feature_group_js(payload) == ref
+    ref = "".join(_get_feature_group_string(fg, m, i) for i, fg in enumerate(feature_groups(payload)))
+    assert feature_group_js(payload) == ref
 
 
 def test_folium_component_args_match_st_folium(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The page's cached base map sends what ``st_folium(base_map(...), key="map")`` sends."""
     import streamlit_folium as sf
 
-    from conflictmap._map import folium_component_args
+    from conflictmap.dashboard.map import folium_component_args
 
     captured: dict = {}
     monkeypatch.setattr(sf, "_component_func", lambda **kw: captured.update(kw))
-    legend = D._side_legend()
+    legend = side_legend()
     outline = {"type": "FeatureCollection", "features": []}
     m1 = base_map(outline, tmp_path, tiles=True, legend=legend)
     sf.st_folium(m1, key="map", height=620, use_container_width=True, returned_objects=["last_object_clicked"])
@@ -514,10 +567,10 @@ def test_folium_component_args_match_st_folium(monkeypatch: pytest.MonkeyPatch, 
     assert {k: v for k, v in args["default"].items() if k == "last_object_clicked"} == captured["default"]
 
 
-def test_chart_template_gives_the_same_spec(bundle: D.Bundle) -> None:
-    from conflictmap import _page
+def test_chart_template_gives_the_same_spec(bundle: Bundle) -> None:
+    from conflictmap.dashboard import page
 
-    wk = D.weekly_counts(bundle, D.filter_events(bundle, D.ViewState()))
-    chart = _page._weekly_chart(D.weekly_counts_empty()).copy(deep=False)
+    wk = weekly_counts(bundle, filter_events(bundle, ViewState()))
+    chart = page._weekly_chart(weekly_counts_empty()).copy(deep=False)
     chart.data = wk
-    assert chart.to_dict() == _page._weekly_chart(wk).to_dict()
+    assert chart.to_dict() == page._weekly_chart(wk).to_dict()

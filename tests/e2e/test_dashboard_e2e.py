@@ -8,8 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-
-from conflictmap import synthetic
+from hostile_fixtures import HOSTILE_IMG, HOSTILE_PLACE
 
 from .conftest import OUT, Server, Tab
 
@@ -144,7 +143,7 @@ def test_popup_shows_escaped_text_and_injected_script_never_runs(open_tab: Any, 
     popup.wait_for(state="visible", timeout=10_000)
     text = popup.inner_text()
     assert "Des tirs ont visé" in text and "Bombardement" in text
-    assert synthetic.HOSTILE_IMG in text and synthetic.HOSTILE_PLACE in text  # shown as text
+    assert HOSTILE_IMG in text and HOSTILE_PLACE in text  # shown as text
     assert popup.locator("img, script, iframe, svg").count() == 0
     assert not popup.evaluate(
         "el => [...el.querySelectorAll('*')].some(n => [...n.attributes].some(a => a.name.startsWith('on')))")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conflictmap.articles import (
+from conflictmap.errors import InputError
+from conflictmap.extract.articles import (
     Article,
     article_from_html,
     article_from_text,
@@ -24,11 +25,10 @@ from conflictmap.articles import (
     parse_published,
     split_front_matter,
 )
-from conflictmap.errors import InputError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
-DATA = Path(__file__).resolve().parent / "data" / "articles"
+DATA = Path(__file__).resolve().parents[1] / "data" / "articles"
 
 
 def _seed(prefix: str) -> tuple[str, Article]:
@@ -165,7 +165,7 @@ def test_content_hash_stable_and_sensitive() -> None:
     assert same.content_hash == art.content_hash
     # Another process, another hash seed: same hash.
     code = (
-        "import sys; from pathlib import Path; from conflictmap.articles import iter_file; "
+        "import sys; from pathlib import Path; from conflictmap.extract.articles import iter_file; "
         "p = next(Path(sys.argv[1]).glob('004_*.txt')); print(next(iter_file(p)).content_hash)"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}

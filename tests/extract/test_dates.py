@@ -1,4 +1,4 @@
-"""Tests for conflictmap.dates (French date expressions -> dated periods)."""
+"""Tests for conflictmap.extract.dates (French date expressions -> dated periods)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conflictmap import dates
-from conflictmap.dates import DateMention, find_dates, infer_publication_date, parse_published
+from conflictmap.extract import dates
+from conflictmap.extract.dates import DateMention, find_dates, infer_publication_date, parse_published
 
 D = datetime.date
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 SAT_2018_07_07 = D(2018, 7, 7)  # a Saturday
 THU_2017_09_21 = D(2017, 9, 21)  # a Thursday
@@ -421,7 +421,7 @@ def test_parse_published_rejects_non_string() -> None:
 
 
 def test_import_does_not_import_dateparser() -> None:
-    code = "import sys, conflictmap.dates; assert 'dateparser' not in sys.modules, 'imported'"
+    code = "import sys, conflictmap.extract.dates; assert 'dateparser' not in sys.modules, 'imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -8,9 +8,9 @@ import json
 import pandas as pd
 import pytest
 
-from conflictmap import events as ev
-from conflictmap.articles import Article
-from conflictmap.gazetteer import distance_km
+from conflictmap.extract import events as ev
+from conflictmap.extract.articles import Article
+from conflictmap.geo.gazetteer import distance_km
 
 
 def run(pipeline, text: str, published: dt.date | None = dt.date(2019, 5, 10), aid: str = "a1"):  # type: ignore[no-untyped-def]

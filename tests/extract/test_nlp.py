@@ -6,7 +6,7 @@ import pytest
 import spacy
 from spacy.language import Language
 
-import conflictmap.nlp  # noqa: F401  (registers the factories)
+import conflictmap.extract.nlp  # noqa: F401  (registers the factories)
 from conflictmap.settings import Settings
 
 

@@ -9,12 +9,12 @@ import geopandas as gpd
 import pandas as pd
 from typer.testing import CliRunner
 
-from conflictmap import schema, store
 from conflictmap.cli import app
 from conflictmap.evaluate import evaluate
 from conflictmap.settings import Settings
+from conflictmap.store import schema
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 GOLD = REPO / "tests" / "data" / "seeds_gold.json"
 
 
@@ -112,8 +112,8 @@ def test_cli_eval_prints_scores(seeds_output) -> None:  # type: ignore[no-untype
 def test_online_geocoding_failure_falls_back_offline(pipeline, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
 
-    from conflictmap.articles import Article
-    from conflictmap.geocoder import geocode_unresolved
+    from conflictmap.extract.articles import Article
+    from conflictmap.geo.geocoder import geocode_unresolved
 
     result = pipeline.process([Article("x", "Des combats ont eu lieu à Tall Zibdiyat-Qraytim, près d'Alep.")])
     if not result.unresolved_spans:

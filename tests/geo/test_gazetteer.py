@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conflictmap import gazetteer as gz
 from conflictmap.errors import DataFileError
-from conflictmap.gazetteer import Gazetteer
+from conflictmap.geo import gazetteer as gz
+from conflictmap.geo.gazetteer import Gazetteer
 from conflictmap.settings import Settings
 
 

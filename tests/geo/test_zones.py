@@ -1,4 +1,4 @@
-"""Tests for the curated de-escalation zones (data/zones.geojson, conflictmap.zones)."""
+"""Tests for the curated de-escalation zones (data/zones.geojson, conflictmap.geo.zones)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conflictmap.schema import ZONE_COLUMNS
-from conflictmap.zones import (
+from conflictmap.geo.zones import (
     build_zones,
     cities_frame,
     load_zones,
@@ -19,10 +18,13 @@ from conflictmap.zones import (
     zones_to_geojson,
     zones_valid_on,
 )
+from conflictmap.settings import Settings
+from conflictmap.store.schema import ZONE_COLUMNS
 
-ROOT = Path(__file__).resolve().parents[1]
-ZONES = ROOT / "data" / "zones.geojson"
-CURATED = ROOT / "data" / "gazetteer_curated.csv"
+ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = Settings().data_dir
+ZONES = DATA_DIR / "zones.geojson"
+CURATED = DATA_DIR / "gazetteer_curated.csv"
 
 EXPECTED_IDS = {
     "astana-idlib",
@@ -55,7 +57,7 @@ def test_shipped_file_loads_with_contract(zones) -> None:
 
 
 def test_parties_are_known_actors(zones) -> None:
-    actors = pd.read_csv(ROOT / "data" / "actors.csv", dtype=str, keep_default_na=False)
+    actors = pd.read_csv(DATA_DIR / "actors.csv", dtype=str, keep_default_na=False)
     known = set(actors["actor_id"])
     for zone_id, parties in zip(zones["zone_id"], zones["parties"], strict=True):
         assert set(parties) <= known, zone_id

@@ -1,16 +1,15 @@
-"""The ``cmLib`` JavaScript library embedded in the base map (see :mod:`conflictmap._map`).
-
-Kept as a Python string so that it ships inside the package (no package-data
-setup). Popups are built with DOM calls and ``textContent`` only: article
-text is never parsed as HTML. Links are kept only for ``http(s)`` URLs.
-
-Event records (``ev``) are arrays, see :data:`conflictmap.dashboard.EVENT_RECORD`:
-``[sub, colour_actor, actors, place, date, date_precision, quote, article,
-event_id, geo_precision, category, before, after, n_sources, source]``; codes
-index into the payload's ``T`` tables.
-"""
-
-JS = r"""
+/*
+ * cmLib: the JavaScript library embedded in the base map (loaded by
+ * conflictmap.dashboard.map with importlib.resources; shipped as package data).
+ *
+ * Popups are built with DOM calls and textContent only: article text is never
+ * parsed as HTML. Links are kept only for http(s) URLs.
+ *
+ * Event records (ev) are arrays, see conflictmap.dashboard.layers.EVENT_RECORD:
+ * [sub, colour_actor, actors, place, date, date_precision, quote, article,
+ *  event_id, geo_precision, category, before, after, n_sources, source];
+ * codes index into the payload's T tables.
+ */
 window.cmLib = (function () {
   "use strict";
   var SAFE_URL = /^https?:\/\/[^\s"'<>\\]+$/i;
@@ -254,4 +253,3 @@ window.cmLib = (function () {
   return {points: points, areas: areas, grid: grid, zones: zones, held: held, focus: focus,
           outline: outline, legend: legend, layers: layers, stats: stats};
 })();
-"""

@@ -1,7 +1,7 @@
 """Loading the dashboard's data directory and preparing it for fast filtering.
 
 A :class:`Bundle` holds the frames of one data directory (the contract of
-:mod:`conflictmap.schema`) plus :class:`Prepared`, numpy arrays derived once
+:mod:`conflictmap.store.schema`) plus :class:`Prepared`, numpy arrays derived once
 at load time (day numbers, coordinates, integer codes, exploded actors,
 accent-folded search text) so that every filter change is a handful of
 vectorised operations, even for a million events.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from conflictmap import schema
-from conflictmap._map import SIDE_COLORS, side_color
+from conflictmap.dashboard.map import SIDE_COLORS, side_color
+from conflictmap.store import schema
 
 __all__ = ["ArchiveInfo", "Bundle", "DataError", "Prepared", "archive_info", "find_data_file", "fold", "load_bundle",
            "merge_bundle", "prepare", "window_months", "window_threshold", "windowed_archive"]
@@ -188,7 +188,7 @@ def _empty_events() -> gpd.GeoDataFrame:
 
 
 def find_data_file(data_dir: Path, name: str, app_root: Path | None = None) -> Path | None:
-    """Find ``name`` in the data directory, its parent, or ``<app_root>/data``.
+    """Find ``name`` in the data directory, its parent, ``<app_root>/data``, then the package data.
 
     Parameters
     ----------
@@ -197,7 +197,8 @@ def find_data_file(data_dir: Path, name: str, app_root: Path | None = None) -> P
     name : str
         File name such as ``zones.geojson`` or ``actors.csv``.
     app_root : pathlib.Path, optional
-        Repository root; ``<app_root>/data/<name>`` is the last resort.
+        Repository root; ``<app_root>/data/<name>`` is tried before the curated files shipped
+        with the package (:data:`conflictmap.settings.DATA_DIR`).
 
     Returns
     -------
@@ -206,6 +207,9 @@ def find_data_file(data_dir: Path, name: str, app_root: Path | None = None) -> P
     cands = [data_dir / name, data_dir.parent / name]
     if app_root is not None:
         cands.append(app_root / "data" / name)
+    from conflictmap.settings import DATA_DIR
+
+    cands.append(DATA_DIR / name)
     for c in cands:
         if c.exists():
             return c
@@ -249,7 +253,7 @@ def load_bundle(data_dir: str | Path, app_root: str | Path | None = None,
     ----------
     data_dir : str or pathlib.Path
         Directory written by ``conflictmap ingest --out`` (or by
-        :func:`conflictmap.synthetic.write_dataset`).
+        :func:`conflictmap.demo.write_dataset`).
     app_root : str or pathlib.Path, optional
         Repository root used to find ``data/zones.geojson`` and ``data/actors.csv``.
     months : tuple of str, optional
@@ -290,7 +294,7 @@ def load_bundle(data_dir: str | Path, app_root: str | Path | None = None,
     else:
         raise DataError(f"Aucun fichier events.parquet dans {d} (lancez `make data`).")
     from conflictmap.errors import DataFileError
-    from conflictmap.validate import validate_events
+    from conflictmap.store.validate import validate_events
 
     try:  # columns, CRS, geometry, ids, categories, dates: every problem in one readable message
         validate_events(events, path=ev_path if ev_path.exists() else d / "events.geojson")
@@ -304,7 +308,7 @@ def load_bundle(data_dir: str | Path, app_root: str | Path | None = None,
     control = _read_frame(d, "control", schema.CONTROL_COLUMNS)
     zp = find_data_file(d, "zones.geojson", root)
     if zp is not None:
-        from conflictmap.zones import load_zones
+        from conflictmap.geo.zones import load_zones
 
         try:
             zones = load_zones(zp)
@@ -314,7 +318,7 @@ def load_bundle(data_dir: str | Path, app_root: str | Path | None = None,
         zones = gpd.GeoDataFrame({c: [] for c in schema.ZONE_COLUMNS}, geometry=gpd.GeoSeries([], crs=schema.CRS))
     ap = find_data_file(d, "actors.csv", root)
     if ap is not None:
-        from conflictmap.actors import ActorLexicon
+        from conflictmap.extract.actors import ActorLexicon
 
         try:
             ActorLexicon.load(ap)
@@ -342,10 +346,9 @@ class ArchiveInfo:
 
 def window_threshold() -> int:
     """Row count above which the dashboard loads a time window only (``CONFLICTMAP_WINDOW_THRESHOLD``)."""
-    try:
-        return int(os.environ.get("CONFLICTMAP_WINDOW_THRESHOLD", WINDOW_THRESHOLD))
-    except ValueError:
-        return WINDOW_THRESHOLD
+    from conflictmap import settings
+
+    return settings.window_threshold(WINDOW_THRESHOLD)
 
 
 def _month_parts(data_dir: Path) -> list[tuple[str, Path]]:
@@ -414,7 +417,7 @@ def _read_window_events(data_dir: Path, months: tuple[str, str]) -> gpd.GeoDataF
     themselves this reads the month before (weeks that start there) and, from January of the first
     month's year, the events dated 1 January (year precision).
     """
-    from conflictmap.archive import read_events_window
+    from conflictmap.store.archive import read_events_window
 
     lo = _add_months(months[0], -1)
     start, end = _month_bounds(lo)[0], _month_bounds(months[1])[1]
@@ -702,3 +705,40 @@ def bundle_from_frames(frames: dict[str, Any], version: str = "en mémoire") -> 
     return _assemble(frames["events"], frame("articles", schema.ARTICLE_COLUMNS),
                      frame("mentions", schema.MENTION_COLUMNS), frame("control", schema.CONTROL_COLUMNS),
                      zones, None, version, "<mémoire>", actors=act)
+
+
+# --------------------------------------------------------------------------- uploads
+
+MAX_UPLOAD_FILES = 10
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm")
+
+
+def validate_uploads(files: Sequence[tuple[str, int]]) -> tuple[list[int], list[str]]:
+    """Check uploaded files against the limits.
+
+    Parameters
+    ----------
+    files : sequence of (name, size in bytes)
+
+    Returns
+    -------
+    tuple
+        ``(accepted indices, error messages)``; at most :data:`MAX_UPLOAD_FILES`
+        files of at most :data:`MAX_UPLOAD_BYTES` each with an allowed extension.
+    """
+    ok: list[int] = []
+    errors: list[str] = []
+    for i, (name, size) in enumerate(files):
+        ext = Path(name).suffix.lower().lstrip(".")
+        if ext not in UPLOAD_TYPES:
+            errors.append(f"{name} : type de fichier refusé (.{ext or '?'}) — formats acceptés : .txt, .md, .html.")
+        elif size > MAX_UPLOAD_BYTES:
+            errors.append(f"{name} : fichier trop volumineux ({size / 1048576:.1f} Mo > 2 Mo).")
+        elif size == 0:
+            errors.append(f"{name} : fichier vide.")
+        elif len(ok) >= MAX_UPLOAD_FILES:
+            errors.append(f"{name} : ignoré — au plus {MAX_UPLOAD_FILES} fichiers par envoi.")
+        else:
+            ok.append(i)
+    return ok, errors

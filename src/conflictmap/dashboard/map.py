@@ -16,8 +16,10 @@ are kept only for ``http(s)`` URLs, checked on both sides.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -230,10 +232,16 @@ class _CmLib(MacroElement):
         self.code = code
 
 
-def _js_library() -> str:
-    from conflictmap._map_js import JS
+@functools.lru_cache(maxsize=1)
+def js_library() -> str:
+    """The source of ``cmlib.js`` (package data next to this module).
 
-    return JS
+    Returns
+    -------
+    str
+        The JavaScript defining ``window.cmLib``.
+    """
+    return resources.files("conflictmap.dashboard").joinpath("cmlib.js").read_text(encoding="utf-8")
 
 
 _CSS = """<style>
@@ -335,7 +343,7 @@ def base_map(outline: dict[str, Any] | None, static_dir: Path | None, tiles: boo
             name="CARTO", subdomains="abcd", max_zoom=19,
         ).add_to(m)
     m.get_root().header.add_child(Element(_CSS), name="cm_css")
-    _CmLib(_js_library()).add_to(m)
+    _CmLib(js_library()).add_to(m)
     if outline:
         JsLayer("outline", safe_json(outline)).add_to(m)
     if legend:

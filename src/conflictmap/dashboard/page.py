@@ -19,16 +19,48 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from conflictmap import dashboard as D
-from conflictmap._data import (
+from conflictmap import settings
+from conflictmap.dashboard.data import (
+    MAX_UPLOAD_FILES,
+    UPLOAD_TYPES,
     ArchiveInfo,
     Bundle,
     DataError,
     load_bundle,
     merge_bundle,
+    validate_uploads,
     window_months,
     window_threshold,
     windowed_archive,
+)
+from conflictmap.dashboard.export import article_html, article_spans, export_bytes
+from conflictmap.dashboard.filters import (
+    active_zones,
+    cached_events_table,
+    cached_filter,
+    cached_weekly_counts,
+    view_cache,
+    weekly_counts_empty,
+)
+from conflictmap.dashboard.layers import (
+    GRID_DEG,
+    POINT_THRESHOLD,
+    cached_map_layers,
+    resolve_click,
+    side_legend,
+)
+from conflictmap.dashboard.map import SIDE_LABELS_FR, safe_url
+from conflictmap.dashboard.state import (
+    CATEGORY_LABELS,
+    LAYERS,
+    PLAY_DELAY_S,
+    PRECISIONS,
+    STEPS,
+    ViewState,
+    state_from_query,
+    state_to_query,
+    step_window,
+    sub_label,
 )
 
 _W = {  # widget keys
@@ -90,7 +122,7 @@ def _wanted_window(info: ArchiveInfo) -> tuple[date, date]:
         win = ss.get(_W["window"])
     if not isinstance(win, (tuple, list)) or len(win) != 2:
         qp = {k: st.query_params.get_all(k) for k in st.query_params}
-        s = D.state_from_query(qp, span)
+        s = state_from_query(qp, span)
         d0, d1 = _default_window(span)
         win = (s.start or (d0 if s.end is None else span[0]), s.end or d1)
     lo, hi = sorted((win[0], win[1]))
@@ -105,7 +137,7 @@ def _window_base(d: Path, info: ArchiveInfo, app_root: Path) -> Bundle:
     key = loaded if (loaded and loaded[2] == info.signature and loaded[0] <= need[0] and need[1] <= loaded[1]) \
         else (need[0], need[1], info.signature)
     ss["_win_months"] = key
-    return _load_window(str(d), (D._signature(d), info.signature), (key[0], key[1]), str(app_root))
+    return _load_window(str(d), (_signature(d), info.signature), (key[0], key[1]), str(app_root))
 
 
 @st.cache_resource(max_entries=1)
@@ -113,17 +145,17 @@ def _demo_bundle() -> Bundle:
     """Synthetic demonstration data (when no bundled data exists yet)."""
     import tempfile
 
-    from conflictmap import synthetic
+    from conflictmap import demo
 
     tmp = Path(tempfile.mkdtemp(prefix="conflictmap-demo-"))
-    synthetic.write_dataset(str(tmp), synthetic.make_dataset(800, seed=3))
+    demo.write_dataset(str(tmp), demo.make_dataset(800, seed=3))
     return load_bundle(tmp)
 
 
 @st.cache_resource(show_spinner="Chargement du modèle spaCy et du gazetteer…")
 def _pipeline() -> Any:
     """The ingest pipeline (spaCy model, gazetteer), loaded once per process on first upload."""
-    from conflictmap.pipeline import (
+    from conflictmap.extract.pipeline import (
         Pipeline,  # heavy: imported only when the user uploads
     )
 
@@ -172,11 +204,11 @@ def _bundle(app_root: Path) -> Bundle | None:
 def _bundles(app_root: Path) -> tuple[Bundle | None, Bundle | None]:
     """The shared bundle and the one to show (this session's uploads merged in, if any)."""
     base: Bundle | None
-    d = D.data_dir(app_root)
+    d = settings.dashboard_data_dir(app_root)
     try:
         info = _archive(str(d), _archive_signature(d), str(window_threshold()))
         if info is None:
-            base = _load(str(d), D._signature(d), str(app_root))
+            base = _load(str(d), _signature(d), str(app_root))
         else:
             base = _window_base(d, info, app_root)
     except DataError as exc:
@@ -207,7 +239,7 @@ def _init_from_url(b: Bundle, span: tuple[date, date], default: tuple[date, date
     if st.session_state.get("_url_loaded"):
         return
     qp = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
-    s = D.state_from_query(qp, span, actors=b.actor_ids, categories=b.prep.cats, sub_types=b.prep.subs,
+    s = state_from_query(qp, span, actors=b.actor_ids, categories=b.prep.cats, sub_types=b.prep.subs,
                            places=b.prep.place_ids)
     ss = st.session_state
     d0, d1 = default or span
@@ -231,7 +263,7 @@ def _reset() -> None:
     st.query_params.clear()
 
 
-def _sidebar(b: Bundle, span: tuple[date, date]) -> D.ViewState:
+def _sidebar(b: Bundle, span: tuple[date, date]) -> ViewState:
     ss = st.session_state
     p = b.prep
     sb = st.sidebar
@@ -246,26 +278,26 @@ def _sidebar(b: Bundle, span: tuple[date, date]) -> D.ViewState:
         ss[_W["play"]] = False
     win = sb.slider("Fenêtre de temps", min_value=span[0], max_value=max(span[1], span[0] + timedelta(days=1)),
                     step=timedelta(days=1), format="DD/MM/YYYY", key=_W["window"])
-    sb.segmented_control("Pas de la lecture", options=list(D.STEPS),
+    sb.segmented_control("Pas de la lecture", options=list(STEPS),
                          format_func={"day": "jour", "week": "semaine"}.get, key=_W["step"], selection_mode="single")
     sb.toggle("▶ Lecture (anime la carte)", key=_W["play"],
               help="Fait avancer la fenêtre d'un pas à la fois jusqu'à la fin des données.")
     actor_opts = sorted(b.actor_ids, key=lambda a: str(b.actors.at[a, "label_fr"]).lower())
     sb.multiselect("Acteurs", actor_opts, key=_W["actors"], placeholder="Tous",
-                   format_func=lambda a: f"{b.actors.at[a, 'label_fr']} ({D.SIDE_LABELS_FR.get(b.actors.at[a, 'side'], '')})")
+                   format_func=lambda a: f"{b.actors.at[a, 'label_fr']} ({SIDE_LABELS_FR.get(b.actors.at[a, 'side'], '')})")
     sb.multiselect("Catégories", p.cats, key=_W["cats"], placeholder="Toutes",
-                   format_func=lambda c: D.CATEGORY_LABELS.get(c, c))
-    sb.multiselect("Types", p.subs, key=_W["subs"], placeholder="Tous", format_func=D.sub_label)
-    sb.multiselect("Précision du lieu", list(D.PRECISIONS), key=_W["prec"], placeholder="Toutes",
-                   format_func=D.PRECISIONS.get)
+                   format_func=lambda c: CATEGORY_LABELS.get(c, c))
+    sb.multiselect("Types", p.subs, key=_W["subs"], placeholder="Tous", format_func=sub_label)
+    sb.multiselect("Précision du lieu", list(PRECISIONS), key=_W["prec"], placeholder="Toutes",
+                   format_func=PRECISIONS.get)
     sb.text_input("Recherche (citations, lieux)", key=_W["q"], placeholder="ex. Alep, frappe…")
-    place_opts, place_labels = D.view_cache(b, "static", 8).get("places", lambda: _place_options(b))
+    place_opts, place_labels = view_cache(b, "static", 8).get("places", lambda: _place_options(b))
     sb.selectbox("Lieu", place_opts, key=_W["place"],
                  format_func=lambda v: place_labels.get(v) or f"{v} (0)")
-    sb.multiselect("Couches", list(D.LAYERS), key=_W["layers"], format_func=D.LAYERS.get)
+    sb.multiselect("Couches", list(LAYERS), key=_W["layers"], format_func=LAYERS.get)
     sb.button("Réinitialiser la vue", on_click=_reset)
     start, end = win if isinstance(win, (tuple, list)) else (span[0], span[1])
-    return D.ViewState(
+    return ViewState(
         start=start, end=end, actors=tuple(ss[_W["actors"]]), categories=tuple(ss[_W["cats"]]),
         sub_types=tuple(ss[_W["subs"]]), precisions=tuple(int(v) for v in ss[_W["prec"]]),
         query=str(ss[_W["q"]] or "").strip(), place=str(ss[_W["place"]] or ""), layers=tuple(ss[_W["layers"]]),
@@ -286,8 +318,8 @@ def _place_options(b: Bundle) -> tuple[list[str], dict[str, str]]:
     return place_opts, labels
 
 
-def _sync_url(state: D.ViewState, span: tuple[date, date]) -> None:
-    q = D.state_to_query(state, span)
+def _sync_url(state: ViewState, span: tuple[date, date]) -> None:
+    q = state_to_query(state, span)
     current = {k: st.query_params.get(k) for k in st.query_params.keys()}
     if current != q:
         st.query_params.from_dict(q)
@@ -295,10 +327,10 @@ def _sync_url(state: D.ViewState, span: tuple[date, date]) -> None:
 
 def _uploads(base: Bundle) -> None:
     with st.sidebar.expander("Ajouter vos articles", expanded=bool(st.session_state.get("upload_errors"))):
-        st.caption(f"Fichiers .txt, .md ou .html, {D.MAX_UPLOAD_FILES} au plus, 2 Mo chacun. "
+        st.caption(f"Fichiers .txt, .md ou .html, {MAX_UPLOAD_FILES} au plus, 2 Mo chacun. "
                    "Analysés pour cette session seulement ; les données partagées ne sont pas modifiées.")
         gen = st.session_state.get("upload_gen", 0)
-        files = st.file_uploader("Articles", type=list(D.UPLOAD_TYPES), accept_multiple_files=True,
+        files = st.file_uploader("Articles", type=list(UPLOAD_TYPES), accept_multiple_files=True,
                                  key=f"upload_{gen}", label_visibility="collapsed")
         go = st.button("Analyser", key="upload_go", disabled=not files)
         if go and files:
@@ -315,7 +347,7 @@ def _uploads(base: Bundle) -> None:
 
 
 def _process_uploads(base: Bundle, files: list[Any]) -> None:
-    ok, errors = D.validate_uploads([(f.name, int(f.size)) for f in files])
+    ok, errors = validate_uploads([(f.name, int(f.size)) for f in files])
     payload = [(files[i].name, files[i].getvalue()) for i in ok]
     if payload:
         bar = st.progress(0.0, text="Analyse des articles…")
@@ -328,7 +360,7 @@ def _process_uploads(base: Bundle, files: list[Any]) -> None:
             result = pipe.run_uploads(payload, progress=progress)
         except ImportError:
             errors.append("L'analyse d'articles n'est pas disponible dans cette installation "
-                          "(module conflictmap.pipeline ou modèle spaCy absent).")
+                          "(module conflictmap.extract.pipeline ou modèle spaCy absent).")
             result = None
         except Exception as exc:  # noqa: BLE001 - any pipeline failure is shown, the app keeps running
             errors.append(f"Échec de l'analyse : {type(exc).__name__}: {exc}")
@@ -361,7 +393,7 @@ def _selection_from_click(b: Bundle, idx: np.ndarray, out: dict[str, Any] | None
     if st.session_state.get("_last_click") == key:
         return
     st.session_state["_last_click"] = key
-    rows = D.resolve_click(b, idx, key[0], key[1])
+    rows = resolve_click(b, idx, key[0], key[1])
     if len(rows):
         r = int(rows[0])
         st.session_state["sel_event"] = str(b.events.at[r, "event_id"])
@@ -373,9 +405,9 @@ def _selection_from_click(b: Bundle, idx: np.ndarray, out: dict[str, Any] | None
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _base_map_args(app_root: str) -> dict[str, Any]:
     """The fixed base map as streamlit-folium sends it, built and rendered once per process."""
-    from conflictmap._map import base_map, folium_component_args
+    from conflictmap.dashboard.map import base_map, folium_component_args
 
-    m = base_map(_outline(app_root), Path(app_root) / "static", tiles=True, legend=D._side_legend())
+    m = base_map(_outline(app_root), Path(app_root) / "static", tiles=True, legend=side_legend())
     return folium_component_args(m, key="map")
 
 
@@ -404,9 +436,9 @@ def _st_folium(base: dict[str, Any], layers_js: str, key: str, height: int, retu
     )
 
 
-def _map(b: Bundle, state: D.ViewState, idx: np.ndarray, app_root: Path, focus_now: bool) -> None:
+def _map(b: Bundle, state: ViewState, idx: np.ndarray, app_root: Path, focus_now: bool) -> None:
     t0 = time.perf_counter()
-    layers = D.cached_map_layers(b, state, idx)
+    layers = cached_map_layers(b, state, idx)
     base = _base_map_args(str(app_root))
     center = layers.focus if (focus_now and layers.focus) else None
     out = _st_folium(base, layers.js, key="map", height=620, returned_objects=["last_object_clicked"],
@@ -415,12 +447,12 @@ def _map(b: Bundle, state: D.ViewState, idx: np.ndarray, app_root: Path, focus_n
     st.session_state["_perf"] = {"build_s": round(time.perf_counter() - t0, 3), "payload_bytes": payload.nbytes,
                                  "aggregated": payload.aggregated}
     if payload.aggregated:
-        st.caption(f"Plus de {D.POINT_THRESHOLD} points : les lieux précis sont regroupés en mailles de "
-                   f"{D.GRID_DEG}° (cliquez une maille, ou filtrez / réduisez la fenêtre pour voir chaque point).")
+        st.caption(f"Plus de {POINT_THRESHOLD} points : les lieux précis sont regroupés en mailles de "
+                   f"{GRID_DEG}° (cliquez une maille, ou filtrez / réduisez la fenêtre pour voir chaque point).")
     _selection_from_click(b, idx, out)
 
 
-def _reader(b: Bundle, state: D.ViewState) -> None:
+def _reader(b: Bundle, state: ViewState) -> None:
     """The article reader; every article-derived string goes through html.escape."""
     import html
 
@@ -437,7 +469,7 @@ def _reader(b: Bundle, state: D.ViewState) -> None:
         ev = b.events[b.events["event_id"] == state.event]
         if len(ev):
             e = ev.iloc[0]
-            head.append(f'<div class="cm-evline"><b>{html.escape(D.sub_label(e["sub_type"]))}</b> · '
+            head.append(f'<div class="cm-evline"><b>{html.escape(sub_label(e["sub_type"]))}</b> · '
                         f'{html.escape(str(e["date"]))} ({html.escape(str(e["date_precision"]))}) · '
                         f'{html.escape(str(e["place_name"]))} (précision {int(e["geo_precision"] or 0)})</div>')
     if len(sel) > 1:
@@ -451,12 +483,12 @@ def _reader(b: Bundle, state: D.ViewState) -> None:
     head.append(f'<div class="cm-title">{html.escape(str(a.get("title") or aid))}</div>')
     meta = [str(a.get("source") or ""), str(a.get("published") or "")]
     meta_s = " · ".join(m for m in meta if m) + (" (date déduite)" if bool(a.get("published_inferred")) else "")
-    url = D.safe_url(a.get("url"))
+    url = safe_url(a.get("url"))
     link = (f' · <a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">'
             "article original ↗</a>") if url else ""
     head.append(f'<div class="cm-meta">{html.escape(meta_s)}{link}</div>')
     text = str(a.get("text") or "")
-    body = D.article_html(text, D.article_spans(b, aid, state.event))
+    body = article_html(text, article_spans(b, aid, state.event))
     st.html(
         "<style>.cm-article{max-height:420px;overflow:auto;line-height:1.5;font-size:0.95rem;white-space:normal}"
         ".cm-article mark{padding:0 1px}.cm-article mark.cm-event{background:#fff3c4}"
@@ -465,8 +497,8 @@ def _reader(b: Bundle, state: D.ViewState) -> None:
         + "".join(head) + body)
 
 
-def _table(b: Bundle, idx: np.ndarray, state: D.ViewState) -> None:
-    df = D.cached_events_table(b, state, idx)
+def _table(b: Bundle, idx: np.ndarray, state: ViewState) -> None:
+    df = cached_events_table(b, state, idx)
     if len(idx) > len(df):
         st.caption(f"{len(df)} événements les plus récents sur {len(idx)} — filtrez ou exportez pour le reste.")
     ev = st.dataframe(df, hide_index=True, on_select="rerun", selection_mode="single-row", key="table",
@@ -487,8 +519,8 @@ def _table(b: Bundle, idx: np.ndarray, state: D.ViewState) -> None:
         st.session_state["_table_sel"] = []
 
 
-def _timeline(b: Bundle, idx: np.ndarray, state: D.ViewState) -> None:
-    wk = D.cached_weekly_counts(b, state, idx)
+def _timeline(b: Bundle, idx: np.ndarray, state: ViewState) -> None:
+    wk = cached_weekly_counts(b, state, idx)
     if wk.empty:
         st.info("Aucun événement dans la vue.")
         return
@@ -501,7 +533,7 @@ def _timeline(b: Bundle, idx: np.ndarray, state: D.ViewState) -> None:
 @st.cache_resource(show_spinner=False)
 def _chart_template() -> Any:
     """The weekly bar chart without data (altair's encoding inference is slow; done once)."""
-    return _weekly_chart(D.weekly_counts_empty())
+    return _weekly_chart(weekly_counts_empty())
 
 
 def _weekly_chart(wk: Any) -> Any:
@@ -521,19 +553,19 @@ def _exports(b: Bundle, idx: np.ndarray) -> None:
         ("csv", "CSV", "text/csv", "csv"),
         ("parquet", "GeoParquet", "application/vnd.apache.parquet", "parquet"),
     ]):
-        col.download_button(label, data=lambda fmt=fmt: D.export_bytes(b, idx, fmt),
+        col.download_button(label, data=lambda fmt=fmt: export_bytes(b, idx, fmt),
                             file_name=f"conflictmap-vue.{ext}", mime=mime, key=f"dl_{fmt}",
                             disabled=not len(idx), on_click="ignore")
 
 
-def _play(state: D.ViewState, span: tuple[date, date]) -> None:
+def _play(state: ViewState, span: tuple[date, date]) -> None:
     if not st.session_state.get(_W["play"]) or state.start is None or state.end is None:
         return
-    nxt = D.step_window(state.start, state.end, state.step, span)
+    nxt = step_window(state.start, state.end, state.step, span)
     if nxt is None:
         st.session_state["_stop_play"] = True
         st.rerun()
-    time.sleep(D.PLAY_DELAY_S)
+    time.sleep(PLAY_DELAY_S)
     st.session_state["_pending_window"] = nxt
     st.rerun()
 
@@ -550,17 +582,17 @@ def run(app_root: Path) -> None:
     _init_from_url(b, span, _default_window(span) if windowed else None)
     state = _sidebar(b, span)
     _uploads(base)
-    idx = D.cached_filter(b, state)
+    idx = cached_filter(b, state)
     _sync_url(state, None if windowed else span)  # windowed: always write the window (its default is not the span)
 
     p = b.prep
     cat_counts = np.bincount(p.cat[idx], minlength=len(p.cats)) if len(idx) else np.zeros(len(p.cats), int)
-    n_zones = len(D.active_zones(b, state))
+    n_zones = len(active_zones(b, state))
     cols = st.columns(5)
     cols[0].metric("Événements", f"{len(idx):,}".replace(",", " "))
     for col, cat in zip(cols[1:4], ("incident", "control_change", "deescalation")):
         n = int(cat_counts[p.cats.index(cat)]) if cat in p.cats else 0
-        col.metric(D.CATEGORY_LABELS[cat], f"{n:,}".replace(",", " "))
+        col.metric(CATEGORY_LABELS[cat], f"{n:,}".replace(",", " "))
     cols[4].metric("Zones actives", n_zones)
     st.caption(f"Du {state.start:%d/%m/%Y} au {state.end:%d/%m/%Y}" if state.start and state.end else "")
 
@@ -587,9 +619,39 @@ def run(app_root: Path) -> None:
 
 def load_bundle_base(app_root: Path) -> Bundle | None:
     """The shared bundled data (without this session's uploads)."""
-    d = D.data_dir(app_root)
+    d = settings.dashboard_data_dir(app_root)
     try:
         info = _archive(str(d), _archive_signature(d), str(window_threshold()))
-        return _load(str(d), D._signature(d), str(app_root)) if info is None else _window_base(d, info, app_root)
+        return _load(str(d), _signature(d), str(app_root)) if info is None else _window_base(d, info, app_root)
     except DataError:
         return _demo_bundle() if st.session_state.get("demo") else None
+
+
+
+
+def _signature(d: Path) -> tuple[tuple[str, int, int], ...]:
+    files = []
+    if d.is_dir():
+        for f in sorted(d.iterdir()):
+            if f.is_file():
+                st_ = f.stat()
+                files.append((f.name, int(st_.st_mtime_ns), int(st_.st_size)))
+    return tuple(files)
+
+
+def main(app_root: str | Path | None = None) -> None:
+    """Run the Streamlit page (``streamlit run app.py``).
+
+    Parameters
+    ----------
+    app_root : str or pathlib.Path, optional
+        Repository root (holds ``static/`` and ``data/``); default: the working directory.
+    """
+    from conflictmap.settings import apply_streamlit_secrets
+
+    try:  # the optional online geocoder's settings may come from Streamlit secrets (env wins)
+        apply_streamlit_secrets(st.secrets)
+    except Exception:  # noqa: BLE001 - no secrets file is the normal case
+        pass
+    run(Path(app_root).resolve() if app_root else settings.app_root())
+

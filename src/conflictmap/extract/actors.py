@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from conflictmap._text import fold
 from conflictmap.errors import DataFileError
+from conflictmap.text import fold
 
 _WORD = re.compile(r"[^\W_]+")
 ACTOR_COLUMNS = ["actor_id", "label_fr", "label_en", "side", "country_code", "capitals", "aliases_fr", "aliases_en"]

@@ -35,7 +35,6 @@ from __future__ import annotations
 import array
 import hashlib
 import logging
-import os
 import pickle
 import sys
 import time
@@ -147,7 +146,7 @@ def prime_pattern(pattern: str, cache_dir: str | Path, flags: int = 0) -> str:
         state = _compile_state(pattern, flags)
         compiled = _build(pattern, state)
         state.update(engine=_engine_key(), pattern_len=len(pattern))
-        from conflictmap._io import atomic_write
+        from conflictmap.store.atomic import atomic_write
 
         atomic_write(path, lambda fh: pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL), prefix=".re-")
         _plant(pattern, flags, compiled)
@@ -185,7 +184,9 @@ def prime_tokenizer_regexes(model: str, cache_dir: str | Path) -> dict[str, str]
     """
     t0 = time.perf_counter()
     out: dict[str, str] = {}
-    if os.environ.get("CONFLICTMAP_NO_REGEX_CACHE"):
+    from conflictmap.settings import regex_cache_disabled
+
+    if regex_cache_disabled():
         return out
     d = model_dir(model)
     tok = d / "tokenizer" if d is not None else None

@@ -1,9 +1,9 @@
 """Ingest on a Dask cluster: the same results as the serial path, on more machines.
 
-The client reads and cleans the articles (:func:`conflictmap.articles.iter_articles`),
+The client reads and cleans the articles (:func:`conflictmap.extract.articles.iter_articles`),
 skips the unchanged ones (incremental mode), scatters batches of the rest to the
 workers and assembles the per-article rows with the very function the serial path
-uses (:meth:`conflictmap.pipeline.Pipeline.combine`), in input order — so serial,
+uses (:meth:`conflictmap.extract.pipeline.Pipeline.combine`), in input order — so serial,
 ``n_process`` and Dask runs give identical outputs.
 
 Each worker process loads the pipeline (spaCy model + gazetteer) **once**: a
@@ -18,7 +18,7 @@ installed and can read the data folder given in the settings.
 
 Example
 -------
->>> from conflictmap.distributed import run_distributed      # doctest: +SKIP
+>>> from conflictmap.extract.distributed import run_distributed      # doctest: +SKIP
 >>> result = run_distributed(["articles/"], Settings(), scheduler="tcp://10.0.0.5:8786")
 """
 
@@ -33,14 +33,14 @@ from typing import TYPE_CHECKING, Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from conflictmap.articles import Article, iter_articles
 from conflictmap.errors import InputError
+from conflictmap.extract.articles import Article, iter_articles
 from conflictmap.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from conflictmap.pipeline import IngestResult, Pipeline
+    from conflictmap.extract.pipeline import IngestResult, Pipeline
 
 Progress = Callable[[int, int], None]
 
@@ -58,7 +58,7 @@ def worker_pipeline(settings: Settings) -> "Pipeline":
     with _LOCK:
         pipe = _PIPELINES.get(settings)
         if pipe is None:
-            from conflictmap.pipeline import Pipeline
+            from conflictmap.extract.pipeline import Pipeline
 
             pipe = _PIPELINES[settings] = Pipeline.load(settings)
             # warm up (lazy imports and caches on first use), outside the timed tasks
@@ -135,9 +135,9 @@ def run_distributed(paths: Iterable[str | Path], settings: Settings | None = Non
     Returns
     -------
     IngestResult
-        The same as :meth:`conflictmap.pipeline.Pipeline.run_paths` with ``previous``.
+        The same as :meth:`conflictmap.extract.pipeline.Pipeline.run_paths` with ``previous``.
     """
-    from conflictmap.pipeline import Pipeline
+    from conflictmap.extract.pipeline import Pipeline
 
     settings = settings or Settings()
     arts: list[Article] = []

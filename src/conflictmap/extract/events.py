@@ -25,11 +25,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from conflictmap.actors import GOVERNMENT_SIDES, ActorLexicon
-from conflictmap.articles import Article
-from conflictmap.gazetteer import Gazetteer, distance_km
-from conflictmap.schema import CRS, EVENT_COLUMNS
+from conflictmap.extract.actors import GOVERNMENT_SIDES, ActorLexicon
+from conflictmap.extract.articles import Article
+from conflictmap.geo.gazetteer import Gazetteer, distance_km
 from conflictmap.settings import Settings
+from conflictmap.store.schema import CRS, EVENT_COLUMNS
 
 SUB_TYPES: dict[str, tuple[str, ...]] = {
     "incident": ("air/drone strike", "shelling", "armed clash", "attack"),
@@ -150,7 +150,7 @@ def find_dateline(text: str) -> Dateline | None:
         return None
     day = None
     if m.group("date"):
-        from conflictmap.dates import find_dates
+        from conflictmap.extract.dates import find_dates
 
         found = [d for d in find_dates(m.group("date"), None) if d.precision == "day"]
         day = found[0].date if found else None
@@ -204,7 +204,7 @@ def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
         The latest dated day of the text in the chosen year, or None if the text
         has no day/month date or mentions no anchor.
     """
-    from conflictmap.dates import find_dates
+    from conflictmap.extract.dates import find_dates
 
     present = [a for a in anchors if a.pattern.search(text)]
     if not present:
@@ -296,7 +296,7 @@ class EventExtractor:
     @classmethod
     def load(cls, settings: Settings, gazetteer: Gazetteer) -> "EventExtractor":
         """Load actors, zones and chronology from the settings' data folder."""
-        from conflictmap.zones import load_zones
+        from conflictmap.geo.zones import load_zones
 
         zones = load_zones(settings.zones_file) if settings.zones_file.exists() else None
         extractor = cls(ActorLexicon.load(settings.actors_file), zones, gazetteer,
@@ -316,12 +316,12 @@ class EventExtractor:
         if line is not None and line.date is not None:
             art.published = line.date  # stated by the dateline: not inferred
             return art.published, False
-        from conflictmap.dates import infer_publication_date
+        from conflictmap.extract.dates import infer_publication_date
 
         inferred, precision = infer_publication_date(art.text)
         if inferred is not None and precision in ("month", "year"):
             # an article is written after the periods it mentions: "en juin 2018" → end of June 2018
-            from conflictmap.dates import find_dates
+            from conflictmap.extract.dates import find_dates
 
             ends = [d.end_date for d in find_dates(art.text, None) if d.date == inferred]
             inferred = max(ends) if ends else inferred
@@ -336,7 +336,7 @@ class EventExtractor:
 
     def extract(self, art: Article, rec: dict[str, Any], mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Event reports (records with geometry) of one article."""
-        from conflictmap.dates import find_dates
+        from conflictmap.extract.dates import find_dates
 
         ref, inferred = self.reference_date(art)
         # the conflict theatre: the country of most locational mentions; ties go to the project's region

@@ -37,8 +37,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from conflictmap._text import ARABIC_ARTICLES, fold
-from conflictmap.gazetteer import DIRECTIONS, PRECISION_BY_TYPE, Candidate, Gazetteer, Place
+from conflictmap.text import ARABIC_ARTICLES, fold
+from conflictmap.geo.gazetteer import DIRECTIONS, PRECISION_BY_TYPE, Candidate, Gazetteer, Place
 from conflictmap.settings import Settings
 
 # --------------------------------------------------------------------------- lexicons (general French news)
@@ -658,7 +658,7 @@ def load_pipeline(settings: Settings | None = None) -> Language:
     from conflictmap.errors import ModelNotInstalledError
 
     settings = settings or Settings()
-    from conflictmap.coldstart import prime_tokenizer_regexes
+    from conflictmap.extract.coldstart import prime_tokenizer_regexes
 
     prime_tokenizer_regexes(settings.model, settings.cache_dir)  # cold start: reuse the compiled TOKEN_MATCH
     try:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,8 @@ import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from conflictmap.articles import Article, iter_articles, iter_bytes
 from conflictmap.errors import InputError
+from conflictmap.extract.articles import Article, iter_articles, iter_bytes
 from conflictmap.settings import Settings
 
 Progress = Callable[[int, int], None]
@@ -79,7 +79,7 @@ class IngestResult:
     Attributes
     ----------
     articles : pandas.DataFrame
-        :data:`conflictmap.schema.ARTICLE_COLUMNS`.
+        :data:`conflictmap.store.schema.ARTICLE_COLUMNS`.
     mentions : geopandas.GeoDataFrame
         Resolved toponym mentions.
     reports : geopandas.GeoDataFrame
@@ -124,8 +124,8 @@ class Pipeline:
     """
 
     def __init__(self, nlp: Language, settings: Settings) -> None:
-        from conflictmap.events import EventExtractor
-        from conflictmap.nlp import shared_gazetteer
+        from conflictmap.extract.events import EventExtractor
+        from conflictmap.extract.nlp import shared_gazetteer
 
         self.nlp = nlp
         self.settings = settings
@@ -141,7 +141,7 @@ class Pipeline:
         settings : Settings, optional
             Defaults to ``Settings()`` (environment variables apply).
         """
-        from conflictmap.nlp import load_pipeline
+        from conflictmap.extract.nlp import load_pipeline
 
         settings = settings or Settings()
         nlp = load_pipeline(settings)
@@ -253,7 +253,7 @@ class Pipeline:
 
     def mention_rows(self, art: Article, rec: dict[str, Any]) -> list[dict[str, Any]]:
         """Mention records with geometry for one analysed article."""
-        from conflictmap.events import find_dateline
+        from conflictmap.extract.events import find_dateline
 
         g = self.gazetteer
         sents = rec["sents"]
@@ -300,8 +300,8 @@ class Pipeline:
     def _assemble(art_rows: list[dict], mention_rows: list[dict], report_rows: list[dict],
                   unresolved: Counter[str], previous: dict[str, pd.DataFrame] | None, reuse_ids: set[str],
                   all_articles: list[Article]) -> IngestResult:
-        from conflictmap import events as ev
         from conflictmap import store
+        from conflictmap.extract import events as ev
 
         articles = store.articles_frame(art_rows)
         mentions = store.mentions_frame(mention_rows)

@@ -27,10 +27,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from conflictmap._io import atomic_write
-from conflictmap._text import fold, phonetic, skeleton, strip_articles
 from conflictmap.errors import DataFileError
 from conflictmap.settings import Settings
+from conflictmap.store.atomic import atomic_write
+from conflictmap.text import fold, phonetic, skeleton, strip_articles
 
 INDEX_VERSION = 6
 FEATURE_TYPES = ("country", "admin1", "region", "town", "site", "river")

@@ -34,7 +34,7 @@ class GeocodeCache:
 
     def save(self) -> None:
         """Write atomically (temporary file + rename)."""
-        from conflictmap._io import atomic_write
+        from conflictmap.store.atomic import atomic_write
 
         data = json.dumps(self.data, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8")
         atomic_write(self.path, lambda fh: fh.write(data), prefix=".geocode-")

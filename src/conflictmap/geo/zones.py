@@ -29,7 +29,7 @@ from shapely.geometry import LineString, MultiPoint, Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
-from conflictmap.schema import CRS, ZONE_COLUMNS
+from conflictmap.store.schema import CRS, ZONE_COLUMNS
 
 #: Metric CRS used for buffers and distances (UTM zone 37N covers Syria well).
 METRIC_CRS = "EPSG:32637"
@@ -187,7 +187,7 @@ def build_zones(cities: pd.DataFrame, curated: pd.DataFrame) -> gpd.GeoDataFrame
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns :data:`conflictmap.schema.ZONE_COLUMNS` plus ``geometry``,
+        Columns :data:`conflictmap.store.schema.ZONE_COLUMNS` plus ``geometry``,
         ``crs="EPSG:4326"``, one row per zone, sorted as built. Geometries are
         snapped to 1e-5 degrees.
 
@@ -409,7 +409,7 @@ def zones_to_geojson(zones: gpd.GeoDataFrame, ndigits: int = 5) -> str:
     Parameters
     ----------
     zones : geopandas.GeoDataFrame
-        Zones with :data:`~conflictmap.schema.ZONE_COLUMNS` and a geometry.
+        Zones with :data:`~conflictmap.store.schema.ZONE_COLUMNS` and a geometry.
     ndigits : int, optional
         Decimals kept in coordinates (default 5, about 1 m).
 
@@ -490,7 +490,7 @@ def load_zones(path: str | Path) -> gpd.GeoDataFrame:
     """Load and validate a zones GeoJSON file.
 
     Checks: readable GeoJSON FeatureCollection; WGS84 CRS; every feature has
-    all :data:`~conflictmap.schema.ZONE_COLUMNS`; non-empty valid geometry
+    all :data:`~conflictmap.store.schema.ZONE_COLUMNS`; non-empty valid geometry
     within longitude/latitude bounds; unique ``zone_id``; ISO ``valid_from``;
     ``valid_to`` empty or ISO and not before ``valid_from``; ``parties`` a list
     of strings; ``approximate`` a boolean.

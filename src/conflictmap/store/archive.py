@@ -81,7 +81,7 @@ def write_events_archive(out_dir: str | Path, events: pd.DataFrame) -> Path:
     out_dir : str or Path
         The ingest output folder; the dataset goes to ``out_dir/events_by_month``.
     events : geopandas.GeoDataFrame
-        Events (:data:`conflictmap.schema.EVENT_COLUMNS` + geometry); the whole
+        Events (:data:`conflictmap.store.schema.EVENT_COLUMNS` + geometry); the whole
         archive is replaced by them (an ingest's events include the reused ones).
 
     Returns
@@ -167,7 +167,7 @@ def _geo_metadata(geoms: Any) -> dict[str, Any]:
     import pyproj
     import shapely
 
-    from conflictmap.schema import CRS
+    from conflictmap.store.schema import CRS
 
     valid = np.array([g for g in geoms if g is not None and not shapely.is_empty(g)], dtype=object)
     col: dict[str, Any] = {"encoding": "WKB", "geometry_types": sorted({g.geom_type for g in valid}),
@@ -216,7 +216,7 @@ def read_events_window(out_dir: str | Path, start: str | dt.date | None = None, 
     import geopandas as gpd
     import pyarrow.dataset as ds
 
-    from conflictmap.schema import CRS, EVENT_COLUMNS
+    from conflictmap.store.schema import CRS, EVENT_COLUMNS
 
     d = Path(out_dir)
     if d.is_dir() and d.name != ARCHIVE_NAME:

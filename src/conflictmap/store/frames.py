@@ -1,6 +1,6 @@
 """Frames and files: pure builders (records → GeoDataFrame) and atomic writers/readers.
 
-Builders return frames with the fixed columns of :mod:`conflictmap.schema` and
+Builders return frames with the fixed columns of :mod:`conflictmap.store.schema` and
 ``crs="EPSG:4326"``. Writers never leave a half-written dataset: every file is
 written to a temporary name in the same folder and renamed into place, and the
 folder's ``_SUCCESS.json`` (written last) lists what a complete dataset holds.
@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 from conflictmap.errors import DataFileError
-from conflictmap.schema import (
+from conflictmap.store.schema import (
     ARTICLE_COLUMNS,
     CONTROL_COLUMNS,
     CRS,

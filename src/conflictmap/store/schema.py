@@ -31,7 +31,7 @@ EVENT_COLUMNS: list[str] = [
     "event_id",  # str: stable id (hash of category, place, date, first source)
     "article_id",  # str: article of the first source
     "category",  # str: deescalation / incident / control_change
-    "sub_type",  # str: ACLED-like sub type, see conflictmap.events.SUB_TYPES
+    "sub_type",  # str: ACLED-like sub type, see conflictmap.extract.events.SUB_TYPES
     "actors",  # list[str]: canonical actor ids from data/actors.csv
     "actor1",  # str | None: who acted
     "actor2",  # str | None: on whom

@@ -4,10 +4,10 @@ Hand-edited or half-copied datasets must fail on load with *one* readable
 error that lists every problem, never with a traceback deep in the dashboard.
 
 * :func:`validate_events` — one events frame or file (``events.parquet`` /
-  ``events.geojson``): required columns (:data:`conflictmap.schema.EVENT_COLUMNS`
+  ``events.geojson``): required columns (:data:`conflictmap.store.schema.EVENT_COLUMNS`
   + ``geometry``), CRS EPSG:4326, valid non-empty geometry within lon/lat
   bounds, unique non-empty ``event_id``, ``category`` in
-  :data:`~conflictmap.schema.CATEGORIES`, ``geo_precision`` 1–4, ``date`` ISO
+  :data:`~conflictmap.store.schema.CATEGORIES`, ``geo_precision`` 1–4, ``date`` ISO
   ``YYYY-MM-DD`` or empty, ``date_precision`` consistent with ``date``,
   ``actors`` a list of strings, quote offsets ``0 <= start <= end``.
 * :func:`validate_dataset` — a folder written by ``conflictmap ingest --out``:
@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from conflictmap import schema
 from conflictmap.errors import DataFileError
+from conflictmap.store import schema
 
 __all__ = ["DATE_PRECISIONS", "MAX_EXAMPLES", "event_problems", "validate_dataset", "validate_events"]
 
@@ -242,7 +242,7 @@ def event_problems(events: Any) -> list[str]:
 
 
 def _read(path: Path) -> Any:
-    from conflictmap.store import read_frame
+    from conflictmap.store.frames import read_frame
 
     return read_frame(path)  # DataFileError naming the file when unreadable
 
