@@ -30,7 +30,7 @@ from conflictmap.dashboard.data import (
     Bundle,
     DataError,
     bundle_from_frames,
-    fold,
+    search_fold,
     load_bundle,
     merge_bundle,
     validate_uploads,
@@ -228,8 +228,8 @@ def _naive(bundle: Bundle, s: ViewState) -> set[int]:
         if s.actors and not involved & set(s.actors):
             continue
         if s.query:
-            hay = fold(f"{r['quote']} {r['place_name']}")
-            if fold(s.query) not in hay:
+            hay = search_fold(f"{r['quote']} {r['place_name']}")
+            if search_fold(s.query) not in hay:
                 continue
         keep.add(i)
     return keep

@@ -27,7 +27,7 @@ import shapely
 from conflictmap.dashboard.map import SIDE_COLORS, side_color
 from conflictmap.store import schema
 
-__all__ = ["ArchiveInfo", "Bundle", "DataError", "Prepared", "archive_info", "find_data_file", "fold", "load_bundle",
+__all__ = ["ArchiveInfo", "Bundle", "DataError", "Prepared", "archive_info", "find_data_file", "search_fold", "load_bundle",
            "merge_bundle", "prepare", "window_months", "window_threshold", "windowed_archive"]
 
 _DAY_NONE = np.iinfo(np.int64).max // 4
@@ -97,7 +97,7 @@ class Bundle:
     views: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
-def fold(text: str) -> str:
+def search_fold(text: str) -> str:
     """Lower-case and strip accents (the search normal form).
 
     Parameters

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from conflictmap.dashboard.data import Bundle, fold
+from conflictmap.dashboard.data import Bundle, search_fold
 from conflictmap.dashboard.state import CATEGORY_LABELS, ViewState, sub_label
 
 TABLE_ROWS = 2000
@@ -79,7 +79,7 @@ def filter_events(bundle: Bundle, state: ViewState) -> np.ndarray:
         hit[p.act_row[sel]] = True
         mask &= hit
     idx = np.flatnonzero(mask)
-    q = fold(state.query.strip()) if state.query else ""
+    q = search_fold(state.query.strip()) if state.query else ""
     if q and len(idx):
         found = pc.match_substring(p.text.take(pa.array(idx)), q)
         idx = idx[np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)]

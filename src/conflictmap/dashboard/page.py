@@ -195,12 +195,6 @@ def _freeze_heap(token: str) -> bool:
     return True
 
 
-def _bundle(app_root: Path) -> Bundle | None:
-    base, b = _bundles(app_root)
-    del base
-    return b
-
-
 def _bundles(app_root: Path) -> tuple[Bundle | None, Bundle | None]:
     """The shared bundle and the one to show (this session's uploads merged in, if any)."""
     base: Bundle | None
@@ -615,18 +609,6 @@ def run(app_root: Path) -> None:
         st.caption(f"Carte : {perf.get('payload_bytes', 0):,} octets de couches, construites en "
                    f"{perf.get('build_s', 0)} s.")
     _play(state, span)
-
-
-def load_bundle_base(app_root: Path) -> Bundle | None:
-    """The shared bundled data (without this session's uploads)."""
-    d = settings.dashboard_data_dir(app_root)
-    try:
-        info = _archive(str(d), _archive_signature(d), str(window_threshold()))
-        return _load(str(d), _signature(d), str(app_root)) if info is None else _window_base(d, info, app_root)
-    except DataError:
-        return _demo_bundle() if st.session_state.get("demo") else None
-
-
 
 
 def _signature(d: Path) -> tuple[tuple[str, int, int], ...]:

@@ -31,7 +31,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -678,26 +677,3 @@ def load_pipeline(settings: Settings | None = None) -> Language:
     nlp.add_pipe("conflictmap_metonymy", config={"data_dir": str(settings.data_dir)}, last=True)
     return nlp
 
-
-def toponym_records(doc: Doc, article_id: str) -> list[dict[str, Any]]:
-    """Plain records (schema.MENTION_COLUMNS without geometry) of a processed doc."""
-    out = []
-    for span in doc.spans.get("toponyms", []):
-        p: Place = span._.place
-        out.append({
-            "article_id": article_id,
-            "text": span.text,
-            "start": span.start_char,
-            "end": span.end_char,
-            "sentence": span.sent.text if doc.has_annotation("SENT_START") else "",
-            "place_id": p.place_id,
-            "place_name": p.name,
-            "feature_type": p.feature_type,
-            "country_code": p.country_code,
-            "role": span._.role,
-            "confidence": float(span._.confidence),
-            "geo_precision": int(span._.geo_precision),
-            "gazetteer": p.gazetteer,
-            "_place": p,
-        })
-    return out
