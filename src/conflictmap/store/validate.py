@@ -242,7 +242,7 @@ def event_problems(events: Any) -> list[str]:
 
 
 def _read(path: Path) -> Any:
-    from conflictmap.store.frames import read_frame
+    from conflictmap.store.dataset import read_frame
 
     return read_frame(path)  # DataFileError naming the file when unreadable
 
