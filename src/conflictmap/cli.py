@@ -43,13 +43,7 @@ def ingest(
 
 def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: int, online: bool,
             incremental: bool, scheduler: Optional[str]) -> None:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from conflictmap import store
     from conflictmap.settings import Settings
