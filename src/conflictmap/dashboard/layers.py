@@ -44,7 +44,7 @@ AREA_EVENTS = 5
 QUOTE_CHARS = 400
 _EVENT_LAYER_CATS: dict[str, tuple[str, ...]] = {"events": ("incident", "deescalation"), "control": ("control_change",)}
 
-#: Index of each field of an event record sent to the map (see conflictmap._map_js).
+#: Index of each field of an event record sent to the map (see cmlib.js).
 EVENT_RECORD: tuple[str, ...] = ("sub", "colour_actor", "actors", "place", "date", "date_precision", "quote", "article",
                                  "event_id", "geo_precision", "category", "before", "after", "n_sources", "source")
 

@@ -1,6 +1,6 @@
 """The Streamlit page of the dashboard (layout, widgets, URL sync, uploads).
 
-All logic lives in :mod:`conflictmap.dashboard`; this module wires it to
+All logic lives in the other :mod:`conflictmap.dashboard` modules; this one wires it to
 Streamlit. Widget values are initialised once per session from the URL
 (``st.query_params``) and written back after every run, so the address
 always reproduces the view.
