@@ -15,12 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from hostile_fixtures import (
-    HOSTILE_IMG,
-    HOSTILE_PLACE,
-    HOSTILE_SCRIPT,
-    add_hostile_article,
-)
+from hostile_fixtures import HOSTILE_IMG, HOSTILE_PLACE, HOSTILE_SCRIPT, add_hostile_article
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,9 +25,9 @@ from conflictmap.dashboard.data import (
     Bundle,
     DataError,
     bundle_from_frames,
-    search_fold,
     load_bundle,
     merge_bundle,
+    search_fold,
     validate_uploads,
 )
 from conflictmap.dashboard.export import article_html, export_bytes
@@ -59,20 +54,8 @@ from conflictmap.dashboard.layers import (
     resolve_click,
     side_legend,
 )
-from conflictmap.dashboard.map import (
-    asset_links,
-    base_map,
-    icon_for,
-    safe_json,
-    safe_url,
-)
-from conflictmap.dashboard.state import (
-    LAYERS,
-    ViewState,
-    state_from_query,
-    state_to_query,
-    step_window,
-)
+from conflictmap.dashboard.map import asset_links, base_map, icon_for, safe_json, safe_url
+from conflictmap.dashboard.state import LAYERS, ViewState, state_from_query, state_to_query, step_window
 from conflictmap.store import schema
 
 ROOT = Path(__file__).resolve().parents[2]

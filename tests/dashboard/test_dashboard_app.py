@@ -17,12 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from conflictmap import demo
 from conflictmap.dashboard import page
-from conflictmap.dashboard.data import (
-    MAX_UPLOAD_BYTES,
-    Bundle,
-    load_bundle,
-    merge_bundle,
-)
+from conflictmap.dashboard.data import MAX_UPLOAD_BYTES, Bundle, load_bundle, merge_bundle
 from conflictmap.dashboard.filters import filter_events
 from conflictmap.dashboard.state import ViewState
 

@@ -17,22 +17,8 @@ import numpy as np
 import pandas as pd
 
 from conflictmap.dashboard.data import Bundle
-from conflictmap.dashboard.filters import (
-    active_zones,
-    cached_filter,
-    day_number,
-    filter_events,
-    map_key,
-    view_cache,
-)
-from conflictmap.dashboard.map import (
-    SIDE_COLORS,
-    SIDE_LABELS_FR,
-    JsLayer,
-    icon_for,
-    safe_json,
-    safe_url,
-)
+from conflictmap.dashboard.filters import active_zones, cached_filter, day_number, filter_events, map_key, view_cache
+from conflictmap.dashboard.map import SIDE_COLORS, SIDE_LABELS_FR, JsLayer, icon_for, safe_json, safe_url
 from conflictmap.dashboard.state import LAYERS, ViewState, sub_label
 
 #: Above this many precise points in a layer the map shows grid cells with counts.

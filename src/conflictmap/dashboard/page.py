@@ -42,13 +42,7 @@ from conflictmap.dashboard.filters import (
     view_cache,
     weekly_counts_empty,
 )
-from conflictmap.dashboard.layers import (
-    GRID_DEG,
-    POINT_THRESHOLD,
-    cached_map_layers,
-    resolve_click,
-    side_legend,
-)
+from conflictmap.dashboard.layers import GRID_DEG, POINT_THRESHOLD, cached_map_layers, resolve_click, side_legend
 from conflictmap.dashboard.map import SIDE_LABELS_FR, safe_url
 from conflictmap.dashboard.state import (
     CATEGORY_LABELS,
@@ -155,9 +149,7 @@ def _demo_bundle() -> Bundle:
 @st.cache_resource(show_spinner="Chargement du modèle spaCy et du gazetteer…")
 def _pipeline() -> Any:
     """The ingest pipeline (spaCy model, gazetteer), loaded once per process on first upload."""
-    from conflictmap.extract.pipeline import (
-        Pipeline,  # heavy: imported only when the user uploads
-    )
+    from conflictmap.extract.pipeline import Pipeline  # heavy: imported only when the user uploads
 
     return Pipeline.load()
 
