@@ -102,3 +102,27 @@ def test_no_module_imports_a_private_name_of_another() -> None:
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("conflictmap"):
                 private = [a.name for a in node.names if a.name.startswith("_") and a.name != "__future__"]
                 assert not private, f"{module_name(path)} imports private {private} from {node.module}"
+
+
+def test_relayout_script_rewrites_old_imports_to_modules_that_exist() -> None:
+    import importlib
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("relayout_imports", SRC.parent / "scripts" / "relayout_imports.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    old = ("from conflictmap import schema, store, synthetic\n"
+           "    from conflictmap.nlp import load_pipeline  # late\n"
+           "import conflictmap.dates\n"
+           'monkeypatch.setattr("conflictmap.pipeline.Pipeline.load", x)\n')
+    new = mod.rewrite(old)
+    assert new == ("from conflictmap import store\n"
+                   "from conflictmap.store import schema\n"
+                   "from conflictmap import demo as synthetic\n"
+                   "    from conflictmap.extract.nlp import load_pipeline  # late\n"
+                   "import conflictmap.extract.dates\n"
+                   'monkeypatch.setattr("conflictmap.extract.pipeline.Pipeline.load", x)\n')
+    assert mod.leftovers(new) == [] and mod.leftovers(old)
+    for target in mod.MOVED.values():
+        assert importlib.util.find_spec("conflictmap." + target.replace(".cmlib", "")) is not None, target

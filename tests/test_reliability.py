@@ -20,12 +20,15 @@ from hypothesis import strategies as st
 
 from conflictmap import demo, store
 from conflictmap.errors import DataFileError
+from conflictmap.settings import DATA_DIR
 from conflictmap.extract.actors import ACTOR_COLUMNS, ActorLexicon
 from conflictmap.store import schema
 from conflictmap.store.validate import event_problems, validate_dataset, validate_events
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
+#: The curated files shipped in the package.
+CURATED = DATA_DIR
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +204,7 @@ def test_actors_file_missing_column(tmp_path: Path) -> None:
 
 
 def test_actors_file_lists_duplicates_bad_sides_and_empty_ids_together(tmp_path: Path) -> None:
-    good = pd.read_csv(DATA / "actors.csv", dtype=str, keep_default_na=False).to_dict("records")
+    good = pd.read_csv(CURATED / "actors.csv", dtype=str, keep_default_na=False).to_dict("records")
     rows = good + [dict(good[0]), {**good[1], "actor_id": "NEW", "side": "rebels"}, {**good[2], "actor_id": " "}]
     p = _actors_csv(tmp_path, rows)
     with pytest.raises(DataFileError) as info:
@@ -219,9 +222,9 @@ def test_shipped_data_files_load() -> None:
     from conflictmap.geo.gazetteer import read_curated
     from conflictmap.geo.zones import load_zones
 
-    assert len(ActorLexicon.load(DATA / "actors.csv").actors) > 10
-    assert len(load_zones(DATA / "zones.geojson")) >= 4
-    assert len(read_curated(DATA / "gazetteer_curated.csv")) > 10
+    assert len(ActorLexicon.load(CURATED / "actors.csv").actors) > 10
+    assert len(load_zones(CURATED / "zones.geojson")) >= 4
+    assert len(read_curated(CURATED / "gazetteer_curated.csv")) > 10
 
 
 # --------------------------------------------------------------------------- the dashboard's loader
