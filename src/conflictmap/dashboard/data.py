@@ -93,7 +93,7 @@ class Bundle:
     #: span of the whole archive (for the date slider). ``None`` when every event is loaded.
     months: tuple[str, str] | None = None
     full_span: tuple[date, date] | None = None
-    #: Derived per-view results (see :class:`conflictmap.dashboard.filters.ViewCache`); lives and dies with the bundle.
+    #: Derived per-view results (:class:`~conflictmap.dashboard.filters.ViewCache`); live and die with the bundle.
     views: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 

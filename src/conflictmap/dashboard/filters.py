@@ -154,7 +154,7 @@ def filter_key(state: ViewState) -> tuple[Any, ...]:
 
 
 def map_key(state: ViewState) -> tuple[Any, ...]:
-    """Everything the map layers depend on (key of :func:`cached_map_layers`)."""
+    """Everything the map layers depend on (key of :func:`~conflictmap.dashboard.layers.cached_map_layers`)."""
     return (*filter_key(state), tuple(state.layers), state.event)
 
 
@@ -166,7 +166,6 @@ def cached_filter(bundle: Bundle, state: ViewState) -> np.ndarray:
         return idx
 
     return view_cache(bundle, "idx", 256).get(filter_key(state), compute)
-
 
 
 def cached_events_table(bundle: Bundle, state: ViewState, idx: np.ndarray | None = None) -> pd.DataFrame:

@@ -628,4 +628,3 @@ def main(app_root: str | Path | None = None) -> None:
     except Exception:  # noqa: BLE001 - no secrets file is the normal case
         pass
     run(Path(app_root).resolve() if app_root else settings.app_root())
-

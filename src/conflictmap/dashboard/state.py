@@ -52,7 +52,6 @@ def sub_label(sub_type: str) -> str:
     return _SUB_LABELS.get(s, s.replace("_", " ").strip().capitalize() or "—")
 
 
-
 # --------------------------------------------------------------------------- view state and URL
 
 
