@@ -412,3 +412,40 @@ def test_large_windows_1252_file_decodes_fast() -> None:
     text = decode_bytes(data, "big.txt")
     assert time.perf_counter() - t0 < 1.0
     assert text.startswith("À Lattaquié, l’armée a déjà « repris » l’œuvre — 3 € ;") and len(text) == len(data)
+
+
+# --------------------------------------------------------------------------- sizes around spaCy's limit, stray colons
+
+_LIMITS = st.sampled_from([100_000, 999_999, 1_000_000])
+
+
+@given(_LIMITS, st.integers(-2, 2), st.sampled_from(["a", "a ", "a.\n", "mot. "]))
+@SLOW
+def test_pieces_for_sizes_around_the_spacy_limit(limit: int, delta: int, unit: str) -> None:
+    from conflictmap.pipeline import split_spans
+
+    text = (unit * (limit // len(unit) + 2))[: limit + delta]
+    spans = split_spans(text, limit)
+    assert all(0 < b - a <= limit for a, b in spans)
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert len(spans) == (1 if len(text) <= limit else 2)
+
+
+_COLON_TITLES = st.lists(st.sampled_from(["Syrie", ":", " ", "l'armée", "reprend", "Alep", "2017", "—", "«", "»"]),
+                         min_size=1, max_size=8).map("".join).filter(
+    lambda t: t.strip() and t.strip()[0] not in "[{|>&*!#'\"" and not t.strip().startswith(":"))
+
+
+@given(_COLON_TITLES)
+@FAST
+def test_front_matter_with_stray_colons_keeps_the_article(title: str) -> None:
+    import warnings
+
+    text = f"---\ntitle: {title}\npublished: 2017-03-02\n---\n{GOOD_TEXT}"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        (art,) = iter_bytes("stray.md", text.encode())
+    assert isinstance(art, Article), art
+    assert str(art.published) == "2017-03-02"
+    assert " ".join(art.title.split()) == " ".join(title.split())
+    assert len([w for w in caught if "stray.md" in str(w.message)]) <= 1

@@ -8,12 +8,16 @@ from __future__ import annotations
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from conflictmap.errors import InputWarning
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="ConflictMap: French news articles → traceable, geocoded conflict events.")
@@ -57,9 +61,12 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
     for note in store.recover_dataset(out_dir):  # leftovers of a killed run
         err.print(f"cleaned up an interrupted write in {out_dir} ({note})",
                   highlight=False, markup=False, soft_wrap=True)
+    notices: list[InputWarning] = []
     previous = store.read_dataset(out_dir) if incremental and (out_dir / "_SUCCESS.json").exists() else None
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not sys.stderr.isatty()) as progress:
+    with warnings.catch_warnings(record=True) as caught, \
+            Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                     console=err, transient=True, disable=not sys.stderr.isatty()) as progress:
+        warnings.simplefilter("always", InputWarning)
         task = progress.add_task("loading model", total=None)
         if scheduler:
             import os
@@ -84,6 +91,7 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
                 progress.update(task, completed=done, total=total)
 
             result = pipe.run_paths(paths, n_process=n_process, progress=tick, previous=previous)
+    notices += [w.message for w in caught if isinstance(w.message, InputWarning)]
     if settings.online and result.unresolved:
         from conflictmap.geo.geocoder import geocode_unresolved
 
@@ -113,8 +121,10 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
                   "complete, re-run to rebuild the archive", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(code=3) from None
     elapsed = time.perf_counter() - t0
+    for w in notices:
+        err.print(f"[yellow]warning[/yellow] {escape(str(w))}", highlight=False, markup=True)
     for e in result.errors:
-        err.print(f"[red]error[/red] {e}", highlight=False, markup=True)
+        err.print(f"[red]error[/red] {escape(str(e))}", highlight=False, markup=True)
     n_art = len(result.articles)
     summary = Table(title=f"conflictmap ingest → {out_dir}", show_header=False)
     summary.add_row("articles read", f"{n_art} ({result.skipped} unchanged, skipped)")

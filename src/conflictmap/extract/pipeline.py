@@ -27,6 +27,92 @@ from conflictmap.extract.articles import Article, iter_articles, iter_bytes
 from conflictmap.settings import Settings
 
 Progress = Callable[[int, int], None]
+#: One processed article: (article, records or None, (article rows, mention rows, report rows) or the error).
+Outcome = tuple[Article, "dict[str, Any] | None", "tuple[list[dict], list[dict], list[dict]] | InputError"]
+
+#: Separators tried, best first, when a long text is cut into pieces for spaCy.
+_CUTS = ("\n\n", "\n", ". ", "! ", "? ", "; ", ", ", " ")
+
+
+def split_spans(text: str, limit: int) -> list[tuple[int, int]]:
+    """Cut ``text`` into consecutive ``[start, end)`` pieces of at most ``limit`` characters.
+
+    Each cut falls on the best boundary found in the second half of the window: a paragraph
+    break, a line break, the end of a sentence, a clause, a space; a text with none of these
+    (one 2 MB "word") is cut hard. The pieces cover the text exactly, in order.
+
+    Parameters
+    ----------
+    text : str
+        The cleaned article text.
+    limit : int
+        Maximum piece length in characters (``>= 1``).
+
+    Returns
+    -------
+    list of (int, int)
+        Offsets into ``text``; a single ``(0, len(text))`` when the text fits.
+
+    Raises
+    ------
+    ValueError
+        If ``limit`` is smaller than 1.
+    """
+    if limit < 1:
+        raise ValueError(f"limit must be a positive number of characters, got {limit!r}")
+    spans: list[tuple[int, int]] = []
+    start, n = 0, len(text)
+    while n - start > limit:
+        window = text[start:start + limit]
+        cut = limit
+        for sep in _CUTS:
+            k = window.rfind(sep, limit // 2)
+            if k > 0:
+                cut = k + len(sep)
+                break
+        spans.append((start, start + cut))
+        start += cut
+    spans.append((start, n))
+    return spans
+
+
+def merge_records(parts: Sequence[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+    """Records of one article analysed in pieces: offsets shifted back into the whole text.
+
+    Parameters
+    ----------
+    parts : sequence of (int, dict)
+        ``(offset of the piece in the article text, records of the piece)``, in text order.
+
+    Returns
+    -------
+    dict
+        The same keys as :func:`records_component` writes; the focus country is the one
+        of the pieces with the most toponyms.
+    """
+    if len(parts) == 1 and parts[0][0] == 0:
+        return parts[0][1]
+    sents: list[tuple[int, int]] = []
+    tops: list[dict[str, Any]] = []
+    unresolved: list[str] = []
+    spans: list[list[Any]] = []
+    focus: Counter[str] = Counter()
+    for off, rec in parts:
+        sents += [(s + off, e + off) for s, e in rec["sents"]]
+        tops += [{**t, "start": t["start"] + off, "end": t["end"] + off} for t in rec["toponyms"]]
+        unresolved += rec["unresolved"]
+        spans += [[t, s + off, e + off] for t, s, e in rec["unresolved_spans"]]
+        if rec["focus"]:
+            focus[rec["focus"]] += len(rec["toponyms"]) or 1
+    return {"sents": sents, "toponyms": tops, "focus": focus.most_common(1)[0][0] if focus else "",
+            "unresolved": unresolved, "unresolved_spans": spans}
+
+
+def internal_error(art: Article, exc: BaseException) -> InputError:
+    """One line for an article that hit a bug: the run goes on without it."""
+    where = art.path or art.article_id
+    return InputError(where, f"internal error while analysing this article ({type(exc).__name__}: {exc}); "
+                             "the other articles were processed — please report this file")
 
 
 # --------------------------------------------------------------------------- records component
@@ -151,22 +237,68 @@ class Pipeline:
     # -- core
 
     def analyse(self, articles: Sequence[Article], n_process: int = 1,
-                progress: Progress | None = None) -> Iterator[tuple[Article, dict[str, Any]]]:
-        """Run spaCy over the articles; yield (article, records), in input order.
+                progress: Progress | None = None) -> Iterator[tuple[Article, "dict[str, Any] | InputError"]]:
+        """Run spaCy over the articles; yield ``(article, records)``, in input order.
 
-        ``n_process`` is capped to the number of batches (and CPUs); ``-1`` means all CPUs.
+        Texts longer than the piece limit (``Settings.max_piece_chars``, and always under
+        ``nlp.max_length``) are analysed in pieces cut at paragraph or sentence boundaries; their
+        records are merged with offsets into the whole text, so memory per piece stays bounded.
+        An article on which spaCy fails yields an :class:`~conflictmap.errors.InputError` instead
+        of records; the others go on. ``n_process`` is capped to the number of batches (and CPUs);
+        ``-1`` means all CPUs.
         """
         total = len(articles)
-        texts = ((a.text, i) for i, a in enumerate(articles))
-        n_process = effective_n_process(n_process, total, self.settings.batch_size)
+        limit = max(1, min(self.settings.max_piece_chars, self.nlp.max_length - 1))
+        pieces = [(a.text[s:e], (i, s)) for i, a in enumerate(articles) for s, e in split_spans(a.text, limit)]
+        n_process = effective_n_process(n_process, len(pieces), self.settings.batch_size)
         cfg = {"conflictmap_records": {"portable": True}} if n_process > 1 else None
         done = 0
-        for doc, i in self.nlp.pipe(texts, as_tuples=True, batch_size=self.settings.batch_size,
-                                    n_process=n_process, component_cfg=cfg):
-            done += 1
+        pending: list[tuple[int, dict[str, Any]]] = []
+        failed: InputError | None = None
+        current = 0
+        for (i, off), rec in self._pipe_pieces(pieces, n_process, cfg):
+            if i != current:
+                yield articles[current], failed or merge_records(pending)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+                pending, failed, current = [], None, i
+            if isinstance(rec, BaseException):
+                failed = failed or internal_error(articles[i], rec)
+            else:
+                pending.append((off, rec))
+        if pieces:
+            yield articles[current], failed or merge_records(pending)
             if progress is not None:
-                progress(done, total)
-            yield articles[i], doc.user_data["conflictmap"]
+                progress(done + 1, total)
+
+    def _pipe_pieces(self, pieces: list[tuple[str, tuple[int, int]]], n_process: int,
+                     cfg: dict[str, Any] | None) -> Iterator[tuple[tuple[int, int], "dict[str, Any] | Exception"]]:
+        """``nlp.pipe`` over (text, key) pairs; a batch that fails is re-run piece by piece."""
+        size = self.settings.batch_size if n_process == 1 else len(pieces) or 1
+        for k in range(0, len(pieces), size):
+            batch = pieces[k:k + size]
+            try:
+                out = [(key, doc.user_data["conflictmap"]) for doc, key in
+                       self.nlp.pipe(batch, as_tuples=True, batch_size=self.settings.batch_size,
+                                     n_process=n_process, component_cfg=cfg)]
+            except Exception:  # noqa: BLE001 — isolate the piece that fails, keep the others
+                out = []
+                for text, key in batch:
+                    try:
+                        out.append((key, self.nlp(text).user_data["conflictmap"]))
+                    except Exception as exc:  # noqa: BLE001
+                        out.append((key, exc))
+            yield from out
+
+    def settle(self, art: Article, rec: "dict[str, Any] | InputError") -> Outcome:
+        """The outputs of one analysed article, or the error that stopped it (one line, run goes on)."""
+        if isinstance(rec, InputError):
+            return art, None, rec
+        try:
+            return art, rec, self.outputs_for(art, rec)
+        except Exception as exc:  # noqa: BLE001 — a bug on one article must not lose the others
+            return art, None, internal_error(art, exc)
 
     def process(self, articles: Iterable[Article], n_process: int = 1, progress: Progress | None = None,
                 previous: dict[str, pd.DataFrame] | None = None) -> IngestResult:
@@ -191,7 +323,7 @@ class Pipeline:
         if n > 1 and "fork" in multiprocessing.get_all_start_methods():
             outputs: Iterable[Any] = self._process_forked(todo, n, progress)
         else:
-            outputs = ((art, rec, self.outputs_for(art, rec))
+            outputs = (self.settle(art, rec)
                        for art, rec in self.analyse(todo, n_process=n_process, progress=progress))
         return self.combine(outputs, previous, reuse_ids, arts)
 
@@ -220,7 +352,7 @@ class Pipeline:
             _FORK_PIPELINE = None
 
     @classmethod
-    def combine(cls, outputs: Iterable[tuple[Article, dict[str, Any], tuple[list[dict], list[dict], list[dict]]]],
+    def combine(cls, outputs: Iterable[Outcome],
                 previous: dict[str, pd.DataFrame] | None, reuse_ids: set[str],
                 all_articles: list[Article]) -> IngestResult:
         """Assemble per-article ``(article, records, outputs_for(...))`` into an :class:`IngestResult`.
@@ -233,7 +365,12 @@ class Pipeline:
         report_rows: list[dict[str, Any]] = []
         unresolved: Counter[str] = Counter()
         spans: list[tuple[str, str, int, int, str]] = []
-        for art, rec, (a_rows, m_rows, r_rows) in outputs:
+        errors: list[InputError] = []
+        for art, rec, out in outputs:
+            if isinstance(out, InputError) or rec is None:
+                errors.append(out)  # type: ignore[arg-type]
+                continue
+            a_rows, m_rows, r_rows = out
             art_rows += a_rows
             mention_rows += m_rows
             report_rows += r_rows
@@ -242,6 +379,7 @@ class Pipeline:
                       rec.get("unresolved_spans", [])]
         result = cls._assemble(art_rows, mention_rows, report_rows, unresolved, previous, reuse_ids, arts)
         result.unresolved_spans = spans
+        result.errors = errors
         return result
 
     def outputs_for(self, art: Article, rec: dict[str, Any]) -> tuple[list[dict], list[dict], list[dict]]:
@@ -338,7 +476,7 @@ class Pipeline:
         for item in iter_articles(paths):
             (errors if isinstance(item, InputError) else articles).append(item)  # type: ignore[arg-type]
         result = self.process(articles, n_process=n_process, progress=progress, previous=previous)
-        result.errors = errors
+        result.errors = errors + result.errors
         return result
 
     def run_uploads(self, files: Sequence[tuple[str, bytes]], progress: Progress | None = None) -> IngestResult:
@@ -356,7 +494,7 @@ class Pipeline:
                     seen.add(item.article_id)
                     articles.append(item)
         result = self.process(articles, progress=progress)
-        result.errors = errors
+        result.errors = errors + result.errors
         return result
 
 
@@ -377,7 +515,7 @@ def _forked_chunk(chunk: list[Article]) -> list[tuple[Article, dict[str, Any], A
     """Worker side of :meth:`Pipeline._process_forked` (uses the pipeline inherited by fork)."""
     pipe = _FORK_PIPELINE
     assert pipe is not None, "forked worker without a pipeline"
-    return [(art, rec, pipe.outputs_for(art, rec)) for art, rec in pipe.analyse(chunk)]
+    return [pipe.settle(art, rec) for art, rec in pipe.analyse(chunk)]
 
 
 def article_row(art: Article) -> dict[str, Any]:
