@@ -422,7 +422,7 @@ _LIMITS = st.sampled_from([100_000, 999_999, 1_000_000])
 @given(_LIMITS, st.integers(-2, 2), st.sampled_from(["a", "a ", "a.\n", "mot. "]))
 @SLOW
 def test_pieces_for_sizes_around_the_spacy_limit(limit: int, delta: int, unit: str) -> None:
-    from conflictmap.pipeline import split_spans
+    from conflictmap.extract.pipeline import split_spans
 
     text = (unit * (limit // len(unit) + 2))[: limit + delta]
     spans = split_spans(text, limit)

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 from typer.testing import CliRunner
 
-from conflictmap.articles import Article
+from conflictmap.extract.articles import Article
 from conflictmap.cli import app
-from conflictmap.pipeline import Pipeline, merge_records, split_spans
+from conflictmap.extract.pipeline import Pipeline, merge_records, split_spans
 
 PARA = ("Des tirs d'artillerie ont visé le quartier de Salaheddine à Alep le 4 juin 2016, selon des "
         "secouristes. Plus au sud, des combats ont éclaté près de Maarrat al-Nouman.")
