@@ -283,7 +283,7 @@ def test_payloads_hold_no_executable_markup(bundle: Bundle) -> None:
 
 def test_rendered_feature_group_js_has_no_markup(bundle: Bundle) -> None:
     """What streamlit-folium sends to the browser (feature group JS) is inert."""
-    from streamlit_folium import _get_feature_group_string
+    from conflictmap.dashboard.folium_bridge import feature_group_js as _get_feature_group_string
 
     s = ViewState(start=date(2018, 3, 1), end=date(2018, 3, 31))
     payload = build_payloads(bundle, s)
@@ -461,7 +461,7 @@ def test_missing_data_dir_raises(tmp_path: Path) -> None:
 
 def test_template_syntax_in_articles_is_inert() -> None:
     """Article text is never read as Jinja by folium/branca (no server-side template injection)."""
-    from streamlit_folium import _get_feature_group_string
+    from conflictmap.dashboard.folium_bridge import feature_group_js as _get_feature_group_string
 
     fr = demo.make_dataset(30, seed=1)
     ev = fr["events"]

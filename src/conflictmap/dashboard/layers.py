@@ -424,10 +424,10 @@ def feature_group_js(payload: MapPayload) -> str:
     replaced by ``map_div`` in the output, so the result does not depend on it).
     """
     import folium
-    from streamlit_folium import _get_feature_group_string
+    from conflictmap.dashboard.folium_bridge import feature_group_js as _fg_js
 
     m = folium.Map(location=[0, 0], tiles=None)
-    return "".join(_get_feature_group_string(fg, m, i) for i, fg in enumerate(feature_groups(payload)))
+    return "".join(_fg_js(fg, m, i) for i, fg in enumerate(feature_groups(payload)))
 
 
 def cached_map_layers(bundle: Bundle, state: ViewState, idx: np.ndarray | None = None,

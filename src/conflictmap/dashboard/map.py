@@ -366,14 +366,12 @@ def folium_component_args(m: folium.Map, key: str | None = None, return_on_hover
         st_folium defaults, to be filtered by ``returned_objects``),
         ``css_links``, ``js_links``.
     """
-    import streamlit_folium as sf
+    from conflictmap.dashboard.folium_bridge import js_hash, map_parts
 
     m.get_root().render()
     m.render()
-    html = sf._get_html(m)
-    header = sf._get_header(m)
-    leaflet = sf._get_map_string(m)
-    m_id = sf.get_full_id(m)
+    parts = map_parts(m)
+    html, header, leaflet, m_id = parts["html"], parts["header"], parts["script"], parts["id"]
     try:
         (s, w), (n, e) = m.get_bounds()
     except AttributeError:  # pragma: no cover - folium.Map always has bounds
@@ -400,5 +398,5 @@ def folium_component_args(m: folium.Map, key: str | None = None, return_on_hover
         css.extend(href for _, href in getattr(el, "default_css", []))
         js.extend(src for _, src in getattr(el, "default_js", []))
     return {"script": leaflet, "header": header, "html": html, "id": m_id,
-            "key": sf.generate_js_hash(leaflet, key, return_on_hover), "default": defaults,
+            "key": js_hash(leaflet, key, return_on_hover), "default": defaults,
             "css_links": list(dict.fromkeys(css)), "js_links": list(dict.fromkeys(js))}

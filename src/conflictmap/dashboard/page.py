@@ -405,14 +405,14 @@ def _st_folium(base: dict[str, Any], layers_js: str, key: str, height: int, retu
     for the same map and layers, without rebuilding and re-rendering the
     Folium objects on every rerun.
     """
-    from streamlit_folium import _component_func
+    from conflictmap.dashboard.folium_bridge import component
 
     hash_key = base["key"]
 
     def _on_change() -> None:
         st.session_state[key] = st.session_state.get(hash_key, {})
 
-    return _component_func(
+    return component(
         script=base["script"], header=base["header"], html=base["html"], id=base["id"], key=hash_key,
         height=height, width=None, returned_objects=returned_objects,
         default={k: v for k, v in base["default"].items() if k in returned_objects},
