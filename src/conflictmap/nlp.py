@@ -84,6 +84,8 @@ _ELISION = re.compile(r"^(?:d|l|qu|jusqu|lorsqu)['’]", re.IGNORECASE)
 _LEADING_WORDS = frozenset({"de", "du", "des", "la", "le", "les", "l'", "l’", "d'", "d’", "province", "ville",
                             "gouvernorat", "région"})
 _MAX_NGRAM = 6
+#: File of ``Settings.data_dir`` listing organisation, media and unit names (see :func:`read_blocked_names`).
+ORGANISATIONS_FILE = "organisations.txt"
 
 
 def _is_cap(text: str) -> bool:
@@ -186,6 +188,47 @@ def read_group_names(actors_file: Path) -> set[str]:
     return out
 
 
+def read_blocked_names(organisations_file: Path, actors_file: Path) -> list[str]:
+    """Whole names whose words are never places: organisations, media, units (see ``data/organisations.txt``).
+
+    Parameters
+    ----------
+    organisations_file : pathlib.Path
+        One name per line, ``#`` comments.
+    actors_file : pathlib.Path
+        ``data/actors.csv``: its multi-word aliases are added, except those naming a seat of government
+        ("régime de Damas" keeps its metonym), and the one-word aliases of non-state actors.
+
+    Returns
+    -------
+    list of str
+        Names as written (matched case-insensitively on whole tokens).
+    """
+    import csv
+
+    out: list[str] = []
+    if organisations_file.exists():
+        for line in organisations_file.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                out.append(line)
+    if actors_file.exists():
+        with actors_file.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        seats = {fold(c) for row in rows for c in (row.get("capitals") or "").split("|") if c.strip()}
+        for row in rows:
+            state = row.get("side") in ("foreign_state", "government")
+            for alias in [*(row.get("aliases_fr") or "").split("|"), *(row.get("aliases_en") or "").split("|")]:
+                alias = alias.strip()
+                words = fold(alias).split()
+                if not alias or (len(words) < 2 and (state or not alias[:1].isupper())):
+                    continue
+                if any(w in seats for w in words) or any(s in fold(alias) for s in seats if " " in s):
+                    continue
+                out.append(alias)
+    return out
+
+
 def read_capitals(actors_file: Path) -> dict[str, str]:
     """Folded capital/seat name → actor id, from ``data/actors.csv``'s ``capitals`` column."""
     import csv
@@ -220,7 +263,7 @@ class ToponymRecognizer:
 
     def __init__(self, nlp: Language, gazetteer: Gazetteer, min_population: int = 50_000,
                  curated_path: Path | str | None = None, non_places: set[str] | None = None,
-                 default_focus: str = "") -> None:
+                 default_focus: str = "", blocked_names: list[str] | None = None) -> None:
         _register_extensions()
         self.default_focus = default_focus
         self.non_places = non_places or set()
@@ -230,6 +273,11 @@ class ToponymRecognizer:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         if curated_path is not None:
             self._build_curated_matcher(nlp, Path(curated_path))
+        #: whole organisation/media/unit names: their tokens never start or join a place
+        self.blocker = PhraseMatcher(nlp.vocab, attr="LOWER")
+        names = sorted({n for n in (blocked_names or []) if n.strip()})
+        if names:
+            self.blocker.add("BLOCKED", [nlp.make_doc(n) for n in names])
 
     def _build_curated_matcher(self, nlp: Language, path: Path) -> None:
         """Multi-word or lower-case curated names ("vallée de l'Euphrate", "Ghouta orientale")."""
@@ -257,6 +305,10 @@ class ToponymRecognizer:
                 ents_by_token[t] = ent
         taken = [False] * len(doc)
         out: list[_Cand] = []
+        # 0. organisation, media and unit names, whole ("Observatoire syrien des droits de l'Homme")
+        for _, s, e in self.blocker(doc):
+            for t in range(s, e):
+                taken[t] = True
 
         def add(start: int, end: int, cands: list[Candidate], source: str) -> None:
             ent = ents_by_token.get(start)
@@ -537,7 +589,9 @@ def make_toponym_recognizer(nlp: Language, name: str, data_dir: str | None, cach
         settings = settings.with_(cache_dir=Path(cache_dir))
     g = shared_gazetteer(settings)
     return ToponymRecognizer(nlp, g, min_population=min_population, curated_path=settings.curated_gazetteer,
-                             non_places=read_group_names(settings.actors_file), default_focus=default_focus)
+                             non_places=read_group_names(settings.actors_file), default_focus=default_focus,
+                             blocked_names=read_blocked_names(Path(settings.data_dir) / ORGANISATIONS_FILE,
+                                                              settings.actors_file))
 
 
 # --------------------------------------------------------------------------- metonymy
