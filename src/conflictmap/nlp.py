@@ -49,7 +49,16 @@ LOCATIVE_NOUNS = frozenset(
     alentours abords portes est ouest nord sud nord-est nord-ouest sud-est sud-ouest centre centre-ville route
     routes autoroute aéroport frontière frontières quartier quartiers campagne zone zones secteur secteurs
     district districts localité localités village villages habitants hôpital hôpitaux prison rues rue sortie
-    entrée périmètre vallée plaine rives rive bord bords axe faubourgs faubourg capitale""".split()
+    entrée périmètre vallée plaine rives rive bord bords axe faubourgs faubourg capitale bourgade bourgades
+    hameau hameaux colline collines mont monts montagne montagnes camp camps base bases aérodrome barrage
+    poste-frontière champ champs gisement gisements raffinerie oasis lac plateau""".split()
+)
+#: Generic heads of Arabic place names ("Tall …", "Deir …", "Kafr …", "Aïn …"): alone before another
+#: capitalised word they are a fragment of a longer name, never a place of their own.
+GENERIC_HEADS = frozenset(
+    """tall tal tell tel ain ayn ein aine deir dayr dair kafr kfar kefr khan bab jabal jebel djebel jbel beit bayt
+    ras umm oum um abu abou wadi ouadi qasr jisr hay hayy souk souq suq marj nahr bir cheikh sheikh shaykh
+    maarat maaret maarrat kherbet khirbet khirbat mazraat qalaat qalat rif harat tall""".split()
 )
 #: Nouns whose "de X" complement is a narrower or approximate location (precision 2).
 NEAR_NOUNS = frozenset(
@@ -358,7 +367,11 @@ class ToponymRecognizer:
                 if i > 0 and taken[i - 1] and not punct[i - 1] and wss[i - 1] != "" and \
                         _is_cap(texts[i - 1]) and fold(span_text) not in g._keys:
                     break  # "Deraa Al-Balad": the tail of a longer name, not a second place
+                if j - i == 1 and self._fragment_head(doc, i, limit):
+                    continue  # "Tall" of "Tall Rifaat": the whole name or nothing
                 cands = g.candidates(span_text, fuzzy=False)
+                if not cands and j - i > 1 and self._fragment_head(doc, i, j):
+                    cands = self._fuzzy_in_theatre(span_text)
                 if cands and self._plausible(doc, i, j, span_text, cands, ents_by_token):
                     add(i, j, cands, "ngram")
                     i = j
@@ -405,6 +418,22 @@ class ToponymRecognizer:
                 add(s, e, cands, "ner")
         out.sort(key=lambda c: c.start)
         return out
+
+    def _fragment_head(self, doc: Doc, i: int, limit: int) -> bool:
+        """Whether token ``i`` is a generic head ("Tall", "Deir", "Aïn") followed by more of the name."""
+        if fold(_ELISION.sub("", doc[i].text)) not in GENERIC_HEADS or i + 1 >= min(limit, len(doc)):
+            return False
+        k = i + 1
+        if doc[k].text in ("-", "‐") and k + 1 < len(doc):
+            k += 1
+        nxt = doc[k].text
+        first = fold(nxt.split("-")[0]) if "-" in nxt else ""
+        return _is_cap(nxt) or (first in ARABIC_ARTICLES and _is_cap(nxt.split("-", 1)[1] or "x"))
+
+    def _fuzzy_in_theatre(self, text: str) -> list[Candidate]:
+        """Close transliterations ("Tall Rifaat" ~ "Tall Rif'at") in the theatre and its neighbours only."""
+        area = {self.default_focus, *self.gazetteer.neighbours.get(self.default_focus, [])}
+        return [c for c in self.gazetteer.fuzzy(text) if c.match >= 0.9 and c.place.country_code in area]
 
     def _locative_context(self, doc: Doc, start: int, accepted: list[_Cand]) -> bool:
         """Whether the words before token ``start`` make it a place (preposition, place verb, coordination)."""
@@ -516,6 +545,15 @@ class ToponymRecognizer:
             return self.default_focus  # no country evidence: the project's theatre (Settings.default_focus)
         return counts.most_common(1)[0][0]
 
+    def _far_small_town(self, p: Place, text: str, focus: str, neighbours: set[str]) -> bool:
+        """A town outside the story's country and its neighbours, neither a capital nor a big town by its
+        own name ("Dover" in a caption, "Din" of a person's name read as Dien Bien Phu): not an event place."""
+        if p.feature_type != "town" or p.country_code == focus or p.country_code in neighbours:
+            return False
+        if p.is_capital or p.gazetteer == "curated" or p.population >= 1_000_000:
+            return False
+        return not (p.population >= self.min_population and fold(p.name) == fold(_ELISION.sub("", text)))
+
     def _score(self, x: Candidate, c: _Cand, focus: str, neighbours: set[str]) -> float:
         p = x.place
         ftype = p.feature_type
@@ -558,6 +596,9 @@ class ToponymRecognizer:
                 if c.source == "ner" or c.ner_label not in ("LOC", "GPE") or best.match < 1.0:
                     doc._.unresolved.append(doc[c.start:c.end].text)
                     continue
+            if self._far_small_town(p, doc[c.start:c.end].text, focus, neighbours):
+                doc._.unresolved.append(doc[c.start:c.end].text)
+                continue
             second = scored[1][0] if len(scored) > 1 else 0.0
             margin = 1.0 if len(scored) == 1 else min(1.0, 0.5 + (best_score - second) / 2)
             span = Span(doc, c.start, c.end, label="LOC")
