@@ -563,6 +563,8 @@ class ToponymRecognizer:
             prior = 1.8 if c.admin_context else 0.55
         elif ftype == "town":
             prior = 0.3 + math.log10(p.population + 1) / 7 + (0.4 if p.is_capital else 0.0)
+            if p.gazetteer == "curated":
+                prior = max(prior, 0.9)  # a district or village the project curated (no population figure)
             if c.admin_context:
                 prior -= 0.3
         else:
