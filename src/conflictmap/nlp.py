@@ -377,7 +377,18 @@ class ToponymRecognizer:
                     i = j
                     matched = True
                     break
-            if not matched:
+            if not matched and self._fragment_head(doc, i, limit):
+                # an unknown "Tall Khuraytah": list the whole name for the user, not its head as a place
+                k = i + 1
+                while k < limit and (_is_cap(texts[k]) or texts[k] in ("-", "‐")
+                                     or fold(texts[k].split("-")[0]) in ARABIC_ARTICLES):
+                    k += 1
+                if not any(taken[i:k]):
+                    name = doc[i:k].text
+                    doc._.unresolved.append(name)
+                    doc._.unresolved_spans.append((name, doc[i].idx, doc[k - 1].idx + len(doc[k - 1].text)))
+                i = k
+            elif not matched:
                 i += 1
 
         # 3. the model's LOC/GPE entities not covered yet: fuzzy resolution
