@@ -207,3 +207,11 @@ def test_small_towns_far_from_the_theatre_are_not_event_places(nlp: Language) ->
     doc = nlp("Les cercueils des soldats sont arrivés à Dover, dans le Delaware, après l'attaque de Deir ez-Zor.")
     names = {sp.text for sp in doc.spans["toponyms"]}
     assert names == {"Deir ez-Zor"} and {"Dover", "Delaware"} <= set(doc._.unresolved)
+
+
+def test_a_name_read_as_a_person_is_a_place_only_with_locative_evidence(nlp: Language) -> None:
+    assert spans(nlp, "Le ministre Kassab a déclaré mardi que les négociations reprendraient.") == {}
+    assert spans(nlp, "Selon Akhtarin, un responsable local, les convois sont bloqués.") == {}
+    assert near(spans(nlp, "Les habitants de Kassab ont fui vers la côte.").get("Kassab"), 35.93, 35.99)
+    found = spans(nlp, "Les bus ont quitté Kefraya et Foua pour rejoindre Alep.")
+    assert {"Kefraya", "Foua", "Alep"} <= set(found)

@@ -466,6 +466,9 @@ class ToponymRecognizer:
                 return True
         if w.lower_ in ("et", ",", "ou") and any(c.end == k for c in accepted):
             return True
+        if w.lower_ in ("de", "d'", "d’") and k > 1 and doc[k - 1].lower_ in ("et", ",", "ou") and any(
+                c.end == k - 1 for c in accepted):
+            return True  # "les localités de Kefraya et de Foua"
         return False
 
     def _plausible(self, doc: Doc, i: int, j: int, text: str, cands: list[Candidate],
@@ -494,6 +497,15 @@ class ToponymRecognizer:
                     and (c.place.population >= self.min_population or c.place.gazetteer == "curated")
                     for c in cands)
             if i == ent.start or doc[i - 1].lower_ not in ("de", "d'", "d’", "du", "à", "-"):
+                return False
+        if ent is not None and ent.label_ == "PER" and ent.start == i and ent.end == j and not any(
+                c.place.is_capital or c.place.feature_type == "country" or (
+                    c.place.country_code == self.default_focus and (
+                        c.place.gazetteer == "curated" or c.place.feature_type in ("admin1", "region")
+                        or c.place.population >= 10_000)) for c in cands):
+            # a name the model reads as a person's is a place only with locative evidence
+            # ("à Kafr Zita", "le village de Suran"), not as a subject or apposition ("Maher a déclaré")
+            if not self._locative_context(doc, i, []):
                 return False
         strong = any(
             c.place.feature_type in ("country", "admin1", "region", "site", "river")
