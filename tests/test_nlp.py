@@ -215,3 +215,23 @@ def test_a_name_read_as_a_person_is_a_place_only_with_locative_evidence(nlp: Lan
     assert near(spans(nlp, "Les habitants de Kassab ont fui vers la côte.").get("Kassab"), 35.93, 35.99)
     found = spans(nlp, "Les bus ont quitté Kefraya et Foua pour rejoindre Alep.")
     assert {"Kefraya", "Foua", "Alep"} <= set(found)
+
+
+def test_ingest_lists_unresolved_and_low_confidence_names_per_article(tmp_path: Any) -> None:
+    import pandas as pd
+
+    from conflictmap.place_review import review_rows, summary_lines, write_review
+
+    class Result:  # the two fields of an ingest result the review reads
+        unresolved_spans = [("a1", "Tall Khuraytah", 10, 24, "SY"), ("a1", "Tall Khuraytah", 80, 94, "SY"),
+                            ("a2", "=Deir X", 0, 7, "SY")]
+        mentions = pd.DataFrame({"article_id": ["a1", "a2"], "text": ["Suran", "Alep"],
+                                 "place_name": ["Şūrān", "Aleppo"], "confidence": [0.52, 0.95]})
+
+    rows = review_rows(Result())
+    assert [(r["article_id"], r["kind"], r["name"], r["count"]) for r in rows] == [
+        ("a1", "low_confidence", "Suran", 1), ("a1", "unresolved", "Tall Khuraytah", 2),
+        ("a2", "unresolved", "=Deir X", 1)]
+    assert summary_lines(rows)[0] == "a1: unresolved Tall Khuraytah ×2 · low confidence Suran → Şūrān (0.52)"
+    text = write_review(tmp_path, rows).read_text(encoding="utf-8")
+    assert "'=Deir X" in text and ",,\n" not in text.replace("\r\n", "\n").split("\n", 1)[0]
