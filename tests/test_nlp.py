@@ -235,3 +235,23 @@ def test_ingest_lists_unresolved_and_low_confidence_names_per_article(tmp_path: 
     assert summary_lines(rows)[0] == "a1: unresolved Tall Khuraytah ×2 · low confidence Suran → Şūrān (0.52)"
     text = write_review(tmp_path, rows).read_text(encoding="utf-8")
     assert "'=Deir X" in text and ",,\n" not in text.replace("\r\n", "\n").split("\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        # a country as the agent of an action is an actor, not the place of the event
+        ("Les frappes de la Russie ont visé Idleb.", "Russie", "actor"),
+        ("L'intervention militaire de l'Iran a sauvé le régime.", "Iran", "actor"),
+        ("Le président de la Turquie a menacé les milices kurdes.", "Turquie", "actor"),
+        ("Un raid attribué à Israël a frappé l'aéroport de Mezzeh.", "Israël", "actor"),
+        ("Le soutien des États-Unis aux FDS irrite Ankara.", "États-Unis", "actor"),
+        # ... and a place when it is one
+        ("Il s'est rendu en Russie puis aux États-Unis.", "États-Unis", "location"),
+        ("Israël a mené un raid près de Damas.", "Damas", "location"),
+        # the theatre keeps the focus: Idleb is the Syrian city, not dropped as foreign to Russia
+        ("Les frappes de la Russie ont visé Idleb.", "Idleb", "location"),
+    ],
+)
+def test_countries_acting_are_actors_and_places_stay_places(nlp: Language, text: str, name: str, role: str) -> None:
+    assert tops(nlp, text)[name][0] == role
