@@ -28,6 +28,7 @@ MOVED: dict[str, str] = {
     "archive": "store.archive", "schema": "store.schema", "validate": "store.validate", "_io": "store.atomic",
     "_text": "text", "synthetic": "demo", "_page": "dashboard.page", "_data": "dashboard.data",
     "_map_js": "dashboard.cmlib", "_map": "dashboard.map",
+    "_cache": "store.cache", "place_review": "extract.review",
 }
 
 _NAMES = "|".join(sorted(map(re.escape, MOVED), key=len, reverse=True))

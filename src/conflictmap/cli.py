@@ -134,8 +134,25 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
     summary.add_row("unresolved names", ", ".join(f"{k} ×{v}" for k, v in result.unresolved.most_common()) or "—")
     summary.add_row("time", f"{elapsed:.1f} s")
     err.print(summary)
+    _print_place_review(result, out_dir)
     if result.errors:
         raise typer.Exit(code=1 if n_art else 2)
+
+
+def _print_place_review(result: object, out_dir: Path) -> None:
+    """Unresolved and low-confidence place names per article, printed and written to places_review.csv."""
+    from conflictmap.extract.review import REVIEW_FILE, review_rows, summary_lines, write_review
+
+    rows = review_rows(result)
+    try:
+        write_review(out_dir, rows)
+    except OSError as exc:
+        err.print(f"cannot write {out_dir / REVIEW_FILE}: {exc.strerror or exc}", highlight=False, markup=False)
+    if rows:
+        err.print(f"places to review (all in {out_dir / REVIEW_FILE}; README: Adding a place):",
+                  highlight=False, markup=False)
+        for line in summary_lines(rows):
+            err.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command("eval")

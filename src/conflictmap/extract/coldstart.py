@@ -28,6 +28,8 @@ Safety
 * A freshly compiled pattern is checked equal (``==`` compares the bytecode) to the
   one rebuilt from the stored bytecode before the file is written.
 * Any failure is silent and only costs the normal compile time.
+* A cache file is unpickled only when the current user alone owns it and its folder
+  (:mod:`conflictmap.store.cache`); the folder is created with mode ``0700``.
 """
 
 from __future__ import annotations
@@ -35,11 +37,13 @@ from __future__ import annotations
 import array
 import hashlib
 import logging
-import pickle
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from conflictmap.store.cache import dump_pickle, load_pickle
 
 log = logging.getLogger(__name__)
 
@@ -131,9 +135,8 @@ def prime_pattern(pattern: str, cache_dir: str | Path, flags: int = 0) -> str:
     path = _cache_file(Path(cache_dir), pattern, flags)
     try:
         if path.exists():
-            with path.open("rb") as fh:
-                state = pickle.load(fh)
-            if state.get("engine") == _engine_key() and state.get("pattern_len") == len(pattern):
+            state = load_pickle(path)  # refused unless the user alone owns the file and its folder
+            if isinstance(state, dict) and state.get("engine") == _engine_key() and state.get("pattern_len") == len(pattern):
                 compiled = _build(pattern, state)
                 if compiled.pattern == pattern:
                     _plant(pattern, flags, compiled)
@@ -146,10 +149,8 @@ def prime_pattern(pattern: str, cache_dir: str | Path, flags: int = 0) -> str:
         state = _compile_state(pattern, flags)
         compiled = _build(pattern, state)
         state.update(engine=_engine_key(), pattern_len=len(pattern))
-        from conflictmap.store.atomic import atomic_write
-
-        atomic_write(path, lambda fh: pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL), prefix=".re-")
         _plant(pattern, flags, compiled)
+        dump_pickle(path, state, prefix=".re-")  # private folder (0700), file 0600
         return "miss"
     except Exception as exc:
         log.debug("regex cache for a %d-char pattern failed: %s", len(pattern), exc)

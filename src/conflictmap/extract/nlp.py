@@ -37,7 +37,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from conflictmap.text import ARABIC_ARTICLES, fold
-from conflictmap.geo.gazetteer import DIRECTIONS, PRECISION_BY_TYPE, Candidate, Gazetteer, Place
+from conflictmap.geo.gazetteer import DIRECTIONS, PRECISION_BY_TYPE, Candidate, Gazetteer, Place, distance_km
 from conflictmap.settings import Settings
 
 # --------------------------------------------------------------------------- lexicons (general French news)
@@ -48,7 +48,16 @@ LOCATIVE_NOUNS = frozenset(
     alentours abords portes est ouest nord sud nord-est nord-ouest sud-est sud-ouest centre centre-ville route
     routes autoroute aéroport frontière frontières quartier quartiers campagne zone zones secteur secteurs
     district districts localité localités village villages habitants hôpital hôpitaux prison rues rue sortie
-    entrée périmètre vallée plaine rives rive bord bords axe faubourgs faubourg capitale""".split()
+    entrée périmètre vallée plaine rives rive bord bords axe faubourgs faubourg capitale bourgade bourgades
+    hameau hameaux colline collines mont monts montagne montagnes camp camps base bases aérodrome barrage
+    poste-frontière champ champs gisement gisements raffinerie oasis lac plateau""".split()
+)
+#: Generic heads of Arabic place names ("Tall …", "Deir …", "Kafr …", "Aïn …"): alone before another
+#: capitalised word they are a fragment of a longer name, never a place of their own.
+GENERIC_HEADS = frozenset(
+    """tall tal tell tel ain ayn ein aine deir dayr dair kafr kfar kefr khan bab jabal jebel djebel jbel beit bayt
+    ras umm oum um abu abou wadi ouadi qasr jisr hay hayy souk souq suq marj nahr bir cheikh sheikh shaykh
+    maarat maaret maarrat kherbet khirbet khirbat mazraat qalaat qalat rif harat tall""".split()
 )
 #: Nouns whose "de X" complement is a narrower or approximate location (precision 2).
 NEAR_NOUNS = frozenset(
@@ -67,6 +76,18 @@ EVENT_NOUNS = frozenset(
     libération évacuation offensive combats frappe frappes raid raids explosion attentat habitants
     encerclement blocus assaut""".split()
 )
+#: Nouns whose "de X" complement is who acts, when X is a country ("les frappes de la Russie",
+#: "le président de la Turquie", "l'intervention militaire de l'Iran").
+AGENT_NOUNS = frozenset(
+    """frappe frappes raid raids bombardement bombardements avion avions aviation armée armées force forces
+    troupes soldats militaires marine drones drone missiles chasseurs hélicoptères navires intervention
+    soutien appui aide président présidente gouvernement gouvernements ministre ministère diplomatie
+    diplomates régime allié alliés alliée alliées offensive opération opérations représentant représentants
+    envoyé émissaire ambassadeur porte-parole dirigeants autorités chef chefs état-major services
+    renseignement décision menace menaces position positions responsables agents conseillers""".split()
+)
+#: Participles after which "à X" names who did it ("un raid attribué à Israël").
+ATTRIBUTION_WORDS = frozenset("attribué attribuée attribués attribuées imputé imputée imputés imputées".split())
 ADMIN_NOUNS = frozenset({"province", "provinces", "gouvernorat", "gouvernorats", "governorate", "mohafazat"})
 #: Prepositions that make the following capital a location.
 LOCATIVE_PREPS = frozenset({"à", "a", "au", "aux", "en", "dans", "vers", "sur", "depuis", "jusqu'", "jusqu’",
@@ -83,6 +104,8 @@ _ELISION = re.compile(r"^(?:d|l|qu|jusqu|lorsqu)['’]", re.IGNORECASE)
 _LEADING_WORDS = frozenset({"de", "du", "des", "la", "le", "les", "l'", "l’", "d'", "d’", "province", "ville",
                             "gouvernorat", "région"})
 _MAX_NGRAM = 6
+#: File of ``Settings.data_dir`` listing organisation, media and unit names (see :func:`read_blocked_names`).
+ORGANISATIONS_FILE = "organisations.txt"
 
 
 def _is_cap(text: str) -> bool:
@@ -185,6 +208,47 @@ def read_group_names(actors_file: Path) -> set[str]:
     return out
 
 
+def read_blocked_names(organisations_file: Path, actors_file: Path) -> list[str]:
+    """Whole names whose words are never places: organisations, media, units (see ``data/organisations.txt``).
+
+    Parameters
+    ----------
+    organisations_file : pathlib.Path
+        One name per line, ``#`` comments.
+    actors_file : pathlib.Path
+        ``data/actors.csv``: its multi-word aliases are added, except those naming a seat of government
+        ("régime de Damas" keeps its metonym), and the one-word aliases of non-state actors.
+
+    Returns
+    -------
+    list of str
+        Names as written (matched case-insensitively on whole tokens).
+    """
+    import csv
+
+    out: list[str] = []
+    if organisations_file.exists():
+        for line in organisations_file.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                out.append(line)
+    if actors_file.exists():
+        with actors_file.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        seats = {fold(c) for row in rows for c in (row.get("capitals") or "").split("|") if c.strip()}
+        for row in rows:
+            state = row.get("side") in ("foreign_state", "government")
+            for alias in [*(row.get("aliases_fr") or "").split("|"), *(row.get("aliases_en") or "").split("|")]:
+                alias = alias.strip()
+                words = alias.split()  # "états-unis" is one word: a country, not an organisation
+                if not alias or (len(words) < 2 and (state or not alias[:1].isupper())):
+                    continue
+                if any(w in seats for w in fold(alias).split()) or any(s in fold(alias) for s in seats if " " in s):
+                    continue
+                out.append(alias)
+    return out
+
+
 def read_capitals(actors_file: Path) -> dict[str, str]:
     """Folded capital/seat name → actor id, from ``data/actors.csv``'s ``capitals`` column."""
     import csv
@@ -219,7 +283,7 @@ class ToponymRecognizer:
 
     def __init__(self, nlp: Language, gazetteer: Gazetteer, min_population: int = 50_000,
                  curated_path: Path | str | None = None, non_places: set[str] | None = None,
-                 default_focus: str = "") -> None:
+                 default_focus: str = "", blocked_names: list[str] | None = None) -> None:
         _register_extensions()
         self.default_focus = default_focus
         self.non_places = non_places or set()
@@ -229,6 +293,11 @@ class ToponymRecognizer:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         if curated_path is not None:
             self._build_curated_matcher(nlp, Path(curated_path))
+        #: whole organisation/media/unit names: their tokens never start or join a place
+        self.blocker = PhraseMatcher(nlp.vocab, attr="LOWER")
+        names = sorted({n for n in (blocked_names or []) if n.strip()})
+        if names:
+            self.blocker.add("BLOCKED", [nlp.make_doc(n) for n in names])
 
     def _build_curated_matcher(self, nlp: Language, path: Path) -> None:
         """Multi-word or lower-case curated names ("vallée de l'Euphrate", "Ghouta orientale")."""
@@ -256,6 +325,10 @@ class ToponymRecognizer:
                 ents_by_token[t] = ent
         taken = [False] * len(doc)
         out: list[_Cand] = []
+        # 0. organisation, media and unit names, whole ("Observatoire syrien des droits de l'Homme")
+        for _, s, e in self.blocker(doc):
+            for t in range(s, e):
+                taken[t] = True
 
         def add(start: int, end: int, cands: list[Candidate], source: str) -> None:
             ent = ents_by_token.get(start)
@@ -305,13 +378,28 @@ class ToponymRecognizer:
                 if i > 0 and taken[i - 1] and not punct[i - 1] and wss[i - 1] != "" and \
                         _is_cap(texts[i - 1]) and fold(span_text) not in g._keys:
                     break  # "Deraa Al-Balad": the tail of a longer name, not a second place
+                if j - i == 1 and self._fragment_head(doc, i, limit):
+                    continue  # "Tall" of "Tall Rifaat": the whole name or nothing
                 cands = g.candidates(span_text, fuzzy=False)
+                if not cands and j - i > 1 and self._fragment_head(doc, i, j):
+                    cands = self._fuzzy_in_theatre(span_text)
                 if cands and self._plausible(doc, i, j, span_text, cands, ents_by_token):
                     add(i, j, cands, "ngram")
                     i = j
                     matched = True
                     break
-            if not matched:
+            if not matched and self._fragment_head(doc, i, limit):
+                # an unknown "Tall Khuraytah": list the whole name for the user, not its head as a place
+                k = i + 1
+                while k < limit and (_is_cap(texts[k]) or texts[k] in ("-", "‐")
+                                     or fold(texts[k].split("-")[0]) in ARABIC_ARTICLES):
+                    k += 1
+                if not any(taken[i:k]):
+                    name = doc[i:k].text
+                    doc._.unresolved.append(name)
+                    doc._.unresolved_spans.append((name, doc[i].idx, doc[k - 1].idx + len(doc[k - 1].text)))
+                i = k
+            elif not matched:
                 i += 1
 
         # 3. the model's LOC/GPE entities not covered yet: fuzzy resolution
@@ -353,6 +441,22 @@ class ToponymRecognizer:
         out.sort(key=lambda c: c.start)
         return out
 
+    def _fragment_head(self, doc: Doc, i: int, limit: int) -> bool:
+        """Whether token ``i`` is a generic head ("Tall", "Deir", "Aïn") followed by more of the name."""
+        if fold(_ELISION.sub("", doc[i].text)) not in GENERIC_HEADS or i + 1 >= min(limit, len(doc)):
+            return False
+        k = i + 1
+        if doc[k].text in ("-", "‐") and k + 1 < len(doc):
+            k += 1
+        nxt = doc[k].text
+        first = fold(nxt.split("-")[0]) if "-" in nxt else ""
+        return _is_cap(nxt) or (first in ARABIC_ARTICLES and _is_cap(nxt.split("-", 1)[1] or "x"))
+
+    def _fuzzy_in_theatre(self, text: str) -> list[Candidate]:
+        """Close transliterations ("Tall Rifaat" ~ "Tall Rif'at") in the theatre and its neighbours only."""
+        area = {self.default_focus, *self.gazetteer.neighbours.get(self.default_focus, [])}
+        return [c for c in self.gazetteer.fuzzy(text) if c.match >= 0.9 and c.place.country_code in area]
+
     def _locative_context(self, doc: Doc, start: int, accepted: list[_Cand]) -> bool:
         """Whether the words before token ``start`` make it a place (preposition, place verb, coordination)."""
         k = start - 1
@@ -373,6 +477,9 @@ class ToponymRecognizer:
                 return True
         if w.lower_ in ("et", ",", "ou") and any(c.end == k for c in accepted):
             return True
+        if w.lower_ in ("de", "d'", "d’") and k > 1 and doc[k - 1].lower_ in ("et", ",", "ou") and any(
+                c.end == k - 1 for c in accepted):
+            return True  # "les localités de Kefraya et de Foua"
         return False
 
     def _plausible(self, doc: Doc, i: int, j: int, text: str, cands: list[Candidate],
@@ -401,6 +508,15 @@ class ToponymRecognizer:
                     and (c.place.population >= self.min_population or c.place.gazetteer == "curated")
                     for c in cands)
             if i == ent.start or doc[i - 1].lower_ not in ("de", "d'", "d’", "du", "à", "-"):
+                return False
+        if ent is not None and ent.label_ == "PER" and ent.start == i and ent.end == j and not any(
+                c.place.is_capital or c.place.feature_type == "country" or (
+                    c.place.country_code == self.default_focus and (
+                        c.place.gazetteer == "curated" or c.place.feature_type in ("admin1", "region")
+                        or c.place.population >= 10_000)) for c in cands):
+            # a name the model reads as a person's is a place only with locative evidence
+            # ("à Kafr Zita", "le village de Suran"), not as a subject or apposition ("Maher a déclaré")
+            if not self._locative_context(doc, i, []):
                 return False
         strong = any(
             c.place.feature_type in ("country", "admin1", "region", "site", "river")
@@ -461,7 +577,78 @@ class ToponymRecognizer:
                 counts[best.place.country_code] += 0.5
         if not counts or counts.most_common(1)[0][1] < 1:
             return self.default_focus  # no country evidence: the project's theatre (Settings.default_focus)
+        if counts.get(self.default_focus, 0) >= 1:
+            # the theatre named at least once keeps the focus against a foreign actor named as often
+            # ("les frappes de la Russie ont visé Idleb")
+            counts[self.default_focus] += 1.5
         return counts.most_common(1)[0][0]
+
+    def _article_clues(self, doc: Doc, cands: list[_Cand], focus: str,
+                       neighbours: set[str]) -> tuple[list[tuple[int, Place]], list[tuple[int, str, str]]]:
+        """Places the article names without ambiguity, and the governorates it names, with their token index.
+
+        An anchor is a town, site or region of the theatre that only one gazetteer entry matches;
+        a governorate is an admin1 entry chosen in an admin context ("province d'Alep") or the admin1
+        of an anchor.
+        """
+        area = {focus, *neighbours}
+        anchors: list[tuple[int, Place]] = []
+        govs: list[tuple[int, str, str]] = []
+        for c in cands:
+            places = {x.place.place_id: x.place for x in c.cands if x.place.country_code in area}
+            admins = [p for p in places.values() if p.feature_type == "admin1"]
+            if c.admin_context and admins:
+                govs.append((c.start, admins[0].country_code, admins[0].admin1_code))
+                continue
+            points = [p for p in places.values() if p.feature_type in ("town", "site", "region")]
+            if len(points) == 1 and len(places) - len(admins) == 1:
+                anchors.append((c.start, points[0]))
+                if points[0].admin1_code:
+                    govs.append((c.start, points[0].country_code, points[0].admin1_code))
+        return anchors, govs
+
+    def _twins(self, doc: Doc, c: _Cand, scored: list[tuple[float, Candidate]],
+               clues: tuple[list[tuple[int, Place]], list[tuple[int, str, str]]]) -> list[tuple[float, Candidate]]:
+        """Re-rank namesakes (towns/sites of the same name > 25 km apart) with the article's clues.
+
+        A namesake in the governorate named in the same sentence gains 0.8 (0.6 within about 60 tokens,
+        0.3 elsewhere in the article); one near the article's unambiguous places gains up to 0.6 (linearly to nothing at 150 km).
+        Other decisions (country vs town, governorate vs city) are left as scored.
+        """
+        best = scored[0][1].place
+        if best.feature_type not in ("town", "site"):
+            return scored
+        twins = [(sc, x) for sc, x in scored if x.place.feature_type in ("town", "site")]
+        if len(twins) < 2 or all(distance_km(best.lat, best.lon, x.place.lat, x.place.lon) < 25 for _, x in twins):
+            return scored
+        anchors, govs = clues
+        sent = doc[c.start].sent if doc.has_annotation("SENT_START") else doc[:]
+        out: list[tuple[float, Candidate]] = []
+        for sc, x in scored:
+            p = x.place
+            if p.feature_type in ("town", "site"):
+                here = [g for g in govs if g[1] == p.country_code and g[2] == p.admin1_code and g[0] != c.start]
+                if any(sent.start <= g[0] < sent.end for g in here):
+                    sc += 0.8
+                elif any(abs(g[0] - c.start) <= 60 for g in here):  # the sentence before or after
+                    sc += 0.6
+                elif here:
+                    sc += 0.3
+                near = [distance_km(p.lat, p.lon, a.lat, a.lon) for k, a in anchors
+                        if k != c.start and a.place_id != p.place_id]
+                if near:
+                    sc += 0.6 * max(0.0, 1.0 - min(near) / 150.0)
+            out.append((sc, x))
+        return sorted(out, key=lambda t: -t[0])
+
+    def _far_small_town(self, p: Place, text: str, focus: str, neighbours: set[str]) -> bool:
+        """A town outside the story's country and its neighbours, neither a capital nor a big town by its
+        own name ("Dover" in a caption, "Din" of a person's name read as Dien Bien Phu): not an event place."""
+        if p.feature_type != "town" or p.country_code == focus or p.country_code in neighbours:
+            return False
+        if p.is_capital or p.gazetteer == "curated" or p.population >= 1_000_000:
+            return False
+        return not (p.population >= self.min_population and fold(p.name) == fold(_ELISION.sub("", text)))
 
     def _score(self, x: Candidate, c: _Cand, focus: str, neighbours: set[str]) -> float:
         p = x.place
@@ -472,6 +659,8 @@ class ToponymRecognizer:
             prior = 1.8 if c.admin_context else 0.55
         elif ftype == "town":
             prior = 0.3 + math.log10(p.population + 1) / 7 + (0.4 if p.is_capital else 0.0)
+            if p.gazetteer == "curated":
+                prior = max(prior, 0.9)  # a district or village the project curated (no population figure)
             if c.admin_context:
                 prior -= 0.3
         else:
@@ -492,8 +681,10 @@ class ToponymRecognizer:
         doc._.focus_country = focus
         neighbours = set(self.gazetteer.neighbours.get(focus, []))
         spans: list[Span] = []
+        clues = self._article_clues(doc, cands, focus, neighbours)
         for c in cands:
             scored = sorted(((self._score(x, c, focus, neighbours), x) for x in c.cands), key=lambda t: -t[0])
+            scored = self._twins(doc, c, scored, clues)
             best_score, best = scored[0]
             p = best.place
             strong = (p.feature_type != "town" or p.is_capital or p.population >= self.min_population
@@ -505,6 +696,9 @@ class ToponymRecognizer:
                 if c.source == "ner" or c.ner_label not in ("LOC", "GPE") or best.match < 1.0:
                     doc._.unresolved.append(doc[c.start:c.end].text)
                     continue
+            if self._far_small_town(p, doc[c.start:c.end].text, focus, neighbours):
+                doc._.unresolved.append(doc[c.start:c.end].text)
+                continue
             second = scored[1][0] if len(scored) > 1 else 0.0
             margin = 1.0 if len(scored) == 1 else min(1.0, 0.5 + (best_score - second) / 2)
             span = Span(doc, c.start, c.end, label="LOC")
@@ -536,7 +730,9 @@ def make_toponym_recognizer(nlp: Language, name: str, data_dir: str | None, cach
         settings = settings.with_(cache_dir=Path(cache_dir))
     g = shared_gazetteer(settings)
     return ToponymRecognizer(nlp, g, min_population=min_population, curated_path=settings.curated_gazetteer,
-                             non_places=read_group_names(settings.actors_file), default_focus=default_focus)
+                             non_places=read_group_names(settings.actors_file), default_focus=default_focus,
+                             blocked_names=read_blocked_names(Path(settings.data_dir) / ORGANISATIONS_FILE,
+                                                              settings.actors_file))
 
 
 # --------------------------------------------------------------------------- metonymy
@@ -572,6 +768,8 @@ class MetonymyResolver:
             return "location"
         root = span.root
         prev, k = self._prev_word(doc, span)
+        if prev in ("à", "a") and k > 0 and doc[k - 1].lower_ in ATTRIBUTION_WORDS:
+            return "actor"  # "un raid attribué à Israël"
         if prev in LOCATIVE_PREPS:
             return "location"
         nxt = [t.lower_ for t in doc[span.end:span.end + 2]]
@@ -598,10 +796,16 @@ class MetonymyResolver:
             head_k = k - 1
             while head_k >= 0 and doc[head_k].lower_ in {"[", "(", "syriennes", "syrien", "syrienne", "syriens"}:
                 head_k -= 1
+            steps = 0
+            while head_k > 0 and steps < 2 and doc[head_k].pos_ == "ADJ" and doc[head_k].lower_ not in LOCATIVE_NOUNS:
+                head_k -= 1  # "l'intervention militaire de la Russie"
+                steps += 1
             head = doc[head_k] if head_k >= 0 else None
-            if head is not None and (head.lower_ in LOCATIVE_NOUNS or head.pos_ in ("VERB", "ADP")
-                                     or head.lower_.endswith("ant")):
-                return "location"
+            if head is not None and (head.lower_ in LOCATIVE_NOUNS or head.lower_ in LOCATIVE_PREPS
+                                     or head.pos_ in ("VERB", "ADP") or head.lower_.endswith("ant")):
+                return "location"  # "la région de Damas", "près de Damas"
+            if head is not None and is_country and head.lower_ in AGENT_NOUNS:
+                return "actor"
             return "actor" if is_capital else "location"
         if root.dep_ in ("obj", "appos") and root.head.lemma_ in PLACE_VERBS:
             return "location"

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import math
-import pickle
 import re
 from array import array
 from collections.abc import Iterable
@@ -27,10 +27,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from conflictmap.store.cache import UntrustedCacheError, dump_pickle, load_pickle
+from conflictmap.text import fold, phonetic, skeleton, strip_articles
 from conflictmap.errors import DataFileError
 from conflictmap.settings import Settings
 from conflictmap.store.atomic import atomic_write
 from conflictmap.text import fold, phonetic, skeleton, strip_articles
+
+log = logging.getLogger(__name__)
 
 INDEX_VERSION = 6
 FEATURE_TYPES = ("country", "admin1", "region", "town", "site", "river")
@@ -432,17 +436,20 @@ class Gazetteer:
         index: dict[str, Any] | None = None
         if path.exists() and not rebuild:
             try:
-                with path.open("rb") as fh:
-                    index = pickle.load(fh)
-                if index.get("version") != INDEX_VERSION:
+                index = load_pickle(path)  # refuses a file that is not the user's own before unpickling it
+                if not isinstance(index, dict) or index.get("version") != INDEX_VERSION:
                     index = None
+            except UntrustedCacheError as exc:
+                log.warning("%s", exc)
+                index = None
             except Exception:  # a truncated or foreign cache file is rebuilt, never trusted
                 index = None
         if index is None:
             index = build_index(settings)
-            built = index
-            atomic_write(path, lambda fh: pickle.dump(built, fh, protocol=pickle.HIGHEST_PROTOCOL),
-                         prefix=".gazetteer-")
+            try:
+                dump_pickle(path, index, prefix=".gazetteer-")
+            except UntrustedCacheError as exc:  # someone else's folder: keep the index in memory only
+                log.warning("%s", exc)
         return cls(index, fuzzy_threshold=settings.fuzzy_threshold)
 
     # ---- places
@@ -568,7 +575,7 @@ class Gazetteer:
     def fuzzy(self, name: str, limit: int = 25) -> list[Candidate]:
         """Transliteration-tolerant look-up scored with rapidfuzz.
 
-        Candidates share the consonant skeleton of ``name`` (see :mod:`conflictmap._text`),
+        Candidates share the consonant skeleton of ``name`` (see :mod:`conflictmap.text`),
         or a skeleton one edit away; each is scored by the rapidfuzz ratio of the
         phonetic forms. Only scores ≥ ``fuzzy_threshold`` are returned.
 
