@@ -28,7 +28,7 @@ import pandas as pd
 from conflictmap.actors import GOVERNMENT_SIDES, ActorLexicon
 from conflictmap.articles import Article
 from conflictmap.gazetteer import Gazetteer, distance_km
-from conflictmap.schema import CRS, EVENT_COLUMNS
+from conflictmap.schema import CRS, EVENT_COLUMNS, FACTUAL
 from conflictmap.settings import Settings
 
 SUB_TYPES: dict[str, tuple[str, ...]] = {
@@ -113,6 +113,17 @@ _OBLIQUE = re.compile(r"\b(?:avec|contre|entre|pour|aux?|envers|face à|de la pa
 _CLAUSE_BOUNDARY = re.compile(r"\b(?:où|qui|lorsque|alors que|tandis que|mais|après que|avant que)\b|;", re.IGNORECASE)
 _ACCUSED = re.compile(r"\b(?:accus\w*|imput\w*\s+(?:à|aux?))\s+(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
 _OF_TRIGGER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+)?$", re.IGNORECASE)
+# "à 20 km au nord de Damas", "près de la frontière avec": a place named to situate another one
+_REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\s+){0,3}(?:de|d['’]|du)"
+                              r"|fronti[èe]re (?:avec|de)|(?:proche|non loin|pr[èe]s) de la fronti[èe]re"
+                              r"|capitale|originaires? d[eu']|venus? d[eu'])\s*(?:la |l['’]|le )?\s*$",
+                              re.IGNORECASE)
+# where evacuees or withdrawing fighters go is not where control changed
+_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|en direction d[eu']|jusqu['’]à|rendu?e?s? à"
+                          r"|transport[ée]e?s?\s+(?:\w+\s+){0,3}(?:dans|à|vers)|conduits? (?:à|vers|dans)"
+                          r"|(?:réfugi[ée]e?s?|repli[ée]e?s?) (?:à|dans|vers))"
+                          r"\s+(?:la province d['’e]\s*|la r[ée]gion d['’e]\s*|la ville d['’e]\s*|l['’]|la |le )?$",
+                          re.IGNORECASE)
 _FROM_ACTOR = re.compile(r"(?:\bà|\baux|\bau|(?:chass|d[ée]log|expuls)\w*\s+(?:de|des|du))\s+(?:l['’]|les?\s+|la\s+)?$",
                          re.IGNORECASE)
 
@@ -290,6 +301,7 @@ class EventExtractor:
             __import__("shapely").prepare(z.geometry)
         self.theatre = ""
         self._names_zone = False
+        self._text = ""
         self._sentence = ""
         self.default_focus = ""
 
@@ -355,6 +367,8 @@ class EventExtractor:
             return [(k, d, {t.category for t in triggers_by_sent[k]})
                     for k in range(len(sents)) for d in sent_dates[k] if d.precision == "day"]
         reports: list[dict[str, Any]] = []
+        self._text = text
+        frames = rec.get("frames") or []
         prev_actor1: str | None = None
         paragraph_of = [text.count("\n\n", 0, s) for s, _ in sents]
         for k, (s, e) in enumerate(sents):
@@ -370,7 +384,9 @@ class EventExtractor:
                     continue
                 seen_cats.add((trig.category, trig.sub_type))
                 date, precision = self._date_for(k, trig, sent_dates, day_dates, paragraph_of, ref)
-                actors, actor1, actor2, before, after = self._actors(sentence, s, trig, sent_mentions)
+                frame = _frame_for(frames, s + trig.start, s + trig.end, s, e)
+                modality = frame["modality"] if frame else _text_modality(sentence[:trig.start])
+                actors, actor1, actor2, before, after = self._actors(sentence, s, trig, sent_mentions, frame)
                 if _PRONOUN_SUBJECT.match(sentence) and prev_actor1 and (
                         actor1 is None or not any(a.start < trig.start for a in self.actors.find(sentence))):
                     # "Ils assurent qu'ils ont bombardé ...": the subject is the previous sentence's actor
@@ -395,9 +411,12 @@ class EventExtractor:
                     prev_actor1 = actor1 or prev_actor1
                     continue
                 prev_actor1 = actor1 or prev_actor1
+                own_date = bool(sent_dates[k]) and precision == "day"
                 for place in places:
+                    confidence = _confidence(actor1 is not None, own_date, int(place["geo_precision"]), modality)
                     reports.append(self._record(art, trig.category, sub_type, actors, actor1, actor2, before,
-                                                after, place, date, precision, inferred, sentence, s, e))
+                                                after, place, date, precision, inferred, sentence, s, e,
+                                                modality, confidence))
         return reports
 
     def _first_subject(self, sentence: str) -> str | None:
@@ -453,7 +472,8 @@ class EventExtractor:
                 return m.date, ("day" if same else d.precision)
         return d.date, d.precision
 
-    def _actors(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]]
+    def _actors(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]],
+                frame: dict[str, Any] | None = None
                 ) -> tuple[list[str], str | None, str | None, str | None, str | None]:
         found = [(a.start, a.end, a.actor_id) for a in self.actors.find(sentence)]
         for m in mentions:
@@ -465,6 +485,26 @@ class EventExtractor:
             if aid not in ids:
                 ids.append(aid)
         victims = {"CIVILIANS"}
+        if frame is not None:
+            # the parse decides when it names an agent: "a été reprise par les FDS avec le soutien de la coalition"
+            inside = lambda f, span: span is not None and span[0] - offset <= f[0] and f[1] <= span[1] - offset
+            supporters = {f[2] for f in found if any(inside(f, sp) for sp in frame["supporters"])}
+            agent = next((f for f in found if inside(f, frame["agent"]) and f[2] not in victims
+                          and f[2] not in supporters), None)
+            if agent is not None:
+                actor1 = agent[2]
+                patient = next((f[2] for f in found if inside(f, frame["patient"]) and f[2] != actor1), None)
+                others = [f[2] for f in found if f[2] not in (actor1,)]
+                actor2 = patient or next((a for a in others if a not in supporters), None)
+                before = None
+                if trig.category == "control_change":
+                    after_found = [f for f in found if f[0] >= trig.end]
+                    loser = next((f for f in after_found if f[2] != actor1 and f[0] - trig.end <= 90
+                                  and _FROM_ACTOR.search(sentence[max(0, f[0] - 8):f[0]])), None)
+                    before = loser[2] if loser else (patient if patient != actor1 else None)
+                    return ids, actor1, actor2, before, actor1
+                return ids, actor1, actor2, None, None
+            found = [f for f in found if f[2] not in supporters] or found
         before = [f for f in found if f[1] <= trig.start
                   and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])]
         after = [f for f in found if f[0] >= trig.end]
@@ -538,9 +578,25 @@ class EventExtractor:
             zone_places = self._zone_places(ordered, date, actors)
             if zone_places:
                 return zone_places
-        best = ordered[0]
-        return [{"place_id": best["place_id"], "place_name": best["place_name"],
-                 "geo_precision": int(best["geo_precision"]), "geometry": best["geometry"], "zone_id": None}]
+        # every place the sentence locates the event at ("frappes sur X, Y et Z"): towns, sites, provinces;
+        # a country only when nothing more precise is named (such a report stays off the map)
+        precise = [m for m in ordered if m["feature_type"] != "country"]
+        text = self._text
+        kept = [m for m in precise if not _REFERENCE_PLACE.search(text[max(0, m["start"] - 40):m["start"]])
+                and not (trig.category != "incident"
+                         and _DESTINATION.search(text[max(0, m["start"] - 45):m["start"]]))]
+        chosen = kept or precise[:1] or ordered[:1]
+        out, seen = [], set()
+        for m in chosen:
+            if m["place_id"] in seen:
+                continue
+            seen.add(m["place_id"])
+            # "dans le nord de la Syrie" is still a statement about a country: a report, not a map event
+            prec = 4 if m["feature_type"] == "country" else int(m["geo_precision"])
+            out.append({"place_id": m["place_id"], "place_name": m["place_name"],
+                        "geo_precision": prec, "geometry": m["geometry"], "zone_id": None,
+                        "start": m["start"]})
+        return out
 
     def _zone_places(self, locs: list[dict[str, Any]], date: dt.date | None, actors: list[str]) -> list[dict]:
         """One place per de-escalation zone the sentence's toponyms lie in (valid at the date)."""
@@ -574,8 +630,8 @@ class EventExtractor:
 
     def _record(self, art: Article, category: str, sub_type: str, actors: list[str], actor1: str | None,
                 actor2: str | None, before: str | None, after: str | None, place: dict[str, Any],
-                date: dt.date | None, precision: str, inferred: bool, sentence: str, s: int, e: int
-                ) -> dict[str, Any]:
+                date: dt.date | None, precision: str, inferred: bool, sentence: str, s: int, e: int,
+                modality: str = "asserted", confidence: float = 1.0) -> dict[str, Any]:
         iso = date.isoformat() if date else ""
         key = f"{art.content_hash}|{s}|{category}|{sub_type}|{place['place_id']}"
         return {
@@ -600,8 +656,59 @@ class EventExtractor:
             "start": s,
             "end": e,
             "zone_id": place.get("zone_id"),
+            "modality": modality,
+            "confidence": round(float(confidence), 2),
             "geometry": place["geometry"],
         }
+
+
+_CLAIMED = re.compile(r"\b(?:aurai(?:en)?t|seraie?n?t)\s+(?:\w+\s+)?\w+[ée]e?s?\b|\baccus\w*|\baffirm\w*"
+                      r"|\bpr[ée]tend\w*|\brevendiqu\w*", re.IGNORECASE)
+_DENIED = re.compile(r"\bd[ée]men\w*|\bni[ée]\w*\b|\bn['’]\w+\s+(?:pas|jamais)\b|\bne\s+\w+\s+(?:pas|jamais)\b",
+                     re.IGNORECASE)
+_PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w* de"
+                      r"|vis\w* à|d[ée]termination à|intention de|projet\w* de|veu\w* |voulo\w*|devr\w*"
+                      r"|(?:va|vont|allait|allaient) \w+er\b)", re.IGNORECASE)
+_HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|si |en cas de|craint\w*|crainte)", re.IGNORECASE)
+
+
+def _text_modality(before: str) -> str:
+    """Modality from the words before a trigger the parse did not anchor (fallback of the frames)."""
+    tail = before[-60:]
+    if _DENIED.search(tail):
+        return "denied"
+    if _HYPO.search(tail):
+        return "hypothetical"
+    if _PLANNED.search(tail):
+        return "planned"
+    if _CLAIMED.search(tail):
+        return "claimed"
+    return "asserted"
+
+
+def _frame_for(frames: list[dict[str, Any]], start: int, end: int, s: int, e: int) -> dict[str, Any] | None:
+    """The parse frame of a trigger found by the lexicon: the frame of an overlapping token, else of the
+    closest trigger token of the same sentence within a few words (multi-word triggers)."""
+    best: tuple[int, dict[str, Any]] | None = None
+    for f in frames:
+        if f["start"] >= e or f["end"] <= s:
+            continue
+        if f["start"] < end and start < f["end"]:
+            return f
+        gap = f["start"] - end if f["start"] >= end else start - f["end"]
+        if gap <= 12 and (best is None or gap < best[0]):
+            best = (gap, f)
+    return best[1] if best else None
+
+
+def _confidence(explicit_actor: bool, explicit_date: bool, geo_precision: int, modality: str) -> float:
+    """Confidence 0–1 from the evidence used: explicit actor, own day-precise date, precise place, asserted."""
+    score = 0.25
+    score += 0.2 if explicit_actor else 0.0
+    score += 0.2 if explicit_date else 0.0
+    score += {1: 0.2, 2: 0.15, 3: 0.1}.get(geo_precision, 0.0)
+    score += {"asserted": 0.15, "claimed": 0.05}.get(modality, 0.0)
+    return min(1.0, score)
 
 
 def Counter_mode(values: list[str]) -> str:  # noqa: N802 - tiny helper
@@ -627,6 +734,20 @@ def reports_frame(records: Iterable[dict[str, Any]]) -> gpd.GeoDataFrame:
 def _point(geom: Any) -> tuple[float, float]:
     p = geom if geom.geom_type == "Point" else geom.representative_point()
     return p.y, p.x
+
+
+def map_reports(reports: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The reports that become events on the map: asserted or claimed, located below country level.
+
+    Denied, planned and hypothetical reports, and statements about a whole country, stay in the
+    reports (with their ``modality`` and ``geo_precision``) but are not events.
+    """
+    if not len(reports):
+        return reports
+    keep = reports["geo_precision"].astype(int) < 4
+    if "modality" in reports.columns:
+        keep &= reports["modality"].fillna("asserted").isin(sorted(FACTUAL))
+    return reports[keep].reset_index(drop=True)
 
 
 def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int = 1) -> gpd.GeoDataFrame:
@@ -688,6 +809,10 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
         first["actors"] = actors
         first["sources"] = json.dumps(srcs, ensure_ascii=False)
         first["n_sources"] = len(grp)
+        mods = [recs[i].get("modality") or "asserted" for i in grp]
+        first["modality"] = "asserted" if "asserted" in mods else mods[0]
+        first["confidence"] = max(float(recs[i].get("confidence") if recs[i].get("confidence") is not None
+                                        else 1.0) for i in grp)
         best = min(grp, key=lambda i: int(recs[i]["geo_precision"]))  # the most precise place among the reports
         for c in ("place_id", "place_name", "geo_precision", "zone_id"):
             first[c] = recs[best][c]

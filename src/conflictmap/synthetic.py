@@ -430,6 +430,8 @@ def make_events(n: int, seed: int = 0) -> gpd.GeoDataFrame:
         "start": start.astype(np.int64),
         "end": end.astype(np.int64),
         "zone_id": zone_id,
+        "modality": np.where(rng.random(n) < 0.15, "claimed", "asserted"),
+        "confidence": np.round(0.4 + 0.6 * rng.random(n), 2),
         "sources": srcs,
         "n_sources": n_sources.astype(np.int64),
     })
@@ -625,6 +627,7 @@ def add_hostile_article(frames: dict[str, pd.DataFrame], event_id: str = "evt_ho
         "controller_after": None, "place_id": "curated:hostile", "place_name": HOSTILE_PLACE, "geo_precision": 1,
         "date": day, "date_precision": "day", "date_inferred": False, "quote": quote, "source": "OSDH",
         "url": HOSTILE_URL, "start": start, "end": start + len(quote), "zone_id": None,
+        "modality": "asserted", "confidence": 0.9,
         "sources": json.dumps([{"article_id": aid, "quote": quote, "start": start, "end": start + len(quote),
                                 "source": "OSDH", "url": HOSTILE_URL}]),
         "n_sources": 1,
