@@ -25,6 +25,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from conflictmap._text import fold
 from conflictmap.actors import GOVERNMENT_SIDES, ActorLexicon
 from conflictmap.articles import Article
 from conflictmap.gazetteer import Gazetteer, distance_km
@@ -113,6 +114,9 @@ _OBLIQUE = re.compile(r"\b(?:avec|contre|entre|pour|aux?|envers|face à|de la pa
 _CLAUSE_BOUNDARY = re.compile(r"\b(?:où|qui|lorsque|alors que|tandis que|mais|après que|avant que)\b|;", re.IGNORECASE)
 _ACCUSED = re.compile(r"\b(?:accus\w*|imput\w*\s+(?:à|aux?))\s+(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
 _OF_TRIGGER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+)?$", re.IGNORECASE)
+#: Bare words for jihadists: they name the jihadist group the article names (HTS in an Idlib story, not ISIS).
+_GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadistes", "jihadists",
+                               "terroristes", "extremistes"})
 # "à 20 km au nord de Damas", "près de la frontière avec": a place named to situate another one
 _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\s+){0,3}(?:de|d['’]|du)"
                               r"|fronti[èe]re (?:avec|de)|(?:proche|non loin|pr[èe]s) de la fronti[èe]re"
@@ -302,6 +306,7 @@ class EventExtractor:
         self.theatre = ""
         self._names_zone = False
         self._text = ""
+        self._jihadist: str | None = None
         self._sentence = ""
         self.default_focus = ""
 
@@ -368,6 +373,7 @@ class EventExtractor:
                     for k in range(len(sents)) for d in sent_dates[k] if d.precision == "day"]
         reports: list[dict[str, Any]] = []
         self._text = text
+        self._jihadist = self._named_jihadist(text)
         frames = rec.get("frames") or []
         prev_actor1: str | None = None
         paragraph_of = [text.count("\n\n", 0, s) for s, _ in sents]
@@ -418,6 +424,17 @@ class EventExtractor:
                                                 after, place, date, precision, inferred, sentence, s, e,
                                                 modality, confidence))
         return reports
+
+    def _named_jihadist(self, text: str) -> str | None:
+        """The jihadist group an article names most by name (the referent of a bare "les jihadistes")."""
+        named = Counter(a.actor_id for a in self.actors.find(text)
+                        if fold(a.text) not in _GENERIC_JIHADIST and self.actors.side(a.actor_id) == "jihadist")
+        return named.most_common(1)[0][0] if named else None
+
+    def _resolve_generic(self, text: str, actor_id: str) -> str:
+        if self._jihadist and fold(text) in _GENERIC_JIHADIST:
+            return self._jihadist
+        return actor_id
 
     def _first_subject(self, sentence: str) -> str | None:
         found = self.actors.find(sentence)
@@ -475,7 +492,7 @@ class EventExtractor:
     def _actors(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]],
                 frame: dict[str, Any] | None = None
                 ) -> tuple[list[str], str | None, str | None, str | None, str | None]:
-        found = [(a.start, a.end, a.actor_id) for a in self.actors.find(sentence)]
+        found = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)]
         for m in mentions:
             if m["role"] == "actor" and m.get("actor_id"):
                 found.append((m["start"] - offset, m["end"] - offset, m["actor_id"]))
