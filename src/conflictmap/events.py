@@ -11,13 +11,12 @@ list all their sources; :func:`control_table` derives "who held X when".
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ import pandas as pd
 from conflictmap._text import fold
 from conflictmap.actors import GOVERNMENT_SIDES, ActorLexicon
 from conflictmap.articles import Article
+from conflictmap.dates import Anchor, infer_year_from_chronology, read_timeline  # noqa: F401  (re-exported)
 from conflictmap.gazetteer import Gazetteer, distance_km
 from conflictmap.schema import CRS, EVENT_COLUMNS, FACTUAL
 from conflictmap.settings import Settings
@@ -170,71 +170,6 @@ def find_dateline(text: str) -> Dateline | None:
         found = [d for d in find_dates(m.group("date"), None) if d.precision == "day"]
         day = found[0].date if found else None
     return Dateline(offset + m.end(), m.group("place").strip(), day, m.group("agency"))
-
-
-# --------------------------------------------------------------------------- chronology
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """A phrase whose use dates a text to a period (``data/timeline.csv``)."""
-
-    pattern: re.Pattern[str]
-    valid_from: dt.date
-    valid_to: dt.date
-    weight: float
-
-
-def read_timeline(path: Path) -> list[Anchor]:
-    """Read the chronology anchors (missing file → no anchors)."""
-    if not path.exists():
-        return []
-    out = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(line for line in fh if not line.lstrip().startswith("#")):
-            out.append(Anchor(re.compile(row["pattern"], re.IGNORECASE if not row["pattern"].isupper() else 0),
-                              dt.date.fromisoformat(row["valid_from"]), dt.date.fromisoformat(row["valid_to"]),
-                              float(row.get("weight") or 1)))
-    return out
-
-
-def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
-                               years: Iterable[int] = range(2011, 2026)) -> dt.date | None:
-    """Latest day-and-month date of a year-less text, dated by the chronology anchors it mentions.
-
-    For every candidate year Y the text's day/month dates are resolved as if
-    written at the end of Y; Y scores the weight of the anchors whose period
-    contains the latest of them. The best year wins (earliest on ties).
-
-    Parameters
-    ----------
-    text : str
-        Article text without any explicit year.
-    anchors : sequence of Anchor
-        From :func:`read_timeline`.
-
-    Returns
-    -------
-    datetime.date or None
-        The latest dated day of the text in the chosen year, or None if the text
-        has no day/month date or mentions no anchor.
-    """
-    from conflictmap.dates import find_dates
-
-    present = [a for a in anchors if a.pattern.search(text)]
-    if not present:
-        return None
-    best: tuple[float, int, dt.date] | None = None
-    for y in years:
-        ref = dt.date(y, 12, 31)
-        days = [m.end_date for m in find_dates(text, ref) if m.precision == "day" and not m.relative]
-        if not days:
-            return None
-        latest = max(days)
-        score = sum(a.weight for a in present if a.valid_from <= latest <= a.valid_to)
-        if best is None or score > best[0]:
-            best = (score, y, latest)
-    return best[2] if best and best[0] > 0 else None
 
 
 # --------------------------------------------------------------------------- extraction
@@ -603,6 +538,10 @@ class EventExtractor:
                 and not (trig.category != "incident"
                          and _DESTINATION.search(text[max(0, m["start"] - 45):m["start"]]))]
         chosen = kept or precise[:1] or ordered[:1]
+        # "Khan Cheikhoun, dans la province d'Idleb": the province only situates the town
+        towns = [m for m in chosen if int(m["geo_precision"]) <= 2]
+        chosen = [m for m in chosen if int(m["geo_precision"]) <= 2 or m["feature_type"] == "country"
+                  or not any(_covers(m["geometry"], t["geometry"]) for t in towns)]
         out, seen = [], set()
         for m in chosen:
             if m["place_id"] in seen:
@@ -687,6 +626,16 @@ _PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr
                       r"|vis\w* à|d[ée]termination à|intention de|projet\w* de|veu\w* |voulo\w*|devr\w*"
                       r"|(?:va|vont|allait|allaient) \w+er\b)", re.IGNORECASE)
 _HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|si |en cas de|craint\w*|crainte)", re.IGNORECASE)
+
+
+def _covers(area: Any, geom: Any, km: float = 8.0) -> bool:
+    """Whether an area (a province, a region) contains a place or lies within ``km`` of it."""
+    if area is None or geom is None:
+        return False
+    try:
+        return bool(area.covers(geom)) or area.distance(geom) * 111.0 <= km
+    except Exception:  # noqa: BLE001 - invalid geometry: not a container
+        return False
 
 
 def _text_modality(before: str) -> str:
