@@ -123,6 +123,11 @@ _OBLIQUE = re.compile(r"\b(?:avec|contre|entre|pour|aux?|envers|face à|de la pa
 _CLAUSE_BOUNDARY = re.compile(r"\b(?:où|qui|lorsque|alors que|tandis que|mais|après que|avant que)\b|;", re.IGNORECASE)
 _ACCUSED = re.compile(r"\b(?:accus\w*|imput\w*\s+(?:à|aux?))\s+(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
 _OF_TRIGGER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+)?$", re.IGNORECASE)
+_SINCE = re.compile(r"\bdepuis\b[^,.;:()]{0,40}$", re.IGNORECASE)
+_WITHDRAWAL = re.compile(r"se retir|quitt|retir|retrait", re.IGNORECASE)
+_EXPELLED = re.compile(r"(?:été|sont|est|était|étaient|ont|a)\s+(?:\w+\s+)?(?:chass|d[ée]log|expuls)\w*", re.IGNORECASE)
+_LEFT_TO = re.compile(r"au profit d(?:e|u|es)\s|aux mains d(?:e|u|es)\s|(?:remis|livr[ée]e?s?|c[ée]d[ée]e?s?) (?:\w+ ){0,3}?(?:à|aux?)\s",
+                      re.IGNORECASE)
 #: Bare words for jihadists: they name the jihadist group the article names (HTS in an Idlib story, not ISIS).
 _GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadistes", "jihadists",
                                "terroristes", "extremistes"})
@@ -250,6 +255,7 @@ class EventExtractor:
         self.theatre = ""
         self._names_zone = False
         self._text = ""
+        self._sents: list[tuple[int, int]] = []
         self._jihadist: str | None = None
         self._sentence = ""
         self.default_focus = ""
@@ -317,6 +323,7 @@ class EventExtractor:
                     for k in range(len(sents)) for d in sent_dates[k] if d.precision == "day"]
         reports: list[dict[str, Any]] = []
         self._text = text
+        self._sents = sents
         self._jihadist = self._named_jihadist(text)
         frames = rec.get("frames") or []
         prev_actor1: str | None = None
@@ -346,7 +353,8 @@ class EventExtractor:
                         actors = [prev_actor1, *actors]
                 sub_type = trig.sub_type
                 if trig.category == "control_change":
-                    sub_type = self._control_sub_type(after, sentence)
+                    actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
+                    sub_type = self._control_sub_type(after, sentence, sentence[trig.start:trig.end])
                 if trig.category == "incident" and trig.sub_type in ("air/drone strike", "attack"):
                     shells = re.search(r"obus|artillerie|roquettes?|mortiers?|missiles?", sentence, re.I)
                     air = _AIR_CONTEXT.search(sentence)
@@ -409,17 +417,24 @@ class EventExtractor:
     def _date_for(self, k: int, trig: _Trigger, sent_dates: "_LazyDates",
                   day_dates: Callable[[], list[tuple[int, Any, set[str]]]], paragraph_of: list[int],
                   ref: dt.date | None) -> tuple[dt.date | None, str]:
-        own = sent_dates[k]
+        sentence_k = self._text[self._sents[k][0]:self._sents[k][1]]
+        # "depuis le 18 février" starts a period: it dates the trigger it governs, not the whole sentence
+        own = [m for m in sent_dates[k] if not _SINCE.search(sentence_k[max(0, m.start - 45):m.start])
+               or abs(m.start - trig.start) <= 40]
         if own:
             d = min(own, key=lambda m: abs(m.start - trig.start))
         else:
-            # inherit from the closest earlier dated sentence of the same paragraph
+            # inherit from the closest earlier dated sentence of the same paragraph (not a "depuis" start)
             d = None
             for j in range(k - 1, -1, -1):
                 if paragraph_of[j] != paragraph_of[k]:
                     break
+                sent_j = self._text[self._sents[j][0]:self._sents[j][1]]
+                usable = [m for m in sent_dates[j] if not _SINCE.search(sent_j[max(0, m.start - 45):m.start])]
+                if usable:
+                    d = usable[-1]
+                    break
                 if sent_dates[j]:
-                    d = sent_dates[j][-1]
                     break
             if d is None:
                 return (ref, "week") if ref is not None else (None, "")
@@ -512,9 +527,33 @@ class EventExtractor:
             controller_before = loser[2] if loser else None
         return ids, actor1, actor2, controller_before, controller_after
 
-    def _control_sub_type(self, after: str | None, sentence: str) -> str:
-        if re.search(r"revenir sous l['’]autorit|accord|r[ée]conciliation|remis|c[ée]d[ée]|sans combat|retrait",
-                     sentence, re.I):
+    def _gainer(self, sentence: str, trig: _Trigger, frame: dict[str, Any] | None, actors: list[str],
+                actor1: str | None, before: str | None, after: str | None
+                ) -> tuple[str | None, str | None, str | None]:
+        """(actor1, controller_before, controller_after) of a control change: the side that gained.
+
+        A withdrawal ("se retirer de", "quitter", "retrait de") or an expulsion in the passive
+        ("a été chassé de X", without an agent) names the side that lost; the gainer is then the party
+        the place is left to ("au profit de", "aux mains de"), else unknown.
+        """
+        words = sentence[trig.start:trig.end]
+        lost = bool(_WITHDRAWAL.match(words)) or (
+            bool(_EXPELLED.search(sentence[max(0, trig.start - 25):trig.end + 5]))
+            and not (frame and frame.get("agent")) and actor1 is not None and after == actor1
+            and not _ACTOR_AFTER_PAR.search(sentence[trig.end:trig.end + 40]))
+        if not lost:
+            return actor1, before, after
+        loser = actor1
+        m = _LEFT_TO.search(sentence, trig.end)
+        gainer = None
+        if m:
+            found = [a for a in self.actors.find(sentence[m.end():m.end() + 60])]
+            gainer = self._resolve_generic(found[0].text, found[0].actor_id) if found else None
+        return actor1, loser, gainer if gainer != loser else None
+
+    def _control_sub_type(self, after: str | None, sentence: str, words: str = "") -> str:
+        if re.search(r"revenir sous l['’]autorit|accord|r[ée]conciliation|remis|c[ée]d[ée]|sans combat",
+                     sentence, re.I) or _WITHDRAWAL.match(words):
             return "non-violent transfer of territory"
         if after and self.actors.side(after) in GOVERNMENT_SIDES:
             return "government regains territory"
