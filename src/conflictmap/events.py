@@ -123,6 +123,10 @@ _OBLIQUE = re.compile(r"\b(?:avec|contre|entre|pour|aux?|envers|face à|de la pa
 _CLAUSE_BOUNDARY = re.compile(r"\b(?:où|qui|lorsque|alors que|tandis que|mais|après que|avant que)\b|;", re.IGNORECASE)
 _ACCUSED = re.compile(r"\b(?:accus\w*|imput\w*\s+(?:à|aux?))\s+(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
 _OF_TRIGGER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+)?$", re.IGNORECASE)
+# "des territoires contrôlés par le régime", "des rebelles soutenus par la Turquie": the agent of a participle
+# that describes a noun, not of the trigger
+_MODIFIER_PAR = re.compile(r"\b\w+(?:é|ée|és|ées|us|ues|is|ise|ises|nt)\s+par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$",
+                           re.IGNORECASE)
 _SINCE = re.compile(r"\bdepuis\b[^,.;:()]{0,40}$", re.IGNORECASE)
 _WITHDRAWAL = re.compile(r"se retir|quitt|retir|retrait", re.IGNORECASE)
 _EXPELLED = re.compile(r"(?:été|sont|est|était|étaient|ont|a)\s+(?:\w+\s+)?(?:chass|d[ée]log|expuls)\w*", re.IGNORECASE)
@@ -134,10 +138,15 @@ _GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadi
 # "à 20 km au nord de Damas", "près de la frontière avec": a place named to situate another one
 _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\s+){0,3}(?:de|d['’]|du)"
                               r"|fronti[èe]re (?:avec|de)|(?:proche|non loin|pr[èe]s) de la fronti[èe]re"
-                              r"|capitale|originaires? d[eu']|venus? d[eu'])\s*(?:la |l['’]|le )?\s*$",
+                              r"|capitale|originaires? d[eu']|venus? d[eu']"
+                              r"|(?:au|à l['’])\s*(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+(?:de|d['’]|du)"
+                              r"|(?:reliant|relie|reliait|reliaient)\s+(?:[\w'’-]+\s+){0,3}?(?:à\s+|et\s+)?"
+                              r"|(?:offensive|op[ée]ration|frappes?|raids?|bombardements?|forces|arm[ée]e|troupes"
+                              r"|aviation|avions|soldats|militaires|alli[ée]e?s?|soutien|r[ée]gime|gouvernement"
+                              r"|autorit[ée]s|pouvoir|ordres?) (?:de|d['’]))\s*(?:la |l['’]|le )?\s*$",
                               re.IGNORECASE)
 # where evacuees or withdrawing fighters go is not where control changed
-_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|en direction d[eu']|jusqu['’]à|rendu?e?s? à"
+_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|en direction d(?:e|u|es)\s+(?:\w+\s+){0,2}?|jusqu['’]à|rendu?e?s? à"
                           r"|transport[ée]e?s?\s+(?:\w+\s+){0,3}(?:dans|à|vers)|conduits? (?:à|vers|dans)"
                           r"|(?:réfugi[ée]e?s?|repli[ée]e?s?) (?:à|dans|vers))"
                           r"\s+(?:la province d['’e]\s*|la r[ée]gion d['’e]\s*|la ville d['’e]\s*|l['’]|la |le )?$",
@@ -487,7 +496,8 @@ class EventExtractor:
         actor1 = actor2 = None
         # 1. passive agent: "a été reprise vendredi par les forces ..." (close to the trigger, same clause)
         agent = next((f for f in after if f[0] - trig.end <= 40 and "," not in sentence[trig.end:f[0]]
-                      and _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])), None)
+                      and _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])
+                      and not _MODIFIER_PAR.search(sentence[trig.end:f[0]])), None)
         # 2. "frappes du régime syrien", "raids de l'aviation russe": the trigger noun's complement
         of = next((f for f in after if f[0] - trig.end <= 30 and f[2] not in victims
                    and _OF_TRIGGER.match(sentence[trig.end:f[0]])), None)
@@ -582,9 +592,12 @@ class EventExtractor:
         # a country only when nothing more precise is named (such a report stays off the map)
         precise = [m for m in ordered if m["feature_type"] != "country"]
         text = self._text
-        kept = [m for m in precise if not _REFERENCE_PLACE.search(text[max(0, m["start"] - 40):m["start"]])
-                and not (trig.category != "incident"
-                         and _DESTINATION.search(text[max(0, m["start"] - 45):m["start"]]))]
+        destination = [m for m in precise if _DESTINATION.search(text[max(0, m["start"] - 45):m["start"]])]
+        if trig.category != "incident":  # evacuees and withdrawing fighters' destinations are not the place
+            precise = [m for m in precise if m not in destination]
+            if not precise and destination:
+                return []
+        kept = [m for m in precise if not _REFERENCE_PLACE.search(text[max(0, m["start"] - 40):m["start"]])]
         chosen = kept or precise[:1] or ordered[:1]
         # "Khan Cheikhoun, dans la province d'Idleb": the province only situates the town
         towns = [m for m in chosen if int(m["geo_precision"]) <= 2]
