@@ -67,7 +67,8 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"(?:villages?|localit[ée]s?|quartiers?|villes?|positions?|bases?|a[ée]roports?|a[ée]rodromes?|collines?|postes?"
      r"|bourgades?|secteurs?|zones?|territoires?|districts?|b[âa]timents?|places? fortes?|bastions?|prisons?)\b"
      r"|(?:entr[ée]e?s?|p[ée]n[ée]tr[ée]e?s?|p[ée]n[ée]tr\w+|entr\w+)\s+(?:\w+\s+){0,2}?dans (?:la ville|le centre|le quartier|la localit[ée]|le village)"
-     r"|(?:se retir\w+|quitt\w+)\s+(?:de |d['’]|du |le centre |la ville |les )"),
+     r"|(?:se (?:sont |est |[ée]taient |[ée]tait )?retir\w+|quitt\w+|retir[ée]e?s?)\s+(?:\w+\s+)?"
+     r"(?:de |d['’]|du |des |le centre |la ville |les )"),
     ("incident", "air/drone strike",
      r"frappes? (?:a[ée]riennes?|de drones?|russes|am[ée]ricaines?|de la coalition)|raids? (?:a[ée]riens?|de l['’]aviation)?"
      r"|bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?|drones? arm[ée]s?|barils? d['’]explosifs"),
@@ -127,8 +128,12 @@ _OF_TRIGGER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:de|du|des|d['’])\s*(?:l['’
 # that describes a noun, not of the trigger
 _MODIFIER_PAR = re.compile(r"\b\w+(?:é|ée|és|ées|us|ues|is|ise|ises|nt)\s+par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$",
                            re.IGNORECASE)
+_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b(?!\s*\d)",
+                           re.IGNORECASE)
+_ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _SINCE = re.compile(r"\bdepuis\b[^,.;:()]{0,40}$", re.IGNORECASE)
-_WITHDRAWAL = re.compile(r"se retir|quitt|retir|retrait", re.IGNORECASE)
+_WITHDRAWAL = re.compile(r"se (?:\w+ )?retir|quitt|retir|retrait", re.IGNORECASE)
 _EXPELLED = re.compile(r"(?:été|sont|est|était|étaient|ont|a)\s+(?:\w+\s+)?(?:chass|d[ée]log|expuls)\w*", re.IGNORECASE)
 _LEFT_TO = re.compile(r"au profit d(?:e|u|es)\s|aux mains d(?:e|u|es)\s|(?:remis|livr[ée]e?s?|c[ée]d[ée]e?s?) (?:\w+ ){0,3}?(?:à|aux?)\s",
                       re.IGNORECASE)
@@ -266,6 +271,7 @@ class EventExtractor:
         self._text = ""
         self._sents: list[tuple[int, int]] = []
         self._jihadist: str | None = None
+        self._article_actors: Counter[str] = Counter()
         self._sentence = ""
         self.default_focus = ""
 
@@ -336,6 +342,7 @@ class EventExtractor:
         self._jihadist = self._named_jihadist(text)
         frames = rec.get("frames") or []
         prev_actor1: str | None = None
+        last_actor: dict[tuple[str, str], str] = {}
         paragraph_of = [text.count("\n\n", 0, s) for s, _ in sents]
         for k, (s, e) in enumerate(sents):
             sentence = text[s:e]
@@ -351,7 +358,14 @@ class EventExtractor:
                 seen_cats.add((trig.category, trig.sub_type))
                 date, precision = self._date_for(k, trig, sent_dates, day_dates, paragraph_of, ref)
                 frame = _frame_for(frames, s + trig.start, s + trig.end, s, e)
-                modality = frame["modality"] if frame else _text_modality(sentence[:trig.start])
+                # the parse decides when it sees a marker; the words around the trigger back it up when the
+                # small model mis-parses ("aurait frappé" tagged as a noun)
+                modality = frame["modality"] if frame else "asserted"
+                if modality == "asserted":
+                    modality = _text_modality(sentence[max(0, trig.start - 60):trig.end])
+                if (modality == "planned" and trig.category == "deescalation"
+                        and not _DEMAND.search(sentence[max(0, trig.start - 80):trig.end])):
+                    modality = "asserted"  # a truce that "entrera en vigueur", an accord that "prévoit": agreed
                 actors, actor1, actor2, before, after = self._actors(sentence, s, trig, sent_mentions, frame)
                 if _PRONOUN_SUBJECT.match(sentence) and prev_actor1 and (
                         actor1 is None or not any(a.start < trig.start for a in self.actors.find(sentence))):
@@ -360,6 +374,12 @@ class EventExtractor:
                     actor1 = prev_actor1
                     if prev_actor1 not in actors:
                         actors = [prev_actor1, *actors]
+                if actor1 is None and trig.category == "incident" and _ANAPHORIC.search(sentence[:trig.start]):
+                    # "ces frappes", "les raids": the same kind of event the article has just attributed
+                    known = last_actor.get((trig.category, trig.sub_type))
+                    if known:
+                        actor1 = known
+                        actors = [known, *[a for a in actors if a != known]]
                 sub_type = trig.sub_type
                 if trig.category == "control_change":
                     actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
@@ -378,6 +398,8 @@ class EventExtractor:
                     prev_actor1 = actor1 or prev_actor1
                     continue
                 prev_actor1 = actor1 or prev_actor1
+                if actor1 is not None:
+                    last_actor[(trig.category, trig.sub_type)] = actor1
                 own_date = bool(sent_dates[k]) and precision == "day"
                 for place in places:
                     confidence = _confidence(actor1 is not None, own_date, int(place["geo_precision"]), modality)
@@ -388,9 +410,27 @@ class EventExtractor:
 
     def _named_jihadist(self, text: str) -> str | None:
         """The jihadist group an article names most by name (the referent of a bare "les jihadistes")."""
-        named = Counter(a.actor_id for a in self.actors.find(text)
+        found = self.actors.find(text)
+        named = Counter(a.actor_id for a in found
                         if fold(a.text) not in _GENERIC_JIHADIST and self.actors.side(a.actor_id) == "jihadist")
-        return named.most_common(1)[0][0] if named else None
+        best = named.most_common(1)[0][0] if named else None
+        self._article_actors = Counter(best if (best and fold(a.text) in _GENERIC_JIHADIST) else a.actor_id
+                                       for a in found)
+        return best
+
+    def _opponent(self, loser: str | None) -> str | None:
+        """The article's main armed opponent of ``loser`` (who gains what ``loser`` leaves)."""
+        side = self.actors.side(loser)
+        if not side or side in ("civilian", "foreign_state", "coalition"):
+            return None
+        gov = side in GOVERNMENT_SIDES
+        for aid, _ in self._article_actors.most_common():
+            other = self.actors.side(aid)
+            if aid == loser or other in ("civilian", "foreign_state", "coalition", ""):
+                continue
+            if (other in GOVERNMENT_SIDES) != gov:
+                return aid
+        return None
 
     def _resolve_generic(self, text: str, actor_id: str) -> str:
         if self._jihadist and fold(text) in _GENERIC_JIHADIST:
@@ -428,8 +468,7 @@ class EventExtractor:
                   ref: dt.date | None) -> tuple[dt.date | None, str]:
         sentence_k = self._text[self._sents[k][0]:self._sents[k][1]]
         # "depuis le 18 février" starts a period: it dates the trigger it governs, not the whole sentence
-        own = [m for m in sent_dates[k] if not _SINCE.search(sentence_k[max(0, m.start - 45):m.start])
-               or abs(m.start - trig.start) <= 40]
+        own = [m for m in sent_dates[k] if not _since(m, sentence_k) or abs(m.start - trig.start) <= 40]
         if own:
             d = min(own, key=lambda m: abs(m.start - trig.start))
         else:
@@ -439,7 +478,7 @@ class EventExtractor:
                 if paragraph_of[j] != paragraph_of[k]:
                     break
                 sent_j = self._text[self._sents[j][0]:self._sents[j][1]]
-                usable = [m for m in sent_dates[j] if not _SINCE.search(sent_j[max(0, m.start - 45):m.start])]
+                usable = [m for m in sent_dates[j] if not _since(m, sent_j)]
                 if usable:
                     d = usable[-1]
                     break
@@ -455,7 +494,26 @@ class EventExtractor:
             if pick:
                 j, m, cats = min(pick, key=lambda x: abs(x[0] - k))
                 return m.date, ("day" if same else d.precision)
+        wd = _WEEKDAY_ONLY.match(d.text) if d.relative and d.precision == "day" else None
+        if wd and ref is not None:
+            # "Le 9 octobre, ... Jeudi, ...": a bare weekday after a stated past date is that date's week
+            anchor = self._stated_day_before(k, sent_dates)
+            if anchor is not None and anchor < ref - dt.timedelta(days=6):
+                target = _WEEKDAYS.index(wd.group(1).lower())
+                options = [anchor + dt.timedelta(days=n) for n in range(-3, 7)]
+                day = min((o for o in options if o.weekday() == target), key=lambda o: (abs((o - anchor).days),
+                                                                                          o < anchor))
+                return day, "day"
         return d.date, d.precision
+
+    def _stated_day_before(self, k: int, sent_dates: "_LazyDates") -> dt.date | None:
+        """The nearest explicit (not relative) day date stated before sentence ``k``."""
+        for j in range(k - 1, max(-1, k - 8), -1):
+            sent_j = self._text[self._sents[j][0]:self._sents[j][1]]
+            explicit = [m for m in sent_dates[j] if m.precision == "day" and not m.relative and not _since(m, sent_j)]
+            if explicit:
+                return explicit[-1].date
+        return None
 
     def _actors(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]],
                 frame: dict[str, Any] | None = None
@@ -559,6 +617,8 @@ class EventExtractor:
         if m:
             found = [a for a in self.actors.find(sentence[m.end():m.end() + 60])]
             gainer = self._resolve_generic(found[0].text, found[0].actor_id) if found else None
+        if gainer is None and _WITHDRAWAL.match(words):
+            gainer = self._opponent(loser)  # a town the army leaves falls to the side it was fighting
         return actor1, loser, gainer if gainer != loser else None
 
     def _control_sub_type(self, after: str | None, sentence: str, words: str = "") -> str:
@@ -684,9 +744,17 @@ _CLAIMED = re.compile(r"\b(?:aurai(?:en)?t|seraie?n?t)\s+(?:\w+\s+)?\w+[ée]e?s?
 _DENIED = re.compile(r"\bd[ée]men\w*|\bni[ée]\w*\b|\bn['’]\w+\s+(?:pas|jamais)\b|\bne\s+\w+\s+(?:pas|jamais)\b",
                      re.IGNORECASE)
 _PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w* de"
-                      r"|vis\w* à|d[ée]termination à|intention de|projet\w* de|veu\w* |voulo\w*|devr\w*"
+                      r"|vis(?:e|ent|ait|aient|ant) à|d[ée]termination à|intention de|projet\w* de|veu\w* |voulo\w*|devr\w*"
                       r"|(?:va|vont|allait|allaient) \w+er\b)", re.IGNORECASE)
-_HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|si |en cas de|craint\w*|crainte)", re.IGNORECASE)
+_DEMAND = re.compile(r"\b(?:exig|r[ée]clam|appel|demand|menac|propos|envisag|souhait|veu|voul|esp[èe]r|tent)\w*",
+                     re.IGNORECASE)
+_HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|en cas de|craint\w*|crainte"
+                   r"|s(?:i\s+|['’])(?:les?|la|l['’]|des?|un|une|il|ils|elle|elles|on)\b)", re.IGNORECASE)
+
+
+def _since(m: Any, sentence: str) -> bool:
+    """Whether a date mention starts a period ("depuis le 18 février", "depuis le début de … le 30 septembre")."""
+    return m.text.lower().startswith("depuis") or bool(_SINCE.search(sentence[max(0, m.start - 45):m.start]))
 
 
 def _covers(area: Any, geom: Any, km: float = 8.0) -> bool:
@@ -701,7 +769,7 @@ def _covers(area: Any, geom: Any, km: float = 8.0) -> bool:
 
 def _text_modality(before: str) -> str:
     """Modality from the words before a trigger the parse did not anchor (fallback of the frames)."""
-    tail = before[-60:]
+    tail = before[-80:]
     if _DENIED.search(tail):
         return "denied"
     if _HYPO.search(tail):
@@ -812,6 +880,9 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
                 q = recs[j]
                 if not (r["place_id"] == q["place_id"] or distance_km(*pts[i], *pts[j]) <= max_km):
                     continue
+                if (r["article_id"] == q["article_id"] and r["start"] == q["start"]
+                        and r["place_id"] != q["place_id"] and distance_km(*pts[i], *pts[j]) > 10):
+                    continue  # "frappes sur X et Y": one sentence, two towns, two events ("Jobar, à Damas": one)
                 if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
                     continue
                 placed = g

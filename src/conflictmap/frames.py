@@ -188,7 +188,9 @@ def modality(trigger: Token) -> str:
             return "planned"
         if g.lemma_ in CLAIM_LEMMAS:
             return "claimed"
-    if any(c.dep_ == "mark" and c.pos_ == "SCONJ" and c.lower_ in ("si", "s'") for c in verb.children):
+    doc = trigger.doc
+    if any(c.dep_ == "mark" and c.pos_ == "SCONJ" and c.lower_ in ("si", "s'")
+           and not (c.i + 1 < len(doc) and doc[c.i + 1].pos_ in ("ADJ", "ADV")) for c in verb.children):
         return "hypothetical"
     if sent.text.rstrip().endswith("?"):
         return "hypothetical"
