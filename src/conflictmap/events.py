@@ -343,11 +343,18 @@ class EventExtractor:
         frames = rec.get("frames") or []
         prev_actor1: str | None = None
         last_actor: dict[tuple[str, str], str] = {}
+        last_locs: tuple[int, list[dict[str, Any]]] = (-9, [])
         paragraph_of = [text.count("\n\n", 0, s) for s, _ in sents]
         for k, (s, e) in enumerate(sents):
             sentence = text[s:e]
             sent_mentions = [m for m in mentions if s <= m["start"] < e]
             locs = [m for m in sent_mentions if m["role"] == "location"]
+            inherited = False
+            if not locs and k and paragraph_of[k - 1] == paragraph_of[k] and last_locs[0] >= k - 2:
+                # "Ils ont attaqué deux bases turques." after "... à Afrine": the scene of the previous sentence
+                locs, inherited = [m for m in last_locs[1] if m["feature_type"] != "country"], True
+            elif locs:
+                last_locs = (k, locs)
             sentence_actor = self._first_subject(sentence)
             seen_cats: set[tuple[str, str]] = set()
             if sentence_actor and not triggers_by_sent[k]:
@@ -403,6 +410,8 @@ class EventExtractor:
                 own_date = bool(sent_dates[k]) and precision == "day"
                 for place in places:
                     confidence = _confidence(actor1 is not None, own_date, int(place["geo_precision"]), modality)
+                    if inherited:  # the place comes from the sentence before
+                        confidence = max(0.0, confidence - 0.1)
                     reports.append(self._record(art, trig.category, sub_type, actors, actor1, actor2, before,
                                                 after, place, date, precision, inferred, sentence, s, e,
                                                 modality, confidence))
