@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ASSETS := static/vendor/.stamp
 
-.PHONY: install assets browser run test test-fast data bench eval clean
+.PHONY: install assets browser run test test-fast data bench eval eval-dev clean
 
 install: $(STAMP)
 
@@ -43,6 +43,13 @@ data: install
 eval: install
 	$(VENV)/bin/conflictmap ingest seeds --out out/seeds
 	$(VENV)/bin/conflictmap eval tests/data/seeds_gold.json out/seeds
+
+# Development-set figures (issue #10): the 40 unseen real articles of the shared eval set and the seeds.
+DEV ?= ../shared/eval/dev
+eval-dev: install
+	$(VENV)/bin/conflictmap ingest $(DEV) --out out/dev
+	$(VENV)/bin/conflictmap ingest seeds --out out/seeds
+	$(VENV)/bin/conflictmap eval-table dev $(DEV)/gold.json out/dev seeds tests/data/seeds_gold.json out/seeds
 
 bench: install
 	$(PY) bench/run_all.py

@@ -1,15 +1,15 @@
 """Rewrite imports of the old flat layout (before issue #9) to the stage packages.
 
 For merging a branch that still edits ``src/conflictmap/<module>.py``: git follows the
-renamed files, but the lines the branch adds still say ``from conflictmap.nlp import ...``.
+renamed files, but the lines the branch adds still say ``from conflictmap.extract.nlp import ...``.
 Run this on the files of the merge, then the tests::
 
     python scripts/relayout_imports.py $(git diff --name-only HEAD~1 -- '*.py')
     python scripts/relayout_imports.py --check src tests bench scripts   # lists what is left
 
-It rewrites ``from conflictmap import nlp`` / ``from conflictmap.nlp import x`` /
-``import conflictmap.nlp`` and dotted references in strings and docstrings
-(``"conflictmap.pipeline.Pipeline.load"``). Modules a branch adds at the top level
+It rewrites ``from conflictmap import nlp`` / ``from conflictmap.extract.nlp import x`` /
+``import conflictmap.extract.nlp`` and dotted references in strings and docstrings
+(``"conflictmap.extract.pipeline.Pipeline.load"``). Modules a branch adds at the top level
 (e.g. ``src/conflictmap/frames.py``) must be moved by hand (``git mv``) and added to ``MOVED``.
 """
 
@@ -28,7 +28,7 @@ MOVED: dict[str, str] = {
     "archive": "store.archive", "schema": "store.schema", "validate": "store.validate", "_io": "store.atomic",
     "_text": "text", "synthetic": "demo", "_page": "dashboard.page", "_data": "dashboard.data",
     "_map_js": "dashboard.cmlib", "_map": "dashboard.map",
-    "_cache": "store.cache", "place_review": "extract.review",
+    "_cache": "store.cache", "place_review": "extract.review", "frames": "extract.frames",
 }
 
 _NAMES = "|".join(sorted(map(re.escape, MOVED), key=len, reverse=True))

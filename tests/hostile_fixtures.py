@@ -59,6 +59,7 @@ def add_hostile_article(frames: dict[str, pd.DataFrame], event_id: str = "evt_ho
         "controller_after": None, "place_id": "curated:hostile", "place_name": HOSTILE_PLACE, "geo_precision": 1,
         "date": day, "date_precision": "day", "date_inferred": False, "quote": quote, "source": "OSDH",
         "url": HOSTILE_URL, "start": start, "end": start + len(quote), "zone_id": None,
+        "modality": "asserted", "confidence": 0.9,
         "sources": json.dumps([{"article_id": aid, "quote": quote, "start": start, "end": start + len(quote),
                                 "source": "OSDH", "url": HOSTILE_URL}]),
         "n_sources": 1,

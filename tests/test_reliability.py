@@ -49,6 +49,15 @@ def test_shipped_and_synthetic_data_validate(tmp_path: Path, events: gpd.GeoData
     validate_dataset(d, require_success=False)  # the dashboard's data folders have no _SUCCESS.json
 
 
+def test_a_dataset_from_before_modality_still_validates(events: gpd.GeoDataFrame) -> None:
+    from conflictmap.errors import DataFileError
+
+    old = events.drop(columns=["modality", "confidence"])
+    validate_events(old)  # written before the columns existed: readers fill them with None
+    with pytest.raises(DataFileError, match="missing column.*'quote'"):
+        validate_events(old.drop(columns=["quote"]))
+
+
 def test_hand_corrupted_events_file_lists_every_problem_in_one_error(tmp_path: Path,
                                                                      events: gpd.GeoDataFrame) -> None:
     ev = events.copy()

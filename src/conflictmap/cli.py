@@ -180,6 +180,35 @@ def eval_cmd(
     out.print(t)
 
 
+#: Development targets of issue #10 (event extraction on unseen real news).
+EVAL_COLUMNS = {"event_recall": "event recall", "event_precision": "event precision", "role_accuracy": "role",
+                "date_accuracy": "date", "metonymy": "metonymy", "place_f1": "place F1"}
+
+
+@app.command("eval-table")
+def eval_table_cmd(
+    runs: Annotated[list[str], typer.Argument(help="Triples LABEL GOLD.json OUT_DIR, e.g. "
+                                                   "dev ../shared/eval/dev/gold.json out/dev")],
+) -> None:
+    """Print one row of event figures per (label, gold, output folder): recall, precision, roles, dates."""
+    from conflictmap.evaluate import evaluate
+
+    if len(runs) % 3:
+        err.print(f"eval-table: expected LABEL GOLD OUT_DIR triples, got {len(runs)} arguments: {runs!r}")
+        raise typer.Exit(code=2)
+    t = Table(title="evaluation (development-set figures)")
+    t.add_column("set", no_wrap=True)
+    for c in EVAL_COLUMNS.values():
+        t.add_column(c, justify="right", no_wrap=True)
+    t.add_column("events", justify="right", no_wrap=True)
+    for k in range(0, len(runs), 3):
+        label, gold, out_dir = runs[k:k + 3]
+        d = evaluate(gold, out_dir).as_dict()
+        t.add_row(label, *("—" if d.get(c) is None else f"{d[c]:.3f}" for c in EVAL_COLUMNS),
+                  str(d["counts"]["events"]))
+    out.print(t)
+
+
 @app.command()
 def gazetteer(
     rebuild: Annotated[bool, typer.Option(help="Rebuild the cached index.")] = False,

@@ -430,6 +430,8 @@ def make_events(n: int, seed: int = 0) -> gpd.GeoDataFrame:
         "start": start.astype(np.int64),
         "end": end.astype(np.int64),
         "zone_id": zone_id,
+        "modality": np.where(rng.random(n) < 0.15, "claimed", "asserted"),
+        "confidence": np.round(0.4 + 0.6 * rng.random(n), 2),
         "sources": srcs,
         "n_sources": n_sources.astype(np.int64),
     })

@@ -1,7 +1,9 @@
 """Evaluation against hand-written gold (the format of ``tests/data/seeds_gold.json``).
 
 Place recall/precision/F1 and accuracy@161 km over mentions; metonymy (no event
-placed at a capital used as an actor); event recall and date accuracy.
+placed at a capital used as an actor); event recall (gold events matched one-to-one with
+extracted events), role accuracy (actor1 of an incident, controller_after of a control change),
+date accuracy, and event precision for gold that lists ``events_ok`` (exhaustive event gold).
 """
 
 from __future__ import annotations
@@ -73,10 +75,60 @@ class Scores:
     date_accuracy: float
     counts: dict[str, int]
     misses: list[str] = field(default_factory=list)
+    event_precision: float | None = None
+    role_accuracy: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict (without misses)."""
         return {k: v for k, v in self.__dict__.items() if k != "misses"}
+
+
+def _match_events(gold_events: list[list[Any]], evs: list[dict[str, Any]]) -> dict[int, int]:
+    """One-to-one matching of gold events to extracted events (maximum bipartite matching).
+
+    An extracted event fits a gold event when the category is the same, it lies within the tolerance
+    and the gold actor (if any) is among its ``actors``; perfect fits (right date and role) are matched
+    first, and a gold event matched on a perfect fit only moves to another perfect fit.
+
+    Returns
+    -------
+    dict
+        Gold index → extracted index.
+    """
+    def fits(g_ev: list[Any], e: dict[str, Any]) -> bool:
+        cat, la, lo, tol, actor, _ = g_ev
+        p = e["properties"]
+        return (p.get("category") == cat and geometry_distance_km(e["geometry"], la, lo) <= tol
+                and (actor is None or actor in (p.get("actors") or [])))
+
+    def quality(g_ev: list[Any], e: dict[str, Any]) -> tuple[bool, bool]:
+        cat, _, _, _, actor, when = g_ev
+        key = "controller_after" if cat == "control_change" else "actor1"
+        return (when is None or _date_ok(e["properties"].get("date"), when),
+                actor is None or e["properties"].get(key) == actor)
+
+    options = [sorted((j for j, e in enumerate(evs) if fits(gv, e)), key=lambda j: quality(gv, evs[j]), reverse=True)
+               for gv in gold_events]
+    perfect = [[j for j in opts if all(quality(gv, evs[j]))] for gv, opts in zip(gold_events, options)]
+    owner: dict[int, int] = {}
+    exact: set[int] = set()
+
+    def augment(i: int, seen: set[int], edges: list[list[int]]) -> bool:
+        for j in (perfect[i] if i in exact else edges[i]):
+            if j not in seen:
+                seen.add(j)
+                if j not in owner or augment(owner[j], seen, edges):
+                    owner[j] = i
+                    return True
+        return False
+
+    for i in range(len(gold_events)):
+        if augment(i, set(), perfect):
+            exact.add(i)
+    for i in range(len(gold_events)):
+        if i not in owner.values():
+            augment(i, set(), options)
+    return {i: j for j, i in owner.items()}
 
 
 def evaluate(gold_path: str | Path, out_dir: str | Path) -> Scores:
@@ -108,6 +160,7 @@ def evaluate(gold_path: str | Path, out_dir: str | Path) -> Scores:
     tp = fn = fp = 0
     acc_hit = acc_n = 0
     met_ok = met_n = ev_hit = ev_n = date_hit = date_n = 0
+    role_hit = role_n = out_n = out_ok = 0
     misses: list[str] = []
     for art, g in gold.items():
         if art.startswith("_"):
@@ -138,22 +191,36 @@ def evaluate(gold_path: str | Path, out_dir: str | Path) -> Scores:
                 misses.append(f"{art}: event at metonym {name}")
             else:
                 met_ok += 1
-        for cat, la, lo, tol, actor, when in g["events"]:
+        match = _match_events(g["events"], evs)
+        for i, (cat, _la, _lo, _tol, actor, when) in enumerate(g["events"]):
             ev_n += 1
-            cands = [e for e in evs if e["properties"].get("category") == cat
-                     and geometry_distance_km(e["geometry"], la, lo) <= tol
-                     and (actor is None or actor in (e["properties"].get("actors") or []))]
-            if cands:
-                ev_hit += 1
-                if when is not None:
-                    date_n += 1
-                    if any(_date_ok(e["properties"].get("date"), when) for e in cands):
-                        date_hit += 1
-                    else:
-                        misses.append(f"{art}: {cat} date, want {when}, got "
-                                      f"{[e['properties'].get('date') for e in cands]}")
-            else:
-                misses.append(f"{art}: event {cat} {actor} near {la},{lo}")
+            if i not in match:
+                misses.append(f"{art}: event {cat} {actor} near {_la},{_lo}")
+                continue
+            e = evs[match[i]]["properties"]
+            ev_hit += 1
+            if actor is not None:
+                role_n += 1
+                key = "controller_after" if cat == "control_change" else "actor1"
+                if e.get(key) == actor:
+                    role_hit += 1
+                else:
+                    misses.append(f"{art}: {cat} {key} want {actor}, got {e.get(key)}")
+            if when is not None:
+                date_n += 1
+                if _date_ok(e.get("date"), when):
+                    date_hit += 1
+                else:
+                    misses.append(f"{art}: {cat} date, want {when}, got {e.get('date')}")
+        if "events_ok" in g:  # exhaustive event gold: every other extracted event is a false event
+            allowed = [tuple(x[:4]) for x in g["events"]] + [tuple(x[:4]) for x in g["events_ok"]]
+            for ev in evs:
+                out_n += 1
+                c = ev["properties"].get("category")
+                if any(c == ac and geometry_distance_km(ev["geometry"], la, lo) <= tol for ac, la, lo, tol in allowed):
+                    out_ok += 1
+                else:
+                    misses.append(f"{art}: false event {c} at {ev['properties'].get('place_name')}")
 
     def r(a: int, b: int) -> float:
         return round(a / b, 3) if b else 1.0
@@ -161,4 +228,6 @@ def evaluate(gold_path: str | Path, out_dir: str | Path) -> Scores:
     rec, prec = r(tp, tp + fn), (r(tp, tp + fp) if tp + fp else 0.0)
     f1 = round(2 * rec * prec / (rec + prec), 3) if rec + prec else 0.0
     return Scores(rec, prec, f1, r(acc_hit, acc_n), r(met_ok, met_n), r(ev_hit, ev_n), r(date_hit, date_n),
-                  {"tp": tp, "fn": fn, "fp": fp, "events": ev_n, "dates": date_n}, misses)
+                  {"tp": tp, "fn": fn, "fp": fp, "events": ev_n, "dates": date_n, "roles": role_n,
+                   "events_out_scored": out_n}, misses,
+                  event_precision=r(out_ok, out_n) if out_n else None, role_accuracy=r(role_hit, role_n))

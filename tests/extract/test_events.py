@@ -8,6 +8,7 @@ import json
 import pandas as pd
 import pytest
 
+from conflictmap.extract import dates
 from conflictmap.extract import events as ev
 from conflictmap.extract.articles import Article
 from conflictmap.geo.gazetteer import distance_km
@@ -51,7 +52,10 @@ def test_government_retakes_a_town(pipeline) -> None:  # type: ignore[no-untyped
 def test_metonymic_capital_is_an_actor_never_the_place(pipeline) -> None:  # type: ignore[no-untyped-def]
     r = run(pipeline, "Moscou nie avoir bombardé des positions des Forces démocratiques syriennes près de "
                       "Deir ez-Zor, mercredi.")
-    inc = r.events[r.events.category == "incident"].iloc[0]
+    # a denial is reported, flagged "denied", and kept off the map (the old test expected a map event)
+    assert not (r.events.category == "incident").any()
+    inc = r.reports[r.reports.category == "incident"].iloc[0]
+    assert inc.modality == "denied"
     assert "RUS" in inc.actors and "SDF" in inc.actors
     assert near(inc.geometry, 35.34, 40.14, 30)
     assert not near(inc.geometry, 55.75, 37.62, 500)
@@ -107,11 +111,11 @@ def test_year_less_article_is_dated_by_chronology_anchors(pipeline) -> None:  # 
 
 
 def test_chronology_prefers_the_year_matching_most_anchors() -> None:
-    anchors = [ev.Anchor(__import__("re").compile("cessation des hostilités"), dt.date(2016, 2, 22),
+    anchors = [dates.Anchor(__import__("re").compile("cessation des hostilités"), dt.date(2016, 2, 22),
                          dt.date(2016, 12, 29), 1.0)]
-    d = ev.infer_year_from_chronology("La cessation des hostilités est entrée en vigueur le 27 février.", anchors)
+    d = dates.infer_year_from_chronology("La cessation des hostilités est entrée en vigueur le 27 février.", anchors)
     assert d == dt.date(2016, 2, 27)
-    assert ev.infer_year_from_chronology("Rien ici le 27 février.", anchors) is None
+    assert dates.infer_year_from_chronology("Rien ici le 27 février.", anchors) is None
 
 
 def test_control_table_answers_who_held_a_place() -> None:

@@ -534,88 +534,22 @@ def split_front_matter(text: str, path: str = "<text>") -> tuple[dict[str, objec
 
 # --------------------------------------------------------------------------- dates
 
-_FR_MONTHS = {
-    "janvier": 1, "janv": 1, "fevrier": 2, "février": 2, "fevr": 2, "févr": 2, "mars": 3, "avril": 4, "avr": 4,
-    "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "août": 8, "septembre": 9, "sept": 9,
-    "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "décembre": 12, "dec": 12, "déc": 12,
-}  # fmt: skip
-_FR_DATE = re.compile(
-    r"^(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(\d{1,2})(?:er)?\s+([a-zéû]+)\.?\s+(\d{4})$",
-    re.IGNORECASE,
-)
-_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_RELATIVE = re.compile(
-    r"^(?:yesterday|today|tomorrow|now|hier|aujourd'?hui|demain|avant-hier|maintenant)\b", re.IGNORECASE
-)
-
-
-def _checked_date(year: int, month: int, day: int, raw: str, path: str) -> dt.date:
-    try:
-        return dt.date(year, month, day)
-    except ValueError as exc:
-        raise InputError(path, f"published: {raw!r} is not a real date ({exc}); write it as YYYY-MM-DD") from None
-
-
 def parse_published(value: object, path: str = "<meta>") -> dt.date | None:
-    """Publication date from metadata.
-
-    Accepts a :class:`datetime.date`/:class:`~datetime.datetime`, an ISO date or
-    datetime (``2018-07-07``, ``2018-07-07T10:00:00Z``), ``07/07/2018`` (day
-    first) or a French date (``7 juillet 2018``, ``1er juillet 2018``).
-
-    Parameters
-    ----------
-    value : object
-        The metadata value; ``None`` or blank means unknown.
-    path : str
-        For error messages.
-
-    Returns
-    -------
-    datetime.date or None
-        The date, or ``None`` when unknown.
+    """Publication date from metadata: :func:`conflictmap.extract.dates.parse_published`, errors naming ``path``.
 
     Raises
     ------
     InputError
-        For values that are not a real date (``"31 février 2018"``,
-        ``"2018-02-30"``) or are relative (``"yesterday"``).
+        For values that are not a real, complete date (``"31 février 2018"``, ``"yesterday"``).
 
     Examples
     --------
     >>> parse_published("1er juillet 2018")
     datetime.date(2018, 7, 1)
     """
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    s = _WS.sub(" ", str(value)).strip()
-    if not s:
-        return None
-    if _RELATIVE.match(s):
-        raise InputError(path, f"published: {s!r} is relative; write the actual date as YYYY-MM-DD (e.g. 2018-07-07)")
-    m = _ISO_DATE.match(s)
-    if m:
-        return _checked_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), s, path)
-    m = _NUMERIC_DATE.match(s)
-    if m:
-        return _checked_date(int(m.group(3)), int(m.group(2)), int(m.group(1)), s, path)
-    m = _FR_DATE.match(s)
-    if m:
-        month = _FR_MONTHS.get(m.group(2).lower())
-        if month is not None:
-            return _checked_date(int(m.group(3)), month, int(m.group(1)), s, path)
-    iso = _ISO_DATE.match(s[:10])
-    if iso and len(s) > 10 and s[10] in "T ":
-        try:
-            return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).date()
-        except ValueError:
-            _checked_date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)), s, path)
-    raise InputError(path, f"published: cannot read {s!r} as a date; write it as YYYY-MM-DD (e.g. 2018-07-07)")
+    from conflictmap.extract.dates import parse_published as parse
+
+    return parse(value, path)
 
 
 # --------------------------------------------------------------------------- building

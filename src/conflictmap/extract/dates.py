@@ -36,11 +36,13 @@ time a candidate expression has to be converted.
 from __future__ import annotations
 
 import calendar
+import csv
 import datetime
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -48,10 +50,14 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 __all__ = [
     "PRECISIONS",
+    "Anchor",
     "DateMention",
     "find_dates",
     "infer_publication_date",
+    "infer_year_from_chronology",
     "parse_published",
+    "read_timeline",
+    "weekday_years",
 ]
 
 Precision = Literal["day", "week", "month", "year"]
@@ -895,8 +901,14 @@ _ISO_SHAPE: Final = re.compile(
 _EXPECTED: Final = "expected an ISO date YYYY-MM-DD (or a full French date like '4 mai 2017')"
 
 
-def parse_published(value: str | datetime.date | None) -> datetime.date | None:
-    """Parse a front-matter / manifest ``published`` field.
+_RELATIVE_PUBLISHED: Final = re.compile(
+    r"^(?:yesterday|today|tomorrow|now|hier|aujourd['’]?hui|demain|avant-hier|maintenant)\b", re.IGNORECASE)
+_DAY_MONTH_YEAR: Final = re.compile(rf"(?:{_DAY})\s+{_MONTH}\s+(?:19|20)\d\d|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{4}}",
+                                    re.IGNORECASE)
+
+
+def parse_published(value: object, path: str | None = None) -> datetime.date | None:
+    """Parse a front-matter / manifest ``published`` field (the one parser articles and dates share).
 
     Parameters
     ----------
@@ -904,7 +916,10 @@ def parse_published(value: str | datetime.date | None) -> datetime.date | None:
         ISO ``YYYY-MM-DD`` (optionally with a time: ``2018-07-07T10:00:00Z``),
         a date object (YAML turns unquoted ISO dates into ``datetime.date``),
         or a full French date with day, month and year ("4 mai 2017",
-        "21/09/2017"). None, "" and whitespace mean "no date".
+        "samedi 29 février 2020", "21/09/2017"). None, "" and whitespace mean "no date".
+    path : str, optional
+        The file the value comes from; when given, errors are
+        :class:`conflictmap.errors.InputError` naming it.
 
     Returns
     -------
@@ -914,15 +929,26 @@ def parse_published(value: str | datetime.date | None) -> datetime.date | None:
     Raises
     ------
     ValueError
-        For anything else, quoting the value and the expected format:
-        impossible dates ("2018-02-31", "31 février 2018"), relative words
+        (``InputError`` when ``path`` is given) for anything else, quoting the value and the
+        expected format: impossible dates ("2018-02-31", "31 février 2018"), relative words
         ("yesterday", "hier"), partial dates ("juillet 2018"), numbers.
 
     Examples
     --------
     >>> parse_published("2018-07-07")
     datetime.date(2018, 7, 7)
+    >>> parse_published("1er juillet 2018")
+    datetime.date(2018, 7, 1)
     """
+
+    def fail(detail: str) -> ValueError:
+        problem = f"published: cannot parse {value!r}{detail}; {_EXPECTED}"
+        if path is None:
+            return ValueError(problem)
+        from conflictmap.errors import InputError
+
+        return InputError(path, problem)
+
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
@@ -930,8 +956,8 @@ def parse_published(value: str | datetime.date | None) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"published: cannot parse {value!r} ({type(value).__name__}); {_EXPECTED}")
-    s = value.strip()
+        raise fail(f" ({type(value).__name__})")
+    s = " ".join(value.split())
     if not s:
         return None
     iso = _ISO_SHAPE.match(s)
@@ -939,12 +965,137 @@ def parse_published(value: str | datetime.date | None) -> datetime.date | None:
         try:
             return datetime.date(int(iso["y"]), int(iso["m"]), int(iso["d"]))
         except ValueError as exc:
-            raise ValueError(f"published: cannot parse {value!r}: {exc}; {_EXPECTED}") from None
+            raise fail(f": not a real date ({exc})") from None
+    if _RELATIVE_PUBLISHED.match(s):
+        raise fail(": it is relative; write the actual date")
     mentions = find_dates(s, None)
     if len(mentions) == 1 and mentions[0].precision == "day" and mentions[0].date == mentions[0].end_date:
         m = mentions[0]
-        if _normalise(s[: m.start]) in ("", "le") and not s[m.end :].strip(" .,"):
+        lead = _normalise(s[: m.start]).strip(" ,")
+        if (lead in ("", "le") or re.fullmatch(rf"(?:le\s+)?{_WEEKDAY}", lead)) and not s[m.end :].strip(" .,"):
             return m.date
-    raise ValueError(
-        f"published: cannot parse {value!r}: not a complete, valid calendar date; {_EXPECTED}"
-    )
+    shaped = _DAY_MONTH_YEAR.search(s)
+    if shaped:
+        raise fail(": not a real date")
+    raise fail(": not a complete, valid calendar date")
+
+
+# --------------------------------------------------------------------------- chronology (year-less articles)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A phrase whose use dates a text to a period (a row of ``data/timeline.csv``)."""
+
+    pattern: re.Pattern[str]
+    valid_from: datetime.date
+    valid_to: datetime.date
+    weight: float
+
+
+def read_timeline(path: Path) -> list[Anchor]:
+    """Read the chronology anchors (missing file → no anchors).
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the row when a date or a pattern cannot be read.
+    """
+    if not path.exists():
+        return []
+    out = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for i, row in enumerate(csv.DictReader(line for line in fh if not line.lstrip().startswith("#")), 2):
+            try:
+                out.append(Anchor(re.compile(row["pattern"], re.IGNORECASE if not row["pattern"].isupper() else 0),
+                                  datetime.date.fromisoformat(row["valid_from"]),
+                                  datetime.date.fromisoformat(row["valid_to"]), float(row.get("weight") or 1)))
+            except (re.error, ValueError, TypeError, KeyError) as exc:
+                raise ValueError(f"{path}: row {i} {dict(row)!r}: {exc}; fix the pattern, "
+                                 "valid_from/valid_to (YYYY-MM-DD) or weight") from None
+    return out
+
+
+_MONTH_NUMBERS: Final = {m: i for i, m in enumerate(
+    ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
+     "novembre", "decembre"), 1)}
+_WEEKDAY_NUMBERS: Final = {d: i for i, d in enumerate(
+    ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"))}
+_WEEKDAY_DATE: Final = re.compile(
+    rf"{_B}(?P<wd>{_WEEKDAY})\s+(?:le\s+)?(?P<day>1\s?er|1ᵉʳ|premier|3[01]|[12]\d|0?[1-9])\s+"
+    rf"(?P<month>janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre)"
+    rf"{_E}(?!\s+(?:19|20)\d\d)",
+    re.IGNORECASE,
+)
+
+
+def weekday_years(text: str, years: Iterable[int] = range(2011, 2026)) -> set[int] | None:
+    """Years in which every year-less "dimanche 28 octobre" of a text falls on the weekday it names.
+
+    Returns None when the text states no weekday with a day and month (no constraint).
+    """
+    stated = []
+    for m in _WEEKDAY_DATE.finditer(text):
+        day_raw = m.group("day").lower()
+        day = 1 if day_raw.startswith(("1er", "1 er", "1ᵉʳ", "premier")) else int(day_raw)
+        month = _MONTH_NUMBERS[m.group("month").lower().replace("é", "e").replace("û", "u")]
+        stated.append((_WEEKDAY_NUMBERS[m.group("wd").lower()], month, day))
+    if not stated:
+        return None
+    ok = set()
+    for y in years:
+        try:
+            if all(datetime.date(y, mo, d).weekday() == wd for wd, mo, d in stated):
+                ok.add(y)
+        except ValueError:
+            continue
+    return ok
+
+
+def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
+                               years: Iterable[int] = range(2011, 2026)) -> datetime.date | None:
+    """Latest day-and-month date of a year-less text, dated by its weekdays and chronology anchors.
+
+    Candidate years are those in which every stated "weekday day month" falls on that weekday
+    (when the text states any). For every candidate year Y the text's day/month dates are
+    resolved as if written at the end of Y; Y scores the weight of the anchors whose period
+    contains the latest of them. The best year wins (earliest on ties). A single year left by
+    the weekdays alone is justified without anchors; otherwise no anchor means no date.
+
+    Parameters
+    ----------
+    text : str
+        Article text without any explicit year.
+    anchors : sequence of Anchor
+        From :func:`read_timeline`.
+    years : iterable of int
+        Candidate years.
+
+    Returns
+    -------
+    datetime.date or None
+        The latest dated day of the text in the chosen year, or None when the text has no
+        day/month date or nothing justifies a year.
+    """
+    candidates = list(years)
+    by_weekday = weekday_years(text, candidates)
+    if by_weekday is not None:
+        candidates = [y for y in candidates if y in by_weekday]
+        if not candidates:
+            return None
+    present = [a for a in anchors if a.pattern.search(text)]
+    if not present and not (by_weekday and len(candidates) == 1):
+        return None
+    best: tuple[float, int, datetime.date] | None = None
+    for y in candidates:
+        ref = datetime.date(y, 12, 31)
+        days = [m.end_date for m in find_dates(text, ref) if m.precision == "day" and not m.relative]
+        if not days:
+            return None
+        latest = max(days)
+        score = sum(a.weight for a in present if a.valid_from <= latest <= a.valid_to)
+        if by_weekday and len(candidates) == 1:
+            score += 1.0
+        if best is None or score > best[0]:
+            best = (score, y, latest)
+    return best[2] if best and best[0] > 0 else None

@@ -4,20 +4,19 @@ From the resolved mentions of one article, :class:`EventExtractor` finds event
 *reports*: one per (sentence, trigger) — a general French-news lexicon of
 triggers (``TRIGGERS``), actors from ``data/actors.csv`` and metonymic capitals,
 the most specific locational toponym of the sentence, and a date resolved with
-:mod:`conflictmap.dates`. :func:`merge_reports` then merges reports of the same
+:mod:`conflictmap.extract.dates`. :func:`merge_reports` then merges reports of the same
 event (same category, places within 30 km, dates within a day) into events that
 list all their sources; :func:`control_table` derives "who held X when".
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,12 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from conflictmap.text import fold
 from conflictmap.extract.actors import GOVERNMENT_SIDES, ActorLexicon
 from conflictmap.extract.articles import Article
+from conflictmap.extract.dates import Anchor, infer_year_from_chronology, read_timeline  # noqa: F401  (re-exported)
 from conflictmap.geo.gazetteer import Gazetteer, distance_km
+from conflictmap.store.schema import CRS, EVENT_COLUMNS, FACTUAL
 from conflictmap.settings import Settings
 from conflictmap.store.schema import CRS, EVENT_COLUMNS
 
@@ -52,14 +54,22 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"[ée]vacu(?:ation|ations|" + _V + r")\b|couloirs? humanitaires?|bus verts"),
     ("deescalation", "agreement or talks on de-escalation",
      r"m[ée]morandum|accords? de (?:r[ée]conciliation|paix|d[ée]sescalade)|pourparlers|n[ée]gociations?"
-     r"|ententes? sur|accord (?:sur|de) (?:un|le) cessez-le-feu"),
+     r"|ententes? sur|accord (?:sur|de) (?:un|le) cessez-le-feu|\baccords?\b(?!\s+(?:commercia|[ée]conomique|nucl[ée]aire))"
+     r"|patrouilles? (?:conjointes?|mixtes?|communes?|russo-turques?|turco-russes?)|r[ée]conciliation"
+     r"|remett\w* (?:\w+ ){0,4}(?:leurs |ses )?armes|rendu (?:\w+ ){0,2}(?:leurs |ses )?armes"),
     ("control_change", "",
      r"\brepris" r"(?:e|es)?\b|\breprendre\b|\breprend\b|reconqu[iê]s|reconqu[ée]rir|reconqu[êe]te"
      r"|(?:pris|prend|prendre|repris|reprend|reprendre)(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:s['’]|se )(?:est|sont|était|étaient|[ée]tant) empar[ée]\w*|prise (?:de|du) (?:la ville|centre)"
      r"|tomb[ée]e?s? (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
      r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|chass[ée]s? (?:de|du|des)|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)|reddition|capitul\w+"
-     r"|contr[ôo]l\w+ (?:d[ée]sormais|maintenant|totalement|enti[èe]rement)"),
+     r"|contr[ôo]l\w+ (?:d[ée]sormais|maintenant|totalement|enti[èe]rement)"
+     r"|d[ée]log\w*|\b(?:pris|prend|prennent|prenaient|prenait|reprennent|ont pris|avaient pris)\s+(?:\w+\s+){0,3}?"
+     r"(?:villages?|localit[ée]s?|quartiers?|villes?|positions?|bases?|a[ée]roports?|a[ée]rodromes?|collines?|postes?"
+     r"|bourgades?|secteurs?|zones?|territoires?|districts?|b[âa]timents?|places? fortes?|bastions?|prisons?)\b"
+     r"|(?:entr[ée]e?s?|p[ée]n[ée]tr[ée]e?s?|p[ée]n[ée]tr\w+|entr\w+)\s+(?:\w+\s+){0,2}?dans (?:la ville|le centre|le quartier|la localit[ée]|le village)"
+     r"|(?:se (?:sont |est |[ée]taient |[ée]tait )?retir\w+|quitt\w+|retir[ée]e?s?)\s+(?:\w+\s+)?"
+     r"(?:de |d['’]|du |des |le centre |la ville |les )"),
     ("incident", "air/drone strike",
      r"frappes? (?:a[ée]riennes?|de drones?|russes|am[ée]ricaines?|de la coalition)|raids? (?:a[ée]riens?|de l['’]aviation)?"
      r"|bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?|drones? arm[ée]s?|barils? d['’]explosifs"),
@@ -67,14 +77,16 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"pilonn\w*|obus|tirs? d['’]artillerie|roquettes?|mortiers?|missiles?"),
     ("incident", "attack",
      r"\battaqu(?:e|es|é|ée|és|ées|er|ent|ait)\b|attentats?|assauts?|embuscades?|explosions?|kamikazes?"
-     r"|voitures? pi[ée]g[ée]es?|a vis[ée]|ont vis[ée]|\bvis(?:é|ée|és|ées|er|ant)\b"),
+     r"|voitures? pi[ée]g[ée]es?|a vis[ée]|ont vis[ée]|\bvis(?:é|ée|és|ées|er|ant)\b|massacres?|armes? chimiques?"
+     r"|gaz (?:sarin|toxiques?|moutarde)|\bchlore\b|engins? explosifs?|\bIED\b|attaques? suicides?|abattu\w*"),
     ("incident", "armed clash",
-     r"affrontements?|combats?\b|accrochages?|[ée]changes? de tirs|ouvert le feu|heurts|offensive"),
+     r"affrontements?|combats?\b|accrochages?|[ée]changes? de tirs|ouvert le feu|heurts|offensive|batailles?\b"
+     r"|encercl\w+|assi[ée]g\w+|si[èe]ge (?:de|du|d['’])|blocus|contre-attaqu\w+"),
     # a strike or hit of unknown kind ("des obus ont frappé", "a été touché"): the sentence decides below
     ("incident", "attack", r"\bfrapp(?:é|ée|és|ées|ent|ait|aient|ant|er)\b|\btouch[ée]e?s?\b par|abattu\w*"
                            r"|assassin\w+|enlev[ée]\w*|enl[èe]vements?"),
     # casualties alone say something violent happened; the kind of incident is unknown: lowest priority
-    ("incident", "attack", r"\btu[ée]s?\b|\bmorts?\b|\bbless[ée]s\b"),
+    ("incident", "attack", r"\btu[ée]e?s?\b|\bmorts?\b|\bbless[ée]e?s\b"),
 )
 _TRIGGER_RES = tuple((cat, sub, re.compile(pat, re.IGNORECASE)) for cat, sub, pat in TRIGGERS)
 # A trigger inside these contexts reports no event ("aucun bombardement n'avait été enregistré").
@@ -113,6 +125,38 @@ _OBLIQUE = re.compile(r"\b(?:avec|contre|entre|pour|aux?|envers|face à|de la pa
 _CLAUSE_BOUNDARY = re.compile(r"\b(?:où|qui|lorsque|alors que|tandis que|mais|après que|avant que)\b|;", re.IGNORECASE)
 _ACCUSED = re.compile(r"\b(?:accus\w*|imput\w*\s+(?:à|aux?))\s+(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
 _OF_TRIGGER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+)?$", re.IGNORECASE)
+# "des territoires contrôlés par le régime", "des rebelles soutenus par la Turquie": the agent of a participle
+# that describes a noun, not of the trigger
+_MODIFIER_PAR = re.compile(r"\b\w+(?:é|ée|és|ées|us|ues|is|ise|ises|nt)\s+par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$",
+                           re.IGNORECASE)
+_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b(?!\s*\d)",
+                           re.IGNORECASE)
+_ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_SINCE = re.compile(r"\bdepuis\b[^,.;:()]{0,40}$", re.IGNORECASE)
+_WITHDRAWAL = re.compile(r"se (?:\w+ )?retir|quitt|retir|retrait", re.IGNORECASE)
+_EXPELLED = re.compile(r"(?:été|sont|est|était|étaient|ont|a)\s+(?:\w+\s+)?(?:chass|d[ée]log|expuls)\w*", re.IGNORECASE)
+_LEFT_TO = re.compile(r"au profit d(?:e|u|es)\s|aux mains d(?:e|u|es)\s|(?:remis|livr[ée]e?s?|c[ée]d[ée]e?s?) (?:\w+ ){0,3}?(?:à|aux?)\s",
+                      re.IGNORECASE)
+#: Bare words for jihadists: they name the jihadist group the article names (HTS in an Idlib story, not ISIS).
+_GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadistes", "jihadists",
+                               "terroristes", "extremistes"})
+# "à 20 km au nord de Damas", "près de la frontière avec": a place named to situate another one
+_REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\s+){0,3}(?:de|d['’]|du)"
+                              r"|fronti[èe]re (?:avec|de)|(?:proche|non loin|pr[èe]s) de la fronti[èe]re"
+                              r"|capitale|originaires? d[eu']|venus? d[eu']"
+                              r"|(?:au|à l['’])\s*(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+(?:de|d['’]|du)"
+                              r"|(?:reliant|relie|reliait|reliaient)\s+(?:[\w'’-]+\s+){0,3}?(?:à\s+|et\s+)?"
+                              r"|(?:offensive|op[ée]ration|frappes?|raids?|bombardements?|forces|arm[ée]e|troupes"
+                              r"|aviation|avions|soldats|militaires|alli[ée]e?s?|soutien|r[ée]gime|gouvernement"
+                              r"|autorit[ée]s|pouvoir|ordres?) (?:de|d['’]))\s*(?:la |l['’]|le )?\s*$",
+                              re.IGNORECASE)
+# where evacuees or withdrawing fighters go is not where control changed
+_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|en direction d(?:e|u|es)\s+(?:\w+\s+){0,2}?|jusqu['’]à|rendu?e?s? à"
+                          r"|transport[ée]e?s?\s+(?:\w+\s+){0,3}(?:dans|à|vers)|conduits? (?:à|vers|dans)"
+                          r"|(?:réfugi[ée]e?s?|repli[ée]e?s?) (?:à|dans|vers))"
+                          r"\s+(?:la province d['’e]\s*|la r[ée]gion d['’e]\s*|la ville d['’e]\s*|l['’]|la |le )?$",
+                          re.IGNORECASE)
 _FROM_ACTOR = re.compile(r"(?:\bà|\baux|\bau|(?:chass|d[ée]log|expuls)\w*\s+(?:de|des|du))\s+(?:l['’]|les?\s+|la\s+)?$",
                          re.IGNORECASE)
 
@@ -155,71 +199,6 @@ def find_dateline(text: str) -> Dateline | None:
         found = [d for d in find_dates(m.group("date"), None) if d.precision == "day"]
         day = found[0].date if found else None
     return Dateline(offset + m.end(), m.group("place").strip(), day, m.group("agency"))
-
-
-# --------------------------------------------------------------------------- chronology
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """A phrase whose use dates a text to a period (``data/timeline.csv``)."""
-
-    pattern: re.Pattern[str]
-    valid_from: dt.date
-    valid_to: dt.date
-    weight: float
-
-
-def read_timeline(path: Path) -> list[Anchor]:
-    """Read the chronology anchors (missing file → no anchors)."""
-    if not path.exists():
-        return []
-    out = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(line for line in fh if not line.lstrip().startswith("#")):
-            out.append(Anchor(re.compile(row["pattern"], re.IGNORECASE if not row["pattern"].isupper() else 0),
-                              dt.date.fromisoformat(row["valid_from"]), dt.date.fromisoformat(row["valid_to"]),
-                              float(row.get("weight") or 1)))
-    return out
-
-
-def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
-                               years: Iterable[int] = range(2011, 2026)) -> dt.date | None:
-    """Latest day-and-month date of a year-less text, dated by the chronology anchors it mentions.
-
-    For every candidate year Y the text's day/month dates are resolved as if
-    written at the end of Y; Y scores the weight of the anchors whose period
-    contains the latest of them. The best year wins (earliest on ties).
-
-    Parameters
-    ----------
-    text : str
-        Article text without any explicit year.
-    anchors : sequence of Anchor
-        From :func:`read_timeline`.
-
-    Returns
-    -------
-    datetime.date or None
-        The latest dated day of the text in the chosen year, or None if the text
-        has no day/month date or mentions no anchor.
-    """
-    from conflictmap.extract.dates import find_dates
-
-    present = [a for a in anchors if a.pattern.search(text)]
-    if not present:
-        return None
-    best: tuple[float, int, dt.date] | None = None
-    for y in years:
-        ref = dt.date(y, 12, 31)
-        days = [m.end_date for m in find_dates(text, ref) if m.precision == "day" and not m.relative]
-        if not days:
-            return None
-        latest = max(days)
-        score = sum(a.weight for a in present if a.valid_from <= latest <= a.valid_to)
-        if best is None or score > best[0]:
-            best = (score, y, latest)
-    return best[2] if best and best[0] > 0 else None
 
 
 # --------------------------------------------------------------------------- extraction
@@ -290,6 +269,10 @@ class EventExtractor:
             __import__("shapely").prepare(z.geometry)
         self.theatre = ""
         self._names_zone = False
+        self._text = ""
+        self._sents: list[tuple[int, int]] = []
+        self._jihadist: str | None = None
+        self._article_actors: Counter[str] = Counter()
         self._sentence = ""
         self.default_focus = ""
 
@@ -355,12 +338,24 @@ class EventExtractor:
             return [(k, d, {t.category for t in triggers_by_sent[k]})
                     for k in range(len(sents)) for d in sent_dates[k] if d.precision == "day"]
         reports: list[dict[str, Any]] = []
+        self._text = text
+        self._sents = sents
+        self._jihadist = self._named_jihadist(text)
+        frames = rec.get("frames") or []
         prev_actor1: str | None = None
+        last_actor: dict[tuple[str, str], str] = {}
+        last_locs: tuple[int, list[dict[str, Any]]] = (-9, [])
         paragraph_of = [text.count("\n\n", 0, s) for s, _ in sents]
         for k, (s, e) in enumerate(sents):
             sentence = text[s:e]
             sent_mentions = [m for m in mentions if s <= m["start"] < e]
             locs = [m for m in sent_mentions if m["role"] == "location"]
+            inherited = False
+            if not locs and k and paragraph_of[k - 1] == paragraph_of[k] and last_locs[0] >= k - 2:
+                # "Ils ont attaqué deux bases turques." after "... à Afrine": the scene of the previous sentence
+                locs, inherited = [m for m in last_locs[1] if m["feature_type"] != "country"], True
+            elif locs:
+                last_locs = (k, locs)
             sentence_actor = self._first_subject(sentence)
             seen_cats: set[tuple[str, str]] = set()
             if sentence_actor and not triggers_by_sent[k]:
@@ -370,7 +365,16 @@ class EventExtractor:
                     continue
                 seen_cats.add((trig.category, trig.sub_type))
                 date, precision = self._date_for(k, trig, sent_dates, day_dates, paragraph_of, ref)
-                actors, actor1, actor2, before, after = self._actors(sentence, s, trig, sent_mentions)
+                frame = _frame_for(frames, s + trig.start, s + trig.end, s, e)
+                # the parse decides when it sees a marker; the words around the trigger back it up when the
+                # small model mis-parses ("aurait frappé" tagged as a noun)
+                modality = frame["modality"] if frame else "asserted"
+                if modality == "asserted":
+                    modality = _text_modality(sentence[max(0, trig.start - 60):trig.end])
+                if (modality == "planned" and trig.category == "deescalation"
+                        and not _DEMAND.search(sentence[max(0, trig.start - 80):trig.end])):
+                    modality = "asserted"  # a truce that "entrera en vigueur", an accord that "prévoit": agreed
+                actors, actor1, actor2, before, after = self._actors(sentence, s, trig, sent_mentions, frame)
                 if _PRONOUN_SUBJECT.match(sentence) and prev_actor1 and (
                         actor1 is None or not any(a.start < trig.start for a in self.actors.find(sentence))):
                     # "Ils assurent qu'ils ont bombardé ...": the subject is the previous sentence's actor
@@ -378,9 +382,16 @@ class EventExtractor:
                     actor1 = prev_actor1
                     if prev_actor1 not in actors:
                         actors = [prev_actor1, *actors]
+                if actor1 is None and trig.category == "incident" and _ANAPHORIC.search(sentence[:trig.start]):
+                    # "ces frappes", "les raids": the same kind of event the article has just attributed
+                    known = last_actor.get((trig.category, trig.sub_type))
+                    if known:
+                        actor1 = known
+                        actors = [known, *[a for a in actors if a != known]]
                 sub_type = trig.sub_type
                 if trig.category == "control_change":
-                    sub_type = self._control_sub_type(after, sentence)
+                    actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
+                    sub_type = self._control_sub_type(after, sentence, sentence[trig.start:trig.end])
                 if trig.category == "incident" and trig.sub_type in ("air/drone strike", "attack"):
                     shells = re.search(r"obus|artillerie|roquettes?|mortiers?|missiles?", sentence, re.I)
                     air = _AIR_CONTEXT.search(sentence)
@@ -395,10 +406,46 @@ class EventExtractor:
                     prev_actor1 = actor1 or prev_actor1
                     continue
                 prev_actor1 = actor1 or prev_actor1
+                if actor1 is not None:
+                    last_actor[(trig.category, trig.sub_type)] = actor1
+                own_date = bool(sent_dates[k]) and precision == "day"
                 for place in places:
+                    confidence = _confidence(actor1 is not None, own_date, int(place["geo_precision"]), modality)
+                    if inherited:  # the place comes from the sentence before
+                        confidence = max(0.0, confidence - 0.1)
                     reports.append(self._record(art, trig.category, sub_type, actors, actor1, actor2, before,
-                                                after, place, date, precision, inferred, sentence, s, e))
+                                                after, place, date, precision, inferred, sentence, s, e,
+                                                modality, confidence))
         return reports
+
+    def _named_jihadist(self, text: str) -> str | None:
+        """The jihadist group an article names most by name (the referent of a bare "les jihadistes")."""
+        found = self.actors.find(text)
+        named = Counter(a.actor_id for a in found
+                        if fold(a.text) not in _GENERIC_JIHADIST and self.actors.side(a.actor_id) == "jihadist")
+        best = named.most_common(1)[0][0] if named else None
+        self._article_actors = Counter(best if (best and fold(a.text) in _GENERIC_JIHADIST) else a.actor_id
+                                       for a in found)
+        return best
+
+    def _opponent(self, loser: str | None) -> str | None:
+        """The article's main armed opponent of ``loser`` (who gains what ``loser`` leaves)."""
+        side = self.actors.side(loser)
+        if not side or side in ("civilian", "foreign_state", "coalition"):
+            return None
+        gov = side in GOVERNMENT_SIDES
+        for aid, _ in self._article_actors.most_common():
+            other = self.actors.side(aid)
+            if aid == loser or other in ("civilian", "foreign_state", "coalition", ""):
+                continue
+            if (other in GOVERNMENT_SIDES) != gov:
+                return aid
+        return None
+
+    def _resolve_generic(self, text: str, actor_id: str) -> str:
+        if self._jihadist and fold(text) in _GENERIC_JIHADIST:
+            return self._jihadist
+        return actor_id
 
     def _first_subject(self, sentence: str) -> str | None:
         found = self.actors.find(sentence)
@@ -429,17 +476,23 @@ class EventExtractor:
     def _date_for(self, k: int, trig: _Trigger, sent_dates: "_LazyDates",
                   day_dates: Callable[[], list[tuple[int, Any, set[str]]]], paragraph_of: list[int],
                   ref: dt.date | None) -> tuple[dt.date | None, str]:
-        own = sent_dates[k]
+        sentence_k = self._text[self._sents[k][0]:self._sents[k][1]]
+        # "depuis le 18 février" starts a period: it dates the trigger it governs, not the whole sentence
+        own = [m for m in sent_dates[k] if not _since(m, sentence_k) or abs(m.start - trig.start) <= 40]
         if own:
             d = min(own, key=lambda m: abs(m.start - trig.start))
         else:
-            # inherit from the closest earlier dated sentence of the same paragraph
+            # inherit from the closest earlier dated sentence of the same paragraph (not a "depuis" start)
             d = None
             for j in range(k - 1, -1, -1):
                 if paragraph_of[j] != paragraph_of[k]:
                     break
+                sent_j = self._text[self._sents[j][0]:self._sents[j][1]]
+                usable = [m for m in sent_dates[j] if not _since(m, sent_j)]
+                if usable:
+                    d = usable[-1]
+                    break
                 if sent_dates[j]:
-                    d = sent_dates[j][-1]
                     break
             if d is None:
                 return (ref, "week") if ref is not None else (None, "")
@@ -451,11 +504,31 @@ class EventExtractor:
             if pick:
                 j, m, cats = min(pick, key=lambda x: abs(x[0] - k))
                 return m.date, ("day" if same else d.precision)
+        wd = _WEEKDAY_ONLY.match(d.text) if d.relative and d.precision == "day" else None
+        if wd and ref is not None:
+            # "Le 9 octobre, ... Jeudi, ...": a bare weekday after a stated past date is that date's week
+            anchor = self._stated_day_before(k, sent_dates)
+            if anchor is not None and anchor < ref - dt.timedelta(days=6):
+                target = _WEEKDAYS.index(wd.group(1).lower())
+                options = [anchor + dt.timedelta(days=n) for n in range(-3, 7)]
+                day = min((o for o in options if o.weekday() == target), key=lambda o: (abs((o - anchor).days),
+                                                                                          o < anchor))
+                return day, "day"
         return d.date, d.precision
 
-    def _actors(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]]
+    def _stated_day_before(self, k: int, sent_dates: "_LazyDates") -> dt.date | None:
+        """The nearest explicit (not relative) day date stated before sentence ``k``."""
+        for j in range(k - 1, max(-1, k - 8), -1):
+            sent_j = self._text[self._sents[j][0]:self._sents[j][1]]
+            explicit = [m for m in sent_dates[j] if m.precision == "day" and not m.relative and not _since(m, sent_j)]
+            if explicit:
+                return explicit[-1].date
+        return None
+
+    def _actors(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]],
+                frame: dict[str, Any] | None = None
                 ) -> tuple[list[str], str | None, str | None, str | None, str | None]:
-        found = [(a.start, a.end, a.actor_id) for a in self.actors.find(sentence)]
+        found = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)]
         for m in mentions:
             if m["role"] == "actor" and m.get("actor_id"):
                 found.append((m["start"] - offset, m["end"] - offset, m["actor_id"]))
@@ -465,13 +538,34 @@ class EventExtractor:
             if aid not in ids:
                 ids.append(aid)
         victims = {"CIVILIANS"}
+        if frame is not None:
+            # the parse decides when it names an agent: "a été reprise par les FDS avec le soutien de la coalition"
+            inside = lambda f, span: span is not None and span[0] - offset <= f[0] and f[1] <= span[1] - offset
+            supporters = {f[2] for f in found if any(inside(f, sp) for sp in frame["supporters"])}
+            agent = next((f for f in found if inside(f, frame["agent"]) and f[2] not in victims
+                          and f[2] not in supporters), None)
+            if agent is not None:
+                actor1 = agent[2]
+                patient = next((f[2] for f in found if inside(f, frame["patient"]) and f[2] != actor1), None)
+                others = [f[2] for f in found if f[2] not in (actor1,)]
+                actor2 = patient or next((a for a in others if a not in supporters), None)
+                before = None
+                if trig.category == "control_change":
+                    after_found = [f for f in found if f[0] >= trig.end]
+                    loser = next((f for f in after_found if f[2] != actor1 and f[0] - trig.end <= 90
+                                  and _FROM_ACTOR.search(sentence[max(0, f[0] - 8):f[0]])), None)
+                    before = loser[2] if loser else (patient if patient != actor1 else None)
+                    return ids, actor1, actor2, before, actor1
+                return ids, actor1, actor2, None, None
+            found = [f for f in found if f[2] not in supporters] or found
         before = [f for f in found if f[1] <= trig.start
                   and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])]
         after = [f for f in found if f[0] >= trig.end]
         actor1 = actor2 = None
         # 1. passive agent: "a été reprise vendredi par les forces ..." (close to the trigger, same clause)
         agent = next((f for f in after if f[0] - trig.end <= 40 and "," not in sentence[trig.end:f[0]]
-                      and _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])), None)
+                      and _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])
+                      and not _MODIFIER_PAR.search(sentence[trig.end:f[0]])), None)
         # 2. "frappes du régime syrien", "raids de l'aviation russe": the trigger noun's complement
         of = next((f for f in after if f[0] - trig.end <= 30 and f[2] not in victims
                    and _OF_TRIGGER.match(sentence[trig.end:f[0]])), None)
@@ -511,9 +605,35 @@ class EventExtractor:
             controller_before = loser[2] if loser else None
         return ids, actor1, actor2, controller_before, controller_after
 
-    def _control_sub_type(self, after: str | None, sentence: str) -> str:
-        if re.search(r"revenir sous l['’]autorit|accord|r[ée]conciliation|remis|c[ée]d[ée]|sans combat|retrait",
-                     sentence, re.I):
+    def _gainer(self, sentence: str, trig: _Trigger, frame: dict[str, Any] | None, actors: list[str],
+                actor1: str | None, before: str | None, after: str | None
+                ) -> tuple[str | None, str | None, str | None]:
+        """(actor1, controller_before, controller_after) of a control change: the side that gained.
+
+        A withdrawal ("se retirer de", "quitter", "retrait de") or an expulsion in the passive
+        ("a été chassé de X", without an agent) names the side that lost; the gainer is then the party
+        the place is left to ("au profit de", "aux mains de"), else unknown.
+        """
+        words = sentence[trig.start:trig.end]
+        lost = bool(_WITHDRAWAL.match(words)) or (
+            bool(_EXPELLED.search(sentence[max(0, trig.start - 25):trig.end + 5]))
+            and not (frame and frame.get("agent")) and actor1 is not None and after == actor1
+            and not _ACTOR_AFTER_PAR.search(sentence[trig.end:trig.end + 40]))
+        if not lost:
+            return actor1, before, after
+        loser = actor1
+        m = _LEFT_TO.search(sentence, trig.end)
+        gainer = None
+        if m:
+            found = [a for a in self.actors.find(sentence[m.end():m.end() + 60])]
+            gainer = self._resolve_generic(found[0].text, found[0].actor_id) if found else None
+        if gainer is None and _WITHDRAWAL.match(words):
+            gainer = self._opponent(loser)  # a town the army leaves falls to the side it was fighting
+        return actor1, loser, gainer if gainer != loser else None
+
+    def _control_sub_type(self, after: str | None, sentence: str, words: str = "") -> str:
+        if re.search(r"revenir sous l['’]autorit|accord|r[ée]conciliation|remis|c[ée]d[ée]|sans combat",
+                     sentence, re.I) or _WITHDRAWAL.match(words):
             return "non-violent transfer of territory"
         if after and self.actors.side(after) in GOVERNMENT_SIDES:
             return "government regains territory"
@@ -538,9 +658,32 @@ class EventExtractor:
             zone_places = self._zone_places(ordered, date, actors)
             if zone_places:
                 return zone_places
-        best = ordered[0]
-        return [{"place_id": best["place_id"], "place_name": best["place_name"],
-                 "geo_precision": int(best["geo_precision"]), "geometry": best["geometry"], "zone_id": None}]
+        # every place the sentence locates the event at ("frappes sur X, Y et Z"): towns, sites, provinces;
+        # a country only when nothing more precise is named (such a report stays off the map)
+        precise = [m for m in ordered if m["feature_type"] != "country"]
+        text = self._text
+        destination = [m for m in precise if _DESTINATION.search(text[max(0, m["start"] - 45):m["start"]])]
+        if trig.category != "incident":  # evacuees and withdrawing fighters' destinations are not the place
+            precise = [m for m in precise if m not in destination]
+            if not precise and destination:
+                return []
+        kept = [m for m in precise if not _REFERENCE_PLACE.search(text[max(0, m["start"] - 40):m["start"]])]
+        chosen = kept or precise[:1] or ordered[:1]
+        # "Khan Cheikhoun, dans la province d'Idleb": the province only situates the town
+        towns = [m for m in chosen if int(m["geo_precision"]) <= 2]
+        chosen = [m for m in chosen if int(m["geo_precision"]) <= 2 or m["feature_type"] == "country"
+                  or not any(_covers(m["geometry"], t["geometry"]) for t in towns)]
+        out, seen = [], set()
+        for m in chosen:
+            if m["place_id"] in seen:
+                continue
+            seen.add(m["place_id"])
+            # "dans le nord de la Syrie" is still a statement about a country: a report, not a map event
+            prec = 4 if m["feature_type"] == "country" else int(m["geo_precision"])
+            out.append({"place_id": m["place_id"], "place_name": m["place_name"],
+                        "geo_precision": prec, "geometry": m["geometry"], "zone_id": None,
+                        "start": m["start"]})
+        return out
 
     def _zone_places(self, locs: list[dict[str, Any]], date: dt.date | None, actors: list[str]) -> list[dict]:
         """One place per de-escalation zone the sentence's toponyms lie in (valid at the date)."""
@@ -574,8 +717,8 @@ class EventExtractor:
 
     def _record(self, art: Article, category: str, sub_type: str, actors: list[str], actor1: str | None,
                 actor2: str | None, before: str | None, after: str | None, place: dict[str, Any],
-                date: dt.date | None, precision: str, inferred: bool, sentence: str, s: int, e: int
-                ) -> dict[str, Any]:
+                date: dt.date | None, precision: str, inferred: bool, sentence: str, s: int, e: int,
+                modality: str = "asserted", confidence: float = 1.0) -> dict[str, Any]:
         iso = date.isoformat() if date else ""
         key = f"{art.content_hash}|{s}|{category}|{sub_type}|{place['place_id']}"
         return {
@@ -600,8 +743,77 @@ class EventExtractor:
             "start": s,
             "end": e,
             "zone_id": place.get("zone_id"),
+            "modality": modality,
+            "confidence": round(float(confidence), 2),
             "geometry": place["geometry"],
         }
+
+
+_CLAIMED = re.compile(r"\b(?:aurai(?:en)?t|seraie?n?t)\s+(?:\w+\s+)?\w+[ée]e?s?\b|\baccus\w*|\baffirm\w*"
+                      r"|\bpr[ée]tend\w*|\brevendiqu\w*", re.IGNORECASE)
+_DENIED = re.compile(r"\bd[ée]men\w*|\bni[ée]\w*\b|\bn['’]\w+\s+(?:pas|jamais)\b|\bne\s+\w+\s+(?:pas|jamais)\b",
+                     re.IGNORECASE)
+_PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w* de"
+                      r"|vis(?:e|ent|ait|aient|ant) à|d[ée]termination à|intention de|projet\w* de|veu\w* |voulo\w*|devr\w*"
+                      r"|(?:va|vont|allait|allaient) \w+er\b)", re.IGNORECASE)
+_DEMAND = re.compile(r"\b(?:exig|r[ée]clam|appel|demand|menac|propos|envisag|souhait|veu|voul|esp[èe]r|tent)\w*",
+                     re.IGNORECASE)
+_HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|en cas de|craint\w*|crainte"
+                   r"|s(?:i\s+|['’])(?:les?|la|l['’]|des?|un|une|il|ils|elle|elles|on)\b)", re.IGNORECASE)
+
+
+def _since(m: Any, sentence: str) -> bool:
+    """Whether a date mention starts a period ("depuis le 18 février", "depuis le début de … le 30 septembre")."""
+    return m.text.lower().startswith("depuis") or bool(_SINCE.search(sentence[max(0, m.start - 45):m.start]))
+
+
+def _covers(area: Any, geom: Any, km: float = 8.0) -> bool:
+    """Whether an area (a province, a region) contains a place or lies within ``km`` of it."""
+    if area is None or geom is None:
+        return False
+    try:
+        return bool(area.covers(geom)) or area.distance(geom) * 111.0 <= km
+    except Exception:  # noqa: BLE001 - invalid geometry: not a container
+        return False
+
+
+def _text_modality(before: str) -> str:
+    """Modality from the words before a trigger the parse did not anchor (fallback of the frames)."""
+    tail = before[-80:]
+    if _DENIED.search(tail):
+        return "denied"
+    if _HYPO.search(tail):
+        return "hypothetical"
+    if _PLANNED.search(tail):
+        return "planned"
+    if _CLAIMED.search(tail):
+        return "claimed"
+    return "asserted"
+
+
+def _frame_for(frames: list[dict[str, Any]], start: int, end: int, s: int, e: int) -> dict[str, Any] | None:
+    """The parse frame of a trigger found by the lexicon: the frame of an overlapping token, else of the
+    closest trigger token of the same sentence within a few words (multi-word triggers)."""
+    best: tuple[int, dict[str, Any]] | None = None
+    for f in frames:
+        if f["start"] >= e or f["end"] <= s:
+            continue
+        if f["start"] < end and start < f["end"]:
+            return f
+        gap = f["start"] - end if f["start"] >= end else start - f["end"]
+        if gap <= 12 and (best is None or gap < best[0]):
+            best = (gap, f)
+    return best[1] if best else None
+
+
+def _confidence(explicit_actor: bool, explicit_date: bool, geo_precision: int, modality: str) -> float:
+    """Confidence 0–1 from the evidence used: explicit actor, own day-precise date, precise place, asserted."""
+    score = 0.25
+    score += 0.2 if explicit_actor else 0.0
+    score += 0.2 if explicit_date else 0.0
+    score += {1: 0.2, 2: 0.15, 3: 0.1}.get(geo_precision, 0.0)
+    score += {"asserted": 0.15, "claimed": 0.05}.get(modality, 0.0)
+    return min(1.0, score)
 
 
 def Counter_mode(values: list[str]) -> str:  # noqa: N802 - tiny helper
@@ -629,6 +841,20 @@ def _point(geom: Any) -> tuple[float, float]:
     return p.y, p.x
 
 
+def map_reports(reports: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The reports that become events on the map: asserted or claimed, located below country level.
+
+    Denied, planned and hypothetical reports, and statements about a whole country, stay in the
+    reports (with their ``modality`` and ``geo_precision``) but are not events.
+    """
+    if not len(reports):
+        return reports
+    keep = reports["geo_precision"].astype(int) < 4
+    if "modality" in reports.columns:
+        keep &= reports["modality"].fillna("asserted").isin(sorted(FACTUAL))
+    return reports[keep].reset_index(drop=True)
+
+
 def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int = 1) -> gpd.GeoDataFrame:
     """Merge reports of the same event: same category and sub-type family, places within
     ``max_km``, dates within ``max_days`` (or both undated), into one event with all sources.
@@ -641,7 +867,7 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
     Returns
     -------
     geopandas.GeoDataFrame
-        :data:`conflictmap.schema.EVENT_COLUMNS`; the first report (earliest article order)
+        :data:`conflictmap.store.schema.EVENT_COLUMNS`; the first report (earliest article order)
         gives the event's fields, ``sources`` lists every report as JSON.
     """
     from conflictmap import store
@@ -664,6 +890,9 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
                 q = recs[j]
                 if not (r["place_id"] == q["place_id"] or distance_km(*pts[i], *pts[j]) <= max_km):
                     continue
+                if (r["article_id"] == q["article_id"] and r["start"] == q["start"]
+                        and r["place_id"] != q["place_id"] and distance_km(*pts[i], *pts[j]) > 10):
+                    continue  # "frappes sur X et Y": one sentence, two towns, two events ("Jobar, à Damas": one)
                 if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
                     continue
                 placed = g
@@ -688,6 +917,10 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
         first["actors"] = actors
         first["sources"] = json.dumps(srcs, ensure_ascii=False)
         first["n_sources"] = len(grp)
+        mods = [recs[i].get("modality") or "asserted" for i in grp]
+        first["modality"] = "asserted" if "asserted" in mods else mods[0]
+        first["confidence"] = max(float(recs[i].get("confidence") if recs[i].get("confidence") is not None
+                                        else 1.0) for i in grp)
         best = min(grp, key=lambda i: int(recs[i]["geo_precision"]))  # the most precise place among the reports
         for c in ("place_id", "place_name", "geo_precision", "zone_id"):
             first[c] = recs[best][c]

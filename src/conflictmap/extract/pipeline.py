@@ -148,6 +148,7 @@ def records_component(doc: Doc, portable: bool = False) -> Doc:
         "focus": doc._.focus_country,
         "unresolved": list(doc._.unresolved),
         "unresolved_spans": [list(x) for x in doc._.unresolved_spans],
+        "frames": doc.user_data.get("conflictmap_frames", []),
     }
     if portable:
         for key in [k for k in doc.user_data if isinstance(k, tuple) and k and k[0] == "._."]:
@@ -230,7 +231,11 @@ class Pipeline:
         from conflictmap.extract.nlp import load_pipeline
 
         settings = settings or Settings()
+        import conflictmap.extract.frames  # noqa: F401  (registers the conflictmap_frames factory)
+
         nlp = load_pipeline(settings)
+        if "parser" in nlp.pipe_names:
+            nlp.add_pipe("conflictmap_frames", last=True)
         nlp.add_pipe("conflictmap_records", last=True)
         return cls(nlp, settings)
 
@@ -461,7 +466,7 @@ class Pipeline:
             reports = keep("reports", reports)
         order = {a.article_id: i for i, a in enumerate(all_articles)}
         articles = articles.sort_values("article_id", key=lambda s: s.map(order)).reset_index(drop=True)
-        events = ev.merge_reports(reports)
+        events = ev.merge_reports(ev.map_reports(reports))
         control = ev.control_table(events)
         return IngestResult(articles=articles, mentions=mentions, reports=reports, events=events, control=control,
                             unresolved=unresolved, skipped=len(reuse_ids))

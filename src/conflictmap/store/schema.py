@@ -26,6 +26,14 @@ MENTION_COLUMNS: list[str] = [
     "gazetteer",  # str: geonames / curated / nominatim
 ]
 
+#: Modality of an event report (``modality`` column); see :mod:`conflictmap.extract.frames`.
+MODALITIES: tuple[str, ...] = ("asserted", "claimed", "denied", "planned", "hypothetical")
+#: Modalities of the events on the map; denied / planned / hypothetical reports stay in ``reports`` only.
+FACTUAL: frozenset[str] = frozenset({"asserted", "claimed"})
+#: Event columns added after the first data release: a dataset written before them is still valid
+#: (readers fill them with None, i.e. "not assessed"), every other column is required.
+LATER_EVENT_COLUMNS: tuple[str, ...] = ("modality", "confidence")
+
 #: ``DIR/events.geojson`` / ``DIR/events.parquet``: one row per (deduplicated) event.
 EVENT_COLUMNS: list[str] = [
     "event_id",  # str: stable id (hash of category, place, date, first source)
@@ -49,6 +57,8 @@ EVENT_COLUMNS: list[str] = [
     "start",  # int: offset of the quote in the cleaned article text
     "end",  # int
     "zone_id",  # str | None: de-escalation zone named by the event (data/zones.geojson)
+    "modality",  # str: asserted / claimed / denied / planned / hypothetical (see conflictmap.extract.frames)
+    "confidence",  # float 0..1: evidence used (explicit actor, own date, precise place, asserted)
     "sources",  # str: JSON list of {article_id, quote, start, end, source, url} for every report
     "n_sources",  # int: number of reports merged into this event
 ]

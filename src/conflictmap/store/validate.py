@@ -215,7 +215,7 @@ def event_problems(events: Any) -> list[str]:
     """
     f = events.reset_index(drop=True) if hasattr(events, "reset_index") else events
     idc = "event_id" if "event_id" in f.columns else None
-    out = _missing_columns(f, schema.EVENT_COLUMNS)
+    out = _missing_columns(f, [c for c in schema.EVENT_COLUMNS if c not in schema.LATER_EVENT_COLUMNS])
     out += _crs_problems(f)
     out += _geometry_problems(f, idc)
     out += _unique_ids(f, "event_id")

@@ -1,0 +1,267 @@
+"""Event frames from the dependency parse: trigger, agent, patient, supporters and modality.
+
+The ``conflictmap_frames`` component (registered with :func:`spacy.language.Language.factory`)
+finds event triggers with a :class:`spacy.matcher.Matcher` on lemmas (verbs such as *bombarder*,
+*reprendre*, *encercler*; event nouns such as *frappe*, *offensive*, *embuscade*) and reads, from
+the parse of the trigger's clause:
+
+- the **agent**: ``obl:agent`` ("par les forces turques") of a passive verb, else the ``nsubj``
+  of an active one; for an event noun its ``de`` complement or adjective ("frappes russes");
+- the **patient**: ``nsubj:pass`` or ``obj``;
+- the **supporters**: "avec le soutien de X", "appuyé(e)s / soutenu(e)s par X" (never the agent);
+- the **modality**: ``asserted``, ``claimed`` (journalistic conditional "aurait frappé", accusations,
+  claims), ``denied`` (negation, *démentir*), ``planned`` (future, *aller* + infinitive, *menacer de*,
+  *s'apprêter à*, *tenter de*…), ``hypothetical`` (*pourrait*, "si …", questions).
+
+Frames are stored as plain, serialisable dicts (character offsets) in
+``doc.user_data["conflictmap_frames"]`` so that event extraction can run on records, in worker
+processes too. Nothing is loaded at import time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+from conflictmap.store.schema import FACTUAL, MODALITIES  # noqa: F401  (re-exported)
+
+#: Trigger lemmas (verbs and event nouns) → category. The regular lexicon of
+#: :mod:`conflictmap.extract.events` decides sub-types; these lemmas anchor frames in the parse.
+TRIGGER_LEMMAS: dict[str, str] = {
+    **{v: "incident" for v in (
+        "bombarder", "frapper", "pilonner", "attaquer", "viser", "cibler", "toucher", "tuer", "abattre",
+        "assassiner", "enlever", "kidnapper", "exploser", "tirer", "mitrailler", "détruire", "encercler",
+        "assiéger", "affronter", "combattre", "bombardement", "frappe", "raid", "attaque", "attentat",
+        "offensive", "assaut", "embuscade", "combat", "affrontement", "explosion", "tir", "obus", "roquette",
+        "missile", "siège", "encerclement", "enlèvement", "pilonnage", "accrochage", "heurt", "contre-offensive",
+        "bataille", "opération", "incursion", "infiltration")},
+    **{v: "control_change" for v in (
+        "reprendre", "prendre", "conquérir", "reconquérir", "libérer", "chasser", "déloger", "emparer",
+        "contrôler", "capturer", "entrer", "pénétrer", "retirer", "évacuer", "quitter", "rendre", "céder",
+        "remettre", "tomber", "reprise", "prise", "conquête", "reconquête", "libération", "retrait",
+        "reddition", "capitulation", "chute")},
+    **{v: "deescalation" for v in (
+        "trêve", "cessez-le-feu", "accord", "évacuation", "négociation", "réconciliation", "mémorandum")},
+}
+#: Verbs whose complement is only intended, threatened or prepared.
+PLAN_LEMMAS = frozenset({
+    "menacer", "prévoir", "projeter", "vouloir", "tenter", "chercher", "apprêter", "préparer", "envisager",
+    "viser", "compter", "promettre", "planifier", "exiger", "réclamer", "demander", "appeler", "espérer",
+    "essayer", "aller", "devoir", "entendre", "souhaiter", "proposer",
+    "ordonner", "prêt", "détermination", "intention", "menace", "projet",
+    "objectif", "but", "plan", "volonté", "marteler", "empêcher", "éviter", "refuser", "craindre"})
+#: Verbs whose complement is denied.
+DENY_LEMMAS = frozenset({"démentir", "nier", "réfuter", "contester", "démenti", "rejeter"})
+#: Verbs whose complement is a claim by a party (kept on the map, drawn as claimed).
+CLAIM_LEMMAS = frozenset({"accuser", "imputer", "affirmer", "prétendre", "revendiquer", "assurer", "dénoncer",
+                          "accusation", "allégation", "selon"})
+#: Verbs whose complement is only possible.
+HYPO_LEMMAS = frozenset({"pouvoir", "risquer", "risque", "craindre"})
+_NEG = frozenset({"pas", "jamais", "aucun", "aucune", "ni", "nullement", "guère", "sans"})
+_SUPPORT_NOUNS = frozenset({"soutien", "appui", "aide", "couverture", "renfort", "concours"})
+_SUPPORT_VERBS = frozenset({"soutenir", "appuyer", "épauler", "aider", "couvrir", "accompagner", "encadrer",
+                            "parrainer", "armer", "financer"})
+
+
+def _span_chars(tok: Token) -> tuple[int, int]:
+    """Character span of a token's subtree, cut before a relative clause or apposition."""
+    left, right = tok.left_edge.i, tok.right_edge.i
+    for child in tok.rights:
+        if child.dep_ in ("acl:relcl", "appos", "acl", "punct") and child.i > tok.i:
+            right = min(right, child.left_edge.i - 1)
+            break
+    doc = tok.doc
+    right = max(right, tok.i)
+    return doc[left].idx, doc[right].idx + len(doc[right].text)
+
+
+def _clause_verb(tok: Token) -> Token:
+    """The verb whose clause holds ``tok`` (``tok`` itself for a verb)."""
+    cur = tok
+    for _ in range(5):
+        if cur.pos_ in ("VERB", "AUX") or cur.head is cur:
+            return cur
+        cur = cur.head
+    return cur
+
+
+def _is_passive(verb: Token) -> bool:
+    return "Pass" in verb.morph.get("Voice") or any(c.dep_ == "aux:pass" for c in verb.children)
+
+
+def _agent(trigger: Token, verb: Token) -> Token | None:
+    if trigger.pos_ == "NOUN":
+        for c in trigger.children:  # "frappes de la coalition", "raids russes", "frappes par des avions"
+            if c.dep_ in ("nmod", "obl:agent") and any(g.lemma_ in ("de", "du", "par") for g in c.children
+                                                      if g.dep_ == "case"):
+                if c.lemma_ not in _SUPPORT_NOUNS:
+                    return c
+            if c.dep_ == "amod" and c.pos_ == "ADJ" and c.i > trigger.i:
+                return c
+        if trigger.dep_ in ("obj", "nsubj:pass") and verb is not trigger:
+            # "l'armée a lancé une offensive", "une offensive a été lancée par l'armée"
+            return _verb_agent(verb)
+        return None
+    return _verb_agent(verb)
+
+
+def _verb_agent(verb: Token) -> Token | None:
+    passive = _is_passive(verb)
+    cands = list(verb.children) + [g for c in verb.children if c.dep_ in ("xcomp", "obl:arg") for g in c.children]
+    for c in cands:
+        if c.dep_ == "obl:agent":
+            return c
+    if not passive:
+        for c in verb.children:
+            if c.dep_ == "nsubj":
+                return c
+        # an infinitive or participle under a verb that carries the subject ("ont tenté de reprendre")
+        if verb.dep_ in ("xcomp", "conj") and verb.head is not verb:
+            for c in verb.head.children:
+                if c.dep_ == "nsubj":
+                    return c
+    return None
+
+
+def _patient(verb: Token) -> Token | None:
+    passive = _is_passive(verb)
+    for c in verb.children:
+        if (passive and c.dep_ == "nsubj:pass") or (not passive and c.dep_ == "obj"):
+            return c
+    return None
+
+
+def _supporters(verb: Token, trigger: Token) -> list[Token]:
+    out = []
+    for head in {verb, trigger}:
+        for c in head.subtree:
+            if c.lemma_ in _SUPPORT_NOUNS and c.pos_ == "NOUN":
+                out.extend(g for g in c.children if g.dep_ == "nmod")
+            elif c.lemma_ in _SUPPORT_VERBS and c.pos_ in ("VERB", "ADJ"):
+                out.extend(g for g in c.children if g.dep_ == "obl:agent")
+    return out
+
+
+def modality(trigger: Token) -> str:
+    """The modality of the event a trigger token reports (see :data:`MODALITIES`).
+
+    Parameters
+    ----------
+    trigger : spacy.tokens.Token
+        A trigger verb or event noun.
+
+    Returns
+    -------
+    str
+        One of :data:`MODALITIES`.
+    """
+    verb = _clause_verb(trigger)
+    sent = trigger.sent
+    # negation on the trigger ("aucune frappe", "sans combat") or its verb ("n'a pas été touchée")
+    if any(c.lower_ in _NEG for c in trigger.children if c.dep_ in ("det", "advmod", "case", "cc")):
+        return "denied"
+    chain = [verb]
+    cur = verb
+    for _ in range(4):  # the governing verbs: "a démenti avoir frappé", "menacent d'attaquer"
+        if cur.dep_ in ("xcomp", "ccomp", "csubj", "obj", "acl", "nmod", "obl:arg", "conj") and cur.head is not cur:
+            cur = cur.head
+            chain.append(cur)
+        else:
+            break
+    if trigger.dep_ in ("obj", "nmod", "obl:arg", "xcomp") and trigger.head is not verb:
+        chain.insert(0, trigger.head)
+    neg_verb = any(c.lower_ in _NEG or "Neg" in c.morph.get("Polarity") for c in verb.children
+                   if c.dep_ in ("advmod", "det"))
+    if neg_verb:
+        return "denied"
+    for g in chain[1:] if chain and chain[0] is verb else chain:
+        if g is trigger:
+            continue
+        if g.lemma_ in DENY_LEMMAS:
+            return "denied"
+        if g.lemma_ in HYPO_LEMMAS or (g.lemma_ in ("pouvoir", "devoir") and "Cnd" in g.morph.get("Mood")):
+            return "hypothetical"
+        if g.lemma_ in PLAN_LEMMAS:
+            return "planned"
+        if g.lemma_ in CLAIM_LEMMAS:
+            return "claimed"
+    doc = trigger.doc
+    if any(c.dep_ == "mark" and c.pos_ == "SCONJ" and c.lower_ in ("si", "s'")
+           and not (c.i + 1 < len(doc) and doc[c.i + 1].pos_ in ("ADJ", "ADV")) for c in verb.children):
+        return "hypothetical"
+    if sent.text.rstrip().endswith("?"):
+        return "hypothetical"
+    auxes = [c for c in verb.children if c.dep_.startswith("aux")]
+    moods = {m for t in (verb, *auxes) for m in t.morph.get("Mood")}
+    tenses = {m for t in (verb, *auxes) for m in t.morph.get("Tense") if "Fin" in t.morph.get("VerbForm")}
+    if "Cnd" in moods:
+        return "claimed" if auxes else "hypothetical"
+    if "Fut" in tenses:
+        return "planned"
+    return "asserted"
+
+
+class EventFrames:
+    """spaCy component: store event frames of every trigger in ``doc.user_data["conflictmap_frames"]``.
+
+    Parameters
+    ----------
+    nlp : spacy.language.Language
+        The pipeline (for the matcher's vocabulary).
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.matcher = Matcher(nlp.vocab)
+        self.matcher.add("TRIGGER", [[{"LEMMA": {"IN": sorted(TRIGGER_LEMMAS)}, "POS": {"IN": ["VERB", "NOUN"]}}],
+                                     [{"LOWER": {"IN": sorted(TRIGGER_LEMMAS)}, "POS": {"IN": ["VERB", "NOUN"]}}]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        frames: list[dict[str, Any]] = []
+        seen: set[int] = set()
+        if not doc.has_annotation("DEP"):
+            doc.user_data["conflictmap_frames"] = frames
+            return doc
+        for _, start, _end in self.matcher(doc):
+            tok = doc[start]
+            if tok.i in seen:
+                continue
+            seen.add(tok.i)
+            frames.append(frame_of(tok))
+        frames.sort(key=lambda f: f["start"])
+        doc.user_data["conflictmap_frames"] = frames
+        return doc
+
+
+def frame_of(tok: Token) -> dict[str, Any]:
+    """The frame of one trigger token, as a plain dict of character offsets."""
+    verb = _clause_verb(tok)
+    agent = _agent(tok, verb)
+    patient = _patient(verb) if tok.pos_ == "VERB" else None
+    lemma = tok.lemma_ if tok.lemma_ in TRIGGER_LEMMAS else tok.lower_
+    return {
+        "start": tok.idx,
+        "end": tok.idx + len(tok.text),
+        "lemma": lemma,
+        "category": TRIGGER_LEMMAS.get(lemma, ""),
+        "modality": modality(tok),
+        "passive": _is_passive(verb),
+        "agent": _span_chars(agent) if agent is not None else None,
+        "patient": _span_chars(patient) if patient is not None else None,
+        "supporters": [_span_chars(s) for s in _supporters(verb, tok)],
+        "verb": (verb.idx, verb.idx + len(verb.text)),
+    }
+
+
+def sentence_frames(span: Span) -> list[dict[str, Any]]:
+    """Frames of the triggers of one span (for tests and debugging)."""
+    return [frame_of(t) for t in span if t.pos_ in ("VERB", "NOUN")
+            and (t.lemma_ in TRIGGER_LEMMAS or t.lower_ in TRIGGER_LEMMAS)]
+
+
+@Language.factory("conflictmap_frames")
+def make_event_frames(nlp: Language, name: str) -> EventFrames:
+    """Factory of the ``conflictmap_frames`` component."""
+    return EventFrames(nlp)

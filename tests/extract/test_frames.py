@@ -1,0 +1,164 @@
+"""Event frames on unseen wordings: one test per failure class of issue #10.
+
+Every sentence here is written for the test (other places and wordings than any evaluation text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conflictmap.extract import dates
+from conflictmap.extract.articles import Article
+from conflictmap.extract.frames import sentence_frames
+from conflictmap.geo.gazetteer import distance_km
+
+
+def run(pipeline, text: str, published: dt.date | None = dt.date(2019, 10, 21)):  # type: ignore[no-untyped-def]
+    return pipeline.process([Article(article_id="f1", text=text, published=published)])
+
+
+def near(geom, lat: float, lon: float, km: float) -> bool:  # type: ignore[no-untyped-def]
+    p = geom if geom.geom_type == "Point" else geom.representative_point()
+    return distance_km(p.y, p.x, lat, lon) <= km
+
+
+def of(frame, category: str):  # type: ignore[no-untyped-def]
+    return frame[frame.category == category]
+
+
+# --------------------------------------------------------------------------- roles
+
+
+def test_passive_agent_is_the_gainer(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "La ville de Tall Abyad a été reprise jeudi par les Forces démocratiques syriennes.")
+    cc = of(r.events, "control_change")
+    assert len(cc) == 1
+    assert cc.iloc[0].controller_after == "SDF" and cc.iloc[0].actor1 == "SDF"
+    assert near(cc.iloc[0].geometry, 36.70, 38.95, 15)
+
+
+def test_passive_victim_is_not_the_attacker(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Des positions de l'Armée syrienne libre ont été visées mardi par l'aviation russe près de Lattaquié.")
+    inc = of(r.events, "incident").iloc[0]
+    assert inc.actor1 == "RUS"
+    assert "REBELS" in inc.actors
+
+
+def test_supporter_is_never_the_actor(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Avec le soutien de l'aviation russe, les forces gouvernementales ont repris dimanche la ville de Saraqeb.")
+    cc = of(r.events, "control_change").iloc[0]
+    assert cc.controller_after == "SYR_GOV"
+    assert cc.sub_type == "government regains territory"
+    r = run(pipeline, "Les rebelles, appuyés par l'artillerie turque, ont attaqué samedi la ville de Saraqeb.")
+    assert of(r.events, "incident").iloc[0].actor1 == "REBELS"
+
+
+def test_withdrawal_names_the_loser_not_the_gainer(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les forces gouvernementales se sont retirées mardi de la ville de Kafranbel.")
+    cc = of(r.events, "control_change").iloc[0]
+    assert cc.controller_before == "SYR_GOV" and cc.controller_after != "SYR_GOV"
+    assert cc.sub_type == "non-violent transfer of territory"
+
+
+# --------------------------------------------------------------------------- coordination
+
+
+def test_coordinated_places_each_get_an_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'aviation russe a bombardé mercredi Saraqeb, Ariha et Kafranbel.")
+    inc = of(r.events, "incident")
+    assert len(inc) == 3
+    assert set(inc.actor1) == {"RUS"}
+    assert set(inc.sub_type) == {"air/drone strike"}
+
+
+def test_a_province_that_situates_a_town_is_not_a_second_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Des obus sont tombés lundi sur Jisr al-Choughour, dans la province d'Idleb.")
+    assert len(of(r.events, "incident")) == 1
+
+
+# --------------------------------------------------------------------------- modality
+
+
+def test_conditional_is_claimed_and_stays_on_the_map(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'aviation syrienne aurait frappé lundi un marché de Douma, selon des militants.")
+    inc = of(r.events, "incident")
+    assert len(inc) == 1 and inc.iloc[0].modality == "claimed"
+    assert inc.iloc[0].confidence < 1.0
+
+
+def test_possibility_is_hypothetical_and_off_the_map(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'armée pourrait lancer une offensive contre la ville de Deraa dans les prochains jours.")
+    assert not len(of(r.events, "incident"))
+    assert set(of(r.reports, "incident").modality) == {"hypothetical"}
+
+
+def test_negation_is_denied(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'hôpital de Kafranbel n'a pas été touché par les bombardements de la nuit.")
+    assert not len(r.events)
+    assert set(r.reports.modality) == {"denied"}
+
+
+def test_threat_is_planned(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Le président turc menace de lancer une nouvelle offensive contre Manbij.")
+    assert not len(of(r.events, "incident"))
+    assert "planned" in set(of(r.reports, "incident").modality)
+
+
+def test_denial_is_denied(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'armée syrienne a démenti avoir bombardé un camp de déplacés près de Sarmada.")
+    assert not len(of(r.events, "incident"))
+    assert set(of(r.reports, "incident").modality) == {"denied"}
+
+
+def test_frames_read_modality_from_the_parse(pipeline) -> None:  # type: ignore[no-untyped-def]
+    doc = pipeline.nlp("Les forces turques bombarderont Ras al-Aïn. Les rebelles menacent d'attaquer Hama.")
+    by_lemma = {f["lemma"]: f for f in sentence_frames(doc[:])}
+    assert by_lemma["bombarder"]["modality"] == "planned"
+    assert by_lemma["attaquer"]["modality"] == "planned"
+
+
+# --------------------------------------------------------------------------- located or not at all
+
+
+def test_country_wide_summary_is_a_report_not_a_map_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les bombardements ont fait plus de trois cents morts en Syrie depuis le début de l'année.")
+    assert not len(r.events)
+    assert len(r.reports) and set(r.reports.geo_precision) == {4}
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def test_background_event_keeps_its_own_date(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'organisation Etat islamique s'était emparée de Tadmor en mai 2015, avant d'en être chassée.",
+            published=dt.date(2017, 3, 2))
+    cc = of(r.events, "control_change").iloc[0]
+    assert cc.date == "2015-05-01" and cc.date_precision == "month"
+
+
+def test_weekday_is_anchored_to_the_stated_date(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Le mercredi 9 octobre, la Turquie a lancé son offensive dans le nord-est de la Syrie. "
+            "Jeudi, l'artillerie turque a pilonné la ville de Tall Abyad.")
+    r = run(pipeline, text, published=dt.date(2019, 10, 21))
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.date) == ["2019-10-10"]  # the Thursday after 9 October, not the one before publication
+
+
+def test_year_less_article_dated_by_its_weekdays() -> None:
+    # 28 October fell on a Sunday in 2012 and 2018; the defence minister of the text held office in 2018 only
+    anchors = [dates.Anchor(__import__("re").compile("florence parly", __import__("re").I),
+                            dt.date(2017, 6, 21), dt.date(2022, 5, 20), 1.0)]
+    text = "Florence Parly a confirmé dimanche 28 octobre que les frappes avaient repris."
+    assert dates.weekday_years(text) == {2012, 2018}
+    assert dates.infer_year_from_chronology(text, anchors) == dt.date(2018, 10, 28)
+    # no anchor and two possible years: no date rather than a guess
+    assert dates.infer_year_from_chronology("Des frappes ont eu lieu dimanche 28 octobre.", []) is None
+
+
+@pytest.mark.parametrize("value", ["samedi 29 février 2020", "2020-02-29", "29/02/2020"])
+def test_one_parse_published_for_articles_and_dates(value: str) -> None:
+    from conflictmap.extract.articles import parse_published as from_articles
+
+    assert from_articles(value) == dates.parse_published(value) == dt.date(2020, 2, 29)
