@@ -255,3 +255,20 @@ def test_ingest_lists_unresolved_and_low_confidence_names_per_article(tmp_path: 
 )
 def test_countries_acting_are_actors_and_places_stay_places(nlp: Language, text: str, name: str, role: str) -> None:
     assert tops(nlp, text)[name][0] == role
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "lat", "lon"),
+    [
+        # French spellings of GeoNames towns, whatever the model tags them (nothing, PER, MISC)
+        ("Les colonnes avancent vers Maaret al-Noomane depuis le sud.", "Maaret al-Noomane", 35.65, 36.68),
+        ("Des renforts sont arrivés à Aïn Issa dans la matinée.", "Aïn Issa", 36.38, 38.86),
+        ("Les jihadistes ont fui vers Boukamal après la chute de Mayadine.", "Boukamal", 34.45, 40.92),
+        ("Le convoi est passé par Talbisseh et Rastane avant la nuit.", "Talbisseh", 34.84, 36.73),
+        ("Les combats se poursuivent autour de Sarmine et Binnich.", "Sarmine", 35.90, 36.73),
+        ("L'armée a repris Latamné et Kafr Zita au terme de durs combats.", "Latamné", 35.32, 36.62),
+    ],
+)
+def test_transliterated_towns_in_a_locative_context_are_found(nlp: Language, text: str, name: str, lat: float,
+                                                              lon: float) -> None:
+    assert near(spans(nlp, text).get(name), lat, lon)

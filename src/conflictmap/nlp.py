@@ -439,6 +439,29 @@ class ToponymRecognizer:
             cands = [c for c in g.candidates(text, fuzzy=True) if c.match >= 0.9]
             if cands:
                 add(s, e, cands, "ner")
+        # 5. proper nouns the model left untagged, in a locative context ("vers Maaret al-Noomane"):
+        #    a close transliteration of a place of the theatre only
+        out.sort(key=lambda c: c.start)
+        k = 0
+        while k < n:
+            if taken[k] or k in ents_by_token or not _is_cap(texts[k]) or punct[k] or doc[k].pos_ != "PROPN" \
+                    or not self._locative_context(doc, k, out):
+                k += 1
+                continue
+            e = k + 1
+            while e < min(n, k + 4) and not taken[e] and e not in ents_by_token and not breaks[e - 1] and (
+                    _is_cap(texts[e]) or texts[e] in ("-", "‐") or fold(texts[e].split("-")[0]) in ARABIC_ARTICLES):
+                e += 1
+            while e > k + 1 and not _is_cap(texts[e - 1]):
+                e -= 1
+            text = _ELISION.sub("", doc[k:e].text)
+            key = fold(text)
+            if len(key) >= 4 and key not in self.stop_words and not g.is_not_place(text) and key not in self.non_places:
+                cands = [c for c in self._fuzzy_in_theatre(text) if c.match >= 0.95]
+                if cands:
+                    add(k, e, cands, "ner")
+                    out.sort(key=lambda c: c.start)
+            k = e
         out.sort(key=lambda c: c.start)
         return out
 
@@ -468,14 +491,16 @@ class ToponymRecognizer:
         w = doc[k]
         if w.lower_ in LOCATIVE_PREPS or w.lemma_ in PLACE_VERBS:
             return True
+        if w.lower_ == "par" and k > 0 and doc[k - 1].lemma_ in ("passer", "transiter"):
+            return True  # "le convoi est passé par X"
         if w.lower_ in ("de", "d'", "d’", "du") and k > 0:
             h = k - 1
             while h > 0 and h > k - 4 and doc[h].pos_ != "NOUN" and (
                     doc[h].pos_ in ("ADJ", "VERB") or doc[h].lower_.endswith(("é", "ée", "és", "ées"))):
                 # "l'attaque chimique présumée de X": adjectives and participles between noun and "de"
                 h -= 1
-            if doc[h].lower_ in LOCATIVE_NOUNS or doc[h].lower_ in EVENT_NOUNS:
-                return True
+            if doc[h].lower_ in LOCATIVE_NOUNS or doc[h].lower_ in EVENT_NOUNS or doc[h].lower_ in LOCATIVE_PREPS:
+                return True  # "la région de X", "la bataille de X", "autour de X"
         if w.lower_ in ("et", ",", "ou") and any(c.end == k for c in accepted):
             return True
         if w.lower_ in ("de", "d'", "d’") and k > 1 and doc[k - 1].lower_ in ("et", ",", "ou") and any(
