@@ -197,9 +197,17 @@ def test_sites_villages_and_districts_missing_from_cities500_are_found(nlp: Lang
         # a village of the theatre rather than a foreign namesake
         ("L'armée a bombardé le village de Dabaa, au nord de Qousseir.", "Dabaa", 34.58, 36.56),
         ("Les derniers combattants quitteront Nassiriya, dans le Qalamoun oriental.", "Nassiriya", 33.88, 36.83),
+        # French spellings of GeoNames towns, whatever the model tags them (nothing, PER, MISC)
+        ("Les colonnes avancent vers Maaret al-Noomane depuis le sud.", "Maaret al-Noomane", 35.65, 36.68),
+        ("Des renforts sont arrivés à Aïn Issa dans la matinée.", "Aïn Issa", 36.38, 38.86),
+        ("Les jihadistes ont fui vers Boukamal après la chute de Mayadine.", "Boukamal", 34.45, 40.92),
+        ("Le convoi est passé par Talbisseh et Rastane avant la nuit.", "Talbisseh", 34.84, 36.73),
+        ("Les combats se poursuivent autour de Sarmine et Binnich.", "Sarmine", 35.90, 36.73),
+        ("L'armée a repris Latamné et Kafr Zita au terme de durs combats.", "Latamné", 35.32, 36.62),
     ],
 )
-def test_namesakes_follow_the_article_clues(nlp: Language, text: str, name: str, lat: float, lon: float) -> None:
+def test_namesakes_and_transliterations_resolve_to_the_right_town(nlp: Language, text: str, name: str, lat: float,
+                                                                  lon: float) -> None:
     assert near(spans(nlp, text).get(name), lat, lon)
 
 
@@ -256,19 +264,3 @@ def test_ingest_lists_unresolved_and_low_confidence_names_per_article(tmp_path: 
 def test_countries_acting_are_actors_and_places_stay_places(nlp: Language, text: str, name: str, role: str) -> None:
     assert tops(nlp, text)[name][0] == role
 
-
-@pytest.mark.parametrize(
-    ("text", "name", "lat", "lon"),
-    [
-        # French spellings of GeoNames towns, whatever the model tags them (nothing, PER, MISC)
-        ("Les colonnes avancent vers Maaret al-Noomane depuis le sud.", "Maaret al-Noomane", 35.65, 36.68),
-        ("Des renforts sont arrivés à Aïn Issa dans la matinée.", "Aïn Issa", 36.38, 38.86),
-        ("Les jihadistes ont fui vers Boukamal après la chute de Mayadine.", "Boukamal", 34.45, 40.92),
-        ("Le convoi est passé par Talbisseh et Rastane avant la nuit.", "Talbisseh", 34.84, 36.73),
-        ("Les combats se poursuivent autour de Sarmine et Binnich.", "Sarmine", 35.90, 36.73),
-        ("L'armée a repris Latamné et Kafr Zita au terme de durs combats.", "Latamné", 35.32, 36.62),
-    ],
-)
-def test_transliterated_towns_in_a_locative_context_are_found(nlp: Language, text: str, name: str, lat: float,
-                                                              lon: float) -> None:
-    assert near(spans(nlp, text).get(name), lat, lon)
