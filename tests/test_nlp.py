@@ -164,6 +164,10 @@ def test_a_generic_head_is_a_fragment_not_a_place(nlp: Language) -> None:
     assert "Tall Khuraytah" in doc._.unresolved  # the whole unknown name is listed for the curator
     found = spans(nlp, "De violents combats ont eu lieu à la lisière de la ville de Tell Rifaat, au nord d'Alep.")
     assert near(found.get("Tell Rifaat"), 36.47, 37.09)  # resolved whole, transliteration-tolerant
+    found = spans(nlp, "Le porte-parole a précisé que les combats se poursuivaient à Ain al-Arab.")
+    assert list(found) == ["Ain al-Arab"] and near(found["Ain al-Arab"], 36.89, 38.35)  # not "Arab", Alabama
+    assert spans(nlp, "Les combattants de Hay'at Tahrir al-Cham ont lancé l'assaut sur Saraqeb.").keys() == {"Saraqeb"}
+    assert spans(nlp, "Les pays du Golfe ont soigné des blessés couverts de pus.") == {}
 
 
 @pytest.mark.parametrize(

@@ -361,8 +361,12 @@ class ToponymRecognizer:
             text = _ELISION.sub("", texts[i])
             if taken[i] or not _is_cap(text) or punct[i] or (
                     i > 1 and texts[i - 1] in ("-", "‐") and not wss[i - 2]
-                    and not punct[i - 2] and texts[i - 2].lower() not in ARABIC_ARTICLES):
-                i += 1  # second half of a compound ("Croissant-Rouge")
+                    and not punct[i - 2] and texts[i - 2].lower() not in ARABIC_ARTICLES) or (
+                    i > 2 and texts[i - 1] in ("-", "‐") and texts[i - 2].lower() in ARABIC_ARTICLES
+                    and _is_cap(texts[i - 3]) and not breaks[i - 3]):
+                # second half of a compound ("Croissant-Rouge"), or the tail of a longer Arabic name
+                # ("Arab" of "Ain al-Arab", whose whole form is tried from its head)
+                i += 1
                 continue
             matched = False
             # the n-gram may not cross punctuation (but hyphens/apostrophes), a sentence start or a line break
@@ -472,6 +476,8 @@ class ToponymRecognizer:
         k = i + 1
         if doc[k].text in ("-", "‐") and k + 1 < len(doc):
             k += 1
+        if doc[k].lower_ in ARABIC_ARTICLES and k + 2 < len(doc) and doc[k + 1].text in ("-", "‐"):
+            return _is_cap(doc[k + 2].text)  # "Ain al-Arab" tokenised "Ain", "al", "-", "Arab"
         nxt = doc[k].text
         first = fold(nxt.split("-")[0]) if "-" in nxt else ""
         return _is_cap(nxt) or (first in ARABIC_ARTICLES and _is_cap(nxt.split("-", 1)[1] or "x"))
@@ -603,6 +609,9 @@ class ToponymRecognizer:
                 counts[best.place.country_code] += 0.5
         if not counts or counts.most_common(1)[0][1] < 1:
             return self.default_focus  # no country evidence: the project's theatre (Settings.default_focus)
+        top, top_n = counts.most_common(1)[0]
+        if top != self.default_focus and top_n < 2:
+            return self.default_focus  # one foreign town ("Arab", Alabama) does not move a story abroad
         if counts.get(self.default_focus, 0) >= 1:
             # the theatre named at least once keeps the focus against a foreign actor named as often
             # ("les frappes de la Russie ont visé Idleb")
