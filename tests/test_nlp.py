@@ -261,6 +261,7 @@ def test_ingest_lists_unresolved_and_low_confidence_names_per_article(tmp_path: 
         # ... and a place when it is one
         ("Il s'est rendu en Russie puis aux États-Unis.", "États-Unis", "location"),
         ("Israël a mené un raid près de Damas.", "Damas", "location"),
+        ("Des milliers de déplacés campent le long de la frontière avec la Turquie.", "Turquie", "location"),
         # the theatre keeps the focus: Idleb is the Syrian city, not dropped as foreign to Russia
         ("Les frappes de la Russie ont visé Idleb.", "Idleb", "location"),
     ],

@@ -87,6 +87,9 @@ AGENT_NOUNS = frozenset(
     envoyé émissaire ambassadeur porte-parole dirigeants autorités chef chefs état-major services
     renseignement décision menace menaces position positions responsables agents conseillers""".split()
 )
+#: Nouns after which "avec X" / "entre X et Y" are places ("la frontière avec la Turquie").
+BORDER_NOUNS = frozenset("frontière frontières passage passages route routes autoroute poste-frontière ligne "
+                         "zone zones axe".split())
 #: Participles after which "à X" names who did it ("un raid attribué à Israël").
 ATTRIBUTION_WORDS = frozenset("attribué attribuée attribués attribuées imputé imputée imputés imputées".split())
 ADMIN_NOUNS = frozenset({"province", "provinces", "gouvernorat", "gouvernorats", "governorate", "mohafazat"})
@@ -814,6 +817,8 @@ class MetonymyResolver:
             ch.dep_ == "case" and ch.lower_ in LOCATIVE_PREPS for ch in root.head.children
         ):
             return "location"  # "à la capitale jordanienne, Amman"
+        if prev in ("avec", "entre") and any(t.lower_ in BORDER_NOUNS for t in doc[max(0, k - 3):k]):
+            return "location"  # "la frontière avec la Turquie", "le passage entre le Liban et …"
         if prev in ACTOR_PREPS:
             return "actor"
         if k >= 0 and doc[k].pos_ in ("VERB", "AUX") and doc[k].lemma_ in ADDRESS_VERBS:
@@ -827,6 +832,10 @@ class MetonymyResolver:
             for other in doc.spans["toponyms"]:
                 if other.end == k and other.start in actors:
                     return "actor"
+                if other.end == k and other.start not in actors:
+                    before, _ = self._prev_word(doc, other)
+                    if before == "entre" and any(t.lower_ in BORDER_NOUNS for t in doc[max(0, other.start - 5):other.start]):
+                        return "location"
         if prev in ("de", "d'", "d’", "du", "des"):
             head_k = k - 1
             while head_k >= 0 and doc[head_k].lower_ in {"[", "(", "syriennes", "syrien", "syrienne", "syriens"}:
