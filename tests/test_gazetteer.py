@@ -127,5 +127,13 @@ def test_cache_is_reused_and_a_corrupt_cache_is_rebuilt(tmp_path: Path, monkeypa
     assert calls == []  # read from the cache
     target.write_bytes(b"not a pickle")
     g2 = Gazetteer.load(tmp_settings)
-    assert calls == [1] and len(g2) == len(real_index["place_id"])
+    assert calls == [1] and len(g2) == len(real_index["name"])
     assert pickle.loads(target.read_bytes())["version"] == gz.INDEX_VERSION  # rewritten whole
+
+
+def test_place_ids_round_trip(g: Gazetteer) -> None:
+    for pid in ("country:SY", "curated:crossing-nassib"):
+        assert g.by_place_id(pid).place_id == pid
+    aleppo = max((c.place for c in g.exact("Aleppo") if c.place.gazetteer == "geonames"), key=lambda p: p.population)
+    assert aleppo.place_id.startswith("geonames:") and g.by_place_id(aleppo.place_id) == aleppo
+    assert g.by_place_id("geonames:0") is None and g.by_place_id("geonames:x") is None
