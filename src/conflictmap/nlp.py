@@ -14,14 +14,25 @@ Two registered factories, added after the model's ``ner``::
    model misses: Nassib, Idlib, Khmeimim …);
 3. the model's own ``LOC``/``GPE`` entities, resolved fuzzily (transliterations).
 
+Before any of them, organisation, media and unit names (``data/organisations.txt`` and
+the actors' multi-word aliases) are matched whole and their words can no longer be places
+("Observatoire syrien des droits de l'Homme", "Force Al-Qods"). A generic head ("Tall",
+"Deir", "Aïn") before the rest of a name is never a place alone; untagged proper nouns in a
+locative context are matched by transliteration against the theatre's places; a name the
+model tags as a person needs locative evidence.
+
 Spans the model calls places but the gazetteer cannot resolve ("Mardi", "AP",
-"Daech", "s'") are dropped and recorded in ``doc._.unresolved``. Each kept span
+"Daech", "s'") are dropped and recorded in ``doc._.unresolved`` (and, when they look like
+names, in ``doc._.unresolved_spans`` for review and the online geocoder). Each kept span
 gets ``span._.place``, ``span._.confidence`` and ``span._.geo_precision``; the
-article's focus country disambiguates ("Homs" in a Syria article is the Syrian city).
+article's focus country disambiguates ("Homs" in a Syria article is the Syrian city),
+namesakes are re-ranked by the governorate named nearby and the distance to the
+article's unambiguous places, and small towns far from the theatre are dropped.
 
 ``conflictmap_metonymy`` sets ``span._.role`` to ``"actor"`` when a capital or a
 country stands for its government ("Moscou nie …", "les troupes de Damas",
-"la coalition menée par Washington"), else ``"location"``.
+"la coalition menée par Washington", "les frappes de la Russie", "un raid attribué à
+Israël"), else ``"location"`` ("près de Damas", "la frontière avec la Turquie").
 """
 
 from __future__ import annotations
