@@ -79,6 +79,12 @@ def test_focus_country_disambiguates_homs_and_hama(nlp: Language) -> None:
     assert t["Homs"][1] == "SY" and t["Hama"][1] == "SY"
 
 
+def test_the_countryside_of_a_city_is_its_governorate(nlp: Language) -> None:
+    t = tops(nlp, "Des combats ont eu lieu dans le Rif d'Alep et le Rif de Hama.")
+    assert t["Alep"][2] == "admin1" and t["Hama"][2] == "admin1"
+    assert "Alep est" not in tops(nlp, "La ville d'Alep est bombardée.")  # "est" is the verb, not Alep-Est
+
+
 def test_province_of_x_is_the_governorate_and_directions_lower_precision(nlp: Language) -> None:
     t = tops(nlp, "Des frappes ont visé la province d'Idleb. Des combats ont eu lieu au nord-est de Hama.")
     assert t["Idleb"][2] == "admin1" and t["Idleb"][3] == 3

@@ -103,7 +103,8 @@ BORDER_NOUNS = frozenset("frontière frontières passage passages route routes a
                          "zone zones axe".split())
 #: Participles after which "à X" names who did it ("un raid attribué à Israël").
 ATTRIBUTION_WORDS = frozenset("attribué attribuée attribués attribuées imputé imputée imputés imputées".split())
-ADMIN_NOUNS = frozenset({"province", "provinces", "gouvernorat", "gouvernorats", "governorate", "mohafazat"})
+ADMIN_NOUNS = frozenset({"province", "provinces", "gouvernorat", "gouvernorats", "governorate", "mohafazat",
+                         "rif"})  # "le Rif d'Alep": the governorate's countryside
 #: Prepositions that make the following capital a location.
 LOCATIVE_PREPS = frozenset({"à", "a", "au", "aux", "en", "dans", "vers", "sur", "depuis", "jusqu'", "jusqu’",
                             "près", "proche", "autour", "via", "chez", "hors", "sous"})
