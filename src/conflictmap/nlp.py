@@ -556,12 +556,12 @@ class ToponymRecognizer:
                     for c in cands)
             if i == ent.start or doc[i - 1].lower_ not in ("de", "d'", "d’", "du", "à", "-"):
                 return False
-        if ent is not None and ent.label_ == "PER" and ent.start == i and ent.end == j and not any(
+        if ent is not None and ent.label_ in ("PER", "ORG") and ent.start == i and ent.end == j and not any(
                 c.place.is_capital or c.place.feature_type == "country" or (
                     c.place.country_code == self.default_focus and (
                         c.place.gazetteer == "curated" or c.place.feature_type in ("admin1", "region")
                         or c.place.population >= 10_000)) for c in cands):
-            # a name the model reads as a person's is a place only with locative evidence
+            # a name the model reads as a person's or an organisation's is a place only with locative evidence
             # ("à Kafr Zita", "le village de Suran"), not as a subject or apposition ("Maher a déclaré")
             if not self._locative_context(doc, i, []):
                 return False
