@@ -102,14 +102,16 @@ def test_curated_file_problems_are_all_listed(tmp_path: Path) -> None:
         "id,name,name_fr,aliases,feature_type,country_code,admin1_code,lat,lon,wkt,source\n"
         "a,A,,,town,SY,,35,36,,src\n"
         "a,B,,,volcano,SY,,95,36,,src\n"
-        "c,C,,,town,SY,,x,36,\"POLYGON((0 0,1 1,1 0,0 1,0 0))\",\n",
+        "c,C,,,town,SY,,x,36,\"POLYGON((0 0,1 1,1 0,0 1,0 0))\",\n"
+        "d,D,,,town,SY,,35,36,,src, with an unquoted comma\n",
         encoding="utf-8",
     )
     with pytest.raises(DataFileError) as err:
         gz.read_curated(bad)
     msg = str(err.value)
     assert str(bad) in msg
-    for fragment in ("duplicate id 'a'", "volcano", "out of range", "not numbers", "no source", "invalid geometry"):
+    for fragment in ("duplicate id 'a'", "volcano", "out of range", "not numbers", "no source", "invalid geometry",
+                     "line 5 (d): 12 fields, expected 11"):
         assert fragment in msg
 
 

@@ -155,6 +155,9 @@ def read_curated(path: Path) -> list[dict[str, str]]:
     seen: set[str] = set()
     for i, row in enumerate(rows, start=2):
         rid = (row.get("id") or "").strip()
+        if None in row:  # csv puts the fields beyond the header under the key None
+            problems.append(f"line {i} ({rid}): {len(_CURATED_COLUMNS) + len(row[None])} fields, expected "
+                            f"{len(_CURATED_COLUMNS)}; quote a field that contains a comma")
         if not rid:
             problems.append(f"line {i}: empty id")
         elif rid in seen:
