@@ -225,6 +225,9 @@ def test_small_towns_far_from_the_theatre_are_not_event_places(nlp: Language) ->
     doc = nlp("Les cercueils des soldats sont arrivés à Dover, dans le Delaware, après l'attaque de Deir ez-Zor.")
     names = {sp.text for sp in doc.spans["toponyms"]}
     assert names == {"Deir ez-Zor"} and {"Dover", "Delaware"} <= set(doc._.unresolved)
+    # a loose transliteration of a small town across the border is a guess, not a place
+    doc = nlp("De violents combats ont eu lieu dans le quartier d'Al-Roumaniya, à l'ouest de Raqqa.")
+    assert {sp._.place.country_code for sp in doc.spans["toponyms"]} == {"SY"}
 
 
 def test_a_name_read_as_a_person_is_a_place_only_with_locative_evidence(nlp: Language) -> None:
@@ -275,3 +278,10 @@ def test_ingest_lists_unresolved_and_low_confidence_names_per_article(tmp_path: 
 def test_countries_acting_are_actors_and_places_stay_places(nlp: Language, text: str, name: str, role: str) -> None:
     assert tops(nlp, text)[name][0] == role
 
+
+
+def test_the_trigger_noun_chooses_between_a_site_and_the_town_of_the_same_name(nlp: Language) -> None:
+    prison = spans(nlp, "Des milliers de détenus ont été libérés de la prison de Saydnaya.")["prison de Saydnaya"]
+    town = spans(nlp, "Les rebelles sont entrés dans la ville de Saydnaya.")["Saydnaya"]
+    assert prison.feature_type == "site" and town.feature_type == "town"
+    assert near(prison, 33.665, 36.333, 1) and near(town, 33.695, 36.371, 1)

@@ -64,6 +64,13 @@ LOCATIVE_NOUNS = frozenset(
     hameau hameaux colline collines mont monts montagne montagnes camp camps base bases aérodrome barrage
     poste-frontière champ champs gisement gisements raffinerie oasis lac plateau""".split()
 )
+#: Nouns announcing a site (airport, base, dam, camp, crossing …) and the town-like nouns: the feature
+#: class the sentence expects for the name after "de".
+SITE_NOUNS = frozenset("""aéroport aérodrome base bases barrage camp camps poste-frontière prison champ champs
+    gisement gisements raffinerie""".split())
+SITE_MODIFIERS = frozenset("aérienne aériennes militaire militaires navale international internationale".split())
+TOWN_NOUNS = frozenset("""ville villes village villages localité localités bourgade bourgades hameau hameaux
+    quartier quartiers banlieue habitants""".split())
 #: Generic heads of Arabic place names ("Tall …", "Deir …", "Kafr …", "Aïn …"): alone before another
 #: capitalised word they are a fragment of a longer name, never a place of their own.
 GENERIC_HEADS = frozenset(
@@ -140,6 +147,7 @@ class _Cand:
     direction: str = ""
     place: Place | None = None
     confidence: float = 0.0
+    kind: str = ""  # feature class the trigger expects: "site" (l'aéroport de X) or "town" (le village de X)
 
 
 # --------------------------------------------------------------------------- sentences
@@ -599,6 +607,13 @@ class ToponymRecognizer:
                 k = starts[k + 1].start - 1
                 steps += 1
                 continue
+            h = k
+            while h > 0 and doc[h].lower_ in SITE_MODIFIERS:
+                h -= 1  # "la base aérienne de X"
+            if doc[h].lower_ in SITE_NOUNS:
+                c.kind = "site"
+            elif doc[h].lower_ in TOWN_NOUNS:
+                c.kind = "town"
             if w in ADMIN_NOUNS:
                 c.admin_context = True
             elif w in DIRECTIONS:
@@ -715,6 +730,10 @@ class ToponymRecognizer:
                 prior -= 0.3
         else:
             prior = 0.9
+        if c.kind == "site" and (ftype == "site" or p.gazetteer == "curated"):
+            prior += 0.6  # "l'aéroport de X", "le camp de X": the airport or camp rather than the town
+        elif c.kind == "town":
+            prior += 0.4 if ftype == "town" else (-0.4 if ftype == "site" else 0.0)
         if p.country_code == focus:
             prior += 1.0
         elif p.country_code in neighbours:
@@ -746,7 +765,10 @@ class ToponymRecognizer:
                 if c.source == "ner" or c.ner_label not in ("LOC", "GPE") or best.match < 1.0:
                     doc._.unresolved.append(doc[c.start:c.end].text)
                     continue
-            if self._far_small_town(p, doc[c.start:c.end].text, focus, neighbours):
+            if (best.match < 0.95 and p.country_code != focus and p.feature_type == "town"
+                    and p.population < self.min_population and not p.is_capital) or \
+                    self._far_small_town(p, doc[c.start:c.end].text, focus, neighbours):
+                # a loose transliteration of a small foreign town ("Al-Roumaniya" ~ Rummana) is a guess
                 doc._.unresolved.append(doc[c.start:c.end].text)
                 continue
             second = scored[1][0] if len(scored) > 1 else 0.0
