@@ -225,6 +225,8 @@ def test_small_towns_far_from_the_theatre_are_not_event_places(nlp: Language) ->
     doc = nlp("Les cercueils des soldats sont arrivés à Dover, dans le Delaware, après l'attaque de Deir ez-Zor.")
     names = {sp.text for sp in doc.spans["toponyms"]}
     assert names == {"Deir ez-Zor"} and {"Dover", "Delaware"} <= set(doc._.unresolved)
+    # a big foreign city by its French name stays a place
+    assert spans(nlp, "Les négociations se sont tenues à Genève la semaine dernière.")["Genève"].country_code == "CH"
     # a loose transliteration of a small town across the border is a guess, not a place
     doc = nlp("De violents combats ont eu lieu dans le quartier d'Al-Roumaniya, à l'ouest de Raqqa.")
     assert {sp._.place.country_code for sp in doc.spans["toponyms"]} == {"SY"}

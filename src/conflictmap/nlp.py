@@ -706,14 +706,18 @@ class ToponymRecognizer:
             out.append((sc, x))
         return sorted(out, key=lambda t: -t[0])
 
-    def _far_small_town(self, p: Place, text: str, focus: str, neighbours: set[str]) -> bool:
-        """A town outside the story's country and its neighbours, neither a capital nor a big town by its
-        own name ("Dover" in a caption, "Din" of a person's name read as Dien Bien Phu): not an event place."""
+    def _far_small_town(self, p: Place, c: _Cand, text: str, focus: str, neighbours: set[str]) -> bool:
+        """A town outside the story's country and its neighbours, neither a capital nor a big town named
+        as such ("Dover" in a caption, "Din" of a person's name read as Dien Bien Phu): not an event place.
+
+        A big town (``min_population``) stays when named by its own name or tagged LOC/GPE by the model
+        ("à Genève")."""
         if p.feature_type != "town" or p.country_code == focus or p.country_code in neighbours:
             return False
         if p.is_capital or p.gazetteer == "curated" or p.population >= 1_000_000:
             return False
-        return not (p.population >= self.min_population and fold(p.name) == fold(_ELISION.sub("", text)))
+        return not (p.population >= self.min_population
+                    and (fold(p.name) == fold(_ELISION.sub("", text)) or c.ner_label in ("LOC", "GPE")))
 
     def _score(self, x: Candidate, c: _Cand, focus: str, neighbours: set[str]) -> float:
         p = x.place
@@ -767,7 +771,7 @@ class ToponymRecognizer:
                     continue
             if (best.match < 0.95 and p.country_code != focus and p.feature_type == "town"
                     and p.population < self.min_population and not p.is_capital) or \
-                    self._far_small_town(p, doc[c.start:c.end].text, focus, neighbours):
+                    self._far_small_town(p, c, doc[c.start:c.end].text, focus, neighbours):
                 # a loose transliteration of a small foreign town ("Al-Roumaniya" ~ Rummana) is a guess
                 doc._.unresolved.append(doc[c.start:c.end].text)
                 continue
