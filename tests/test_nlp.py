@@ -287,3 +287,22 @@ def test_the_trigger_noun_chooses_between_a_site_and_the_town_of_the_same_name(n
     town = spans(nlp, "Les rebelles sont entrés dans la ville de Saydnaya.")["Saydnaya"]
     assert prison.feature_type == "site" and town.feature_type == "town"
     assert near(prison, 33.665, 36.333, 1) and near(town, 33.695, 36.371, 1)
+
+
+def test_blocked_names_come_from_the_organisations_file_and_actor_aliases(tmp_path: Any) -> None:
+    from conflictmap.nlp import read_blocked_names
+
+    orgs = tmp_path / "organisations.txt"
+    orgs.write_text("# comment\nAgence Exemple de Presse\n\n", encoding="utf-8")
+    actors = tmp_path / "actors.csv"
+    actors.write_text(
+        "actor_id,label_fr,label_en,side,country_code,capitals,aliases_fr,aliases_en\n"
+        "GOV,G,G,government,SY,Damas|Damascus,régime de Damas|armée syrienne|loyalistes,Damascus regime\n"
+        "USA,U,U,foreign_state,US,Washington,états-unis|coalition menée par Washington|armée américaine,US army\n"
+        "SDF,S,S,kurdish,,,Conseil militaire de Manbij|FDS,SDF\n", encoding="utf-8")
+    names = set(read_blocked_names(orgs, actors))
+    assert {"Agence Exemple de Presse", "armée syrienne", "armée américaine", "Conseil militaire de Manbij",
+            "FDS", "SDF"} <= names
+    # seats of government stay metonyms, country names stay places, lower-case single words are not names
+    assert not names & {"régime de Damas", "Damascus regime", "coalition menée par Washington", "états-unis",
+                        "loyalistes"}
