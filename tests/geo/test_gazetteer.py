@@ -102,14 +102,16 @@ def test_curated_file_problems_are_all_listed(tmp_path: Path) -> None:
         "id,name,name_fr,aliases,feature_type,country_code,admin1_code,lat,lon,wkt,source\n"
         "a,A,,,town,SY,,35,36,,src\n"
         "a,B,,,volcano,SY,,95,36,,src\n"
-        "c,C,,,town,SY,,x,36,\"POLYGON((0 0,1 1,1 0,0 1,0 0))\",\n",
+        "c,C,,,town,SY,,x,36,\"POLYGON((0 0,1 1,1 0,0 1,0 0))\",\n"
+        "d,D,,,town,SY,,35,36,,src, with an unquoted comma\n",
         encoding="utf-8",
     )
     with pytest.raises(DataFileError) as err:
         gz.read_curated(bad)
     msg = str(err.value)
     assert str(bad) in msg
-    for fragment in ("duplicate id 'a'", "volcano", "out of range", "not numbers", "no source", "invalid geometry"):
+    for fragment in ("duplicate id 'a'", "volcano", "out of range", "not numbers", "no source", "invalid geometry",
+                     "line 5 (d): 12 fields, expected 11"):
         assert fragment in msg
 
 
@@ -127,5 +129,13 @@ def test_cache_is_reused_and_a_corrupt_cache_is_rebuilt(tmp_path: Path, monkeypa
     assert calls == []  # read from the cache
     target.write_bytes(b"not a pickle")
     g2 = Gazetteer.load(tmp_settings)
-    assert calls == [1] and len(g2) == len(real_index["place_id"])
+    assert calls == [1] and len(g2) == len(real_index["name"])
     assert pickle.loads(target.read_bytes())["version"] == gz.INDEX_VERSION  # rewritten whole
+
+
+def test_place_ids_round_trip(g: Gazetteer) -> None:
+    for pid in ("country:SY", "curated:crossing-nassib"):
+        assert g.by_place_id(pid).place_id == pid
+    aleppo = max((c.place for c in g.exact("Aleppo") if c.place.gazetteer == "geonames"), key=lambda p: p.population)
+    assert aleppo.place_id.startswith("geonames:") and g.by_place_id(aleppo.place_id) == aleppo
+    assert g.by_place_id("geonames:0") is None and g.by_place_id("geonames:x") is None

@@ -95,3 +95,14 @@ def test_regex_cache_ignores_a_planted_file(tmp_path: Path, monkeypatch: pytest.
     assert not marker.exists()
     coldstart._primed.clear()
     assert coldstart.prime_pattern(pat, tmp_path) == "hit"
+
+
+def test_the_temporary_fallback_folder_is_per_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conflictmap import settings as settings_mod
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")  # ~/.cache cannot be created below a file
+    monkeypatch.delenv("CONFLICTMAP_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    d = settings_mod._default_cache_dir()
+    assert d.name == f"conflictmap-cache-{os.getuid()}"

@@ -14,14 +14,25 @@ Two registered factories, added after the model's ``ner``::
    model misses: Nassib, Idlib, Khmeimim …);
 3. the model's own ``LOC``/``GPE`` entities, resolved fuzzily (transliterations).
 
+Before any of them, organisation, media and unit names (``data/organisations.txt`` and
+the actors' multi-word aliases) are matched whole and their words can no longer be places
+("Observatoire syrien des droits de l'Homme", "Force Al-Qods"). A generic head ("Tall",
+"Deir", "Aïn") before the rest of a name is never a place alone; untagged proper nouns in a
+locative context are matched by transliteration against the theatre's places; a name the
+model tags as a person needs locative evidence.
+
 Spans the model calls places but the gazetteer cannot resolve ("Mardi", "AP",
-"Daech", "s'") are dropped and recorded in ``doc._.unresolved``. Each kept span
+"Daech", "s'") are dropped and recorded in ``doc._.unresolved`` (and, when they look like
+names, in ``doc._.unresolved_spans`` for review and the online geocoder). Each kept span
 gets ``span._.place``, ``span._.confidence`` and ``span._.geo_precision``; the
-article's focus country disambiguates ("Homs" in a Syria article is the Syrian city).
+article's focus country disambiguates ("Homs" in a Syria article is the Syrian city),
+namesakes are re-ranked by the governorate named nearby and the distance to the
+article's unambiguous places, and small towns far from the theatre are dropped.
 
 ``conflictmap_metonymy`` sets ``span._.role`` to ``"actor"`` when a capital or a
 country stands for its government ("Moscou nie …", "les troupes de Damas",
-"la coalition menée par Washington"), else ``"location"``.
+"la coalition menée par Washington", "les frappes de la Russie", "un raid attribué à
+Israël"), else ``"location"`` ("près de Damas", "la frontière avec la Turquie").
 """
 
 from __future__ import annotations
@@ -52,6 +63,13 @@ LOCATIVE_NOUNS = frozenset(
     hameau hameaux colline collines mont monts montagne montagnes camp camps base bases aérodrome barrage
     poste-frontière champ champs gisement gisements raffinerie oasis lac plateau""".split()
 )
+#: Nouns announcing a site (airport, base, dam, camp, crossing …) and the town-like nouns: the feature
+#: class the sentence expects for the name after "de".
+SITE_NOUNS = frozenset("""aéroport aérodrome base bases barrage camp camps poste-frontière prison champ champs
+    gisement gisements raffinerie""".split())
+SITE_MODIFIERS = frozenset("aérienne aériennes militaire militaires navale international internationale".split())
+TOWN_NOUNS = frozenset("""ville villes village villages localité localités bourgade bourgades hameau hameaux
+    quartier quartiers banlieue habitants""".split())
 #: Generic heads of Arabic place names ("Tall …", "Deir …", "Kafr …", "Aïn …"): alone before another
 #: capitalised word they are a fragment of a longer name, never a place of their own.
 GENERIC_HEADS = frozenset(
@@ -86,9 +104,13 @@ AGENT_NOUNS = frozenset(
     envoyé émissaire ambassadeur porte-parole dirigeants autorités chef chefs état-major services
     renseignement décision menace menaces position positions responsables agents conseillers""".split()
 )
+#: Nouns after which "avec X" / "entre X et Y" are places ("la frontière avec la Turquie").
+BORDER_NOUNS = frozenset("frontière frontières passage passages route routes autoroute poste-frontière ligne "
+                         "zone zones axe".split())
 #: Participles after which "à X" names who did it ("un raid attribué à Israël").
 ATTRIBUTION_WORDS = frozenset("attribué attribuée attribués attribuées imputé imputée imputés imputées".split())
-ADMIN_NOUNS = frozenset({"province", "provinces", "gouvernorat", "gouvernorats", "governorate", "mohafazat"})
+ADMIN_NOUNS = frozenset({"province", "provinces", "gouvernorat", "gouvernorats", "governorate", "mohafazat",
+                         "rif"})  # "le Rif d'Alep": the governorate's countryside
 #: Prepositions that make the following capital a location.
 LOCATIVE_PREPS = frozenset({"à", "a", "au", "aux", "en", "dans", "vers", "sur", "depuis", "jusqu'", "jusqu’",
                             "près", "proche", "autour", "via", "chez", "hors", "sous"})
@@ -124,6 +146,7 @@ class _Cand:
     direction: str = ""
     place: Place | None = None
     confidence: float = 0.0
+    kind: str = ""  # feature class the trigger expects: "site" (l'aéroport de X) or "town" (le village de X)
 
 
 # --------------------------------------------------------------------------- sentences
@@ -360,8 +383,12 @@ class ToponymRecognizer:
             text = _ELISION.sub("", texts[i])
             if taken[i] or not _is_cap(text) or punct[i] or (
                     i > 1 and texts[i - 1] in ("-", "‐") and not wss[i - 2]
-                    and not punct[i - 2] and texts[i - 2].lower() not in ARABIC_ARTICLES):
-                i += 1  # second half of a compound ("Croissant-Rouge")
+                    and not punct[i - 2] and texts[i - 2].lower() not in ARABIC_ARTICLES) or (
+                    i > 2 and texts[i - 1] in ("-", "‐") and texts[i - 2].lower() in ARABIC_ARTICLES
+                    and _is_cap(texts[i - 3]) and not breaks[i - 3]):
+                # second half of a compound ("Croissant-Rouge"), or the tail of a longer Arabic name
+                # ("Arab" of "Ain al-Arab", whose whole form is tried from its head)
+                i += 1
                 continue
             matched = False
             # the n-gram may not cross punctuation (but hyphens/apostrophes), a sentence start or a line break
@@ -438,6 +465,29 @@ class ToponymRecognizer:
             cands = [c for c in g.candidates(text, fuzzy=True) if c.match >= 0.9]
             if cands:
                 add(s, e, cands, "ner")
+        # 5. proper nouns the model left untagged, in a locative context ("vers Maaret al-Noomane"):
+        #    a close transliteration of a place of the theatre only
+        out.sort(key=lambda c: c.start)
+        k = 0
+        while k < n:
+            if taken[k] or k in ents_by_token or not _is_cap(texts[k]) or punct[k] or doc[k].pos_ != "PROPN" \
+                    or not self._locative_context(doc, k, out):
+                k += 1
+                continue
+            e = k + 1
+            while e < min(n, k + 4) and not taken[e] and e not in ents_by_token and not breaks[e - 1] and (
+                    _is_cap(texts[e]) or texts[e] in ("-", "‐") or fold(texts[e].split("-")[0]) in ARABIC_ARTICLES):
+                e += 1
+            while e > k + 1 and not _is_cap(texts[e - 1]):
+                e -= 1
+            text = _ELISION.sub("", doc[k:e].text)
+            key = fold(text)
+            if len(key) >= 4 and key not in self.stop_words and not g.is_not_place(text) and key not in self.non_places:
+                cands = [c for c in self._fuzzy_in_theatre(text) if c.match >= 0.95]
+                if cands:
+                    add(k, e, cands, "ner")
+                    out.sort(key=lambda c: c.start)
+            k = e
         out.sort(key=lambda c: c.start)
         return out
 
@@ -448,6 +498,8 @@ class ToponymRecognizer:
         k = i + 1
         if doc[k].text in ("-", "‐") and k + 1 < len(doc):
             k += 1
+        if doc[k].lower_ in ARABIC_ARTICLES and k + 2 < len(doc) and doc[k + 1].text in ("-", "‐"):
+            return _is_cap(doc[k + 2].text)  # "Ain al-Arab" tokenised "Ain", "al", "-", "Arab"
         nxt = doc[k].text
         first = fold(nxt.split("-")[0]) if "-" in nxt else ""
         return _is_cap(nxt) or (first in ARABIC_ARTICLES and _is_cap(nxt.split("-", 1)[1] or "x"))
@@ -467,14 +519,16 @@ class ToponymRecognizer:
         w = doc[k]
         if w.lower_ in LOCATIVE_PREPS or w.lemma_ in PLACE_VERBS:
             return True
+        if w.lower_ == "par" and k > 0 and doc[k - 1].lemma_ in ("passer", "transiter"):
+            return True  # "le convoi est passé par X"
         if w.lower_ in ("de", "d'", "d’", "du") and k > 0:
             h = k - 1
             while h > 0 and h > k - 4 and doc[h].pos_ != "NOUN" and (
                     doc[h].pos_ in ("ADJ", "VERB") or doc[h].lower_.endswith(("é", "ée", "és", "ées"))):
                 # "l'attaque chimique présumée de X": adjectives and participles between noun and "de"
                 h -= 1
-            if doc[h].lower_ in LOCATIVE_NOUNS or doc[h].lower_ in EVENT_NOUNS:
-                return True
+            if doc[h].lower_ in LOCATIVE_NOUNS or doc[h].lower_ in EVENT_NOUNS or doc[h].lower_ in LOCATIVE_PREPS:
+                return True  # "la région de X", "la bataille de X", "autour de X"
         if w.lower_ in ("et", ",", "ou") and any(c.end == k for c in accepted):
             return True
         if w.lower_ in ("de", "d'", "d’") and k > 1 and doc[k - 1].lower_ in ("et", ",", "ou") and any(
@@ -509,12 +563,12 @@ class ToponymRecognizer:
                     for c in cands)
             if i == ent.start or doc[i - 1].lower_ not in ("de", "d'", "d’", "du", "à", "-"):
                 return False
-        if ent is not None and ent.label_ == "PER" and ent.start == i and ent.end == j and not any(
+        if ent is not None and ent.label_ in ("PER", "ORG") and ent.start == i and ent.end == j and not any(
                 c.place.is_capital or c.place.feature_type == "country" or (
                     c.place.country_code == self.default_focus and (
                         c.place.gazetteer == "curated" or c.place.feature_type in ("admin1", "region")
                         or c.place.population >= 10_000)) for c in cands):
-            # a name the model reads as a person's is a place only with locative evidence
+            # a name the model reads as a person's or an organisation's is a place only with locative evidence
             # ("à Kafr Zita", "le village de Suran"), not as a subject or apposition ("Maher a déclaré")
             if not self._locative_context(doc, i, []):
                 return False
@@ -552,6 +606,13 @@ class ToponymRecognizer:
                 k = starts[k + 1].start - 1
                 steps += 1
                 continue
+            h = k
+            while h > 0 and doc[h].lower_ in SITE_MODIFIERS:
+                h -= 1  # "la base aérienne de X"
+            if doc[h].lower_ in SITE_NOUNS:
+                c.kind = "site"
+            elif doc[h].lower_ in TOWN_NOUNS:
+                c.kind = "town"
             if w in ADMIN_NOUNS:
                 c.admin_context = True
             elif w in DIRECTIONS:
@@ -577,6 +638,9 @@ class ToponymRecognizer:
                 counts[best.place.country_code] += 0.5
         if not counts or counts.most_common(1)[0][1] < 1:
             return self.default_focus  # no country evidence: the project's theatre (Settings.default_focus)
+        top, top_n = counts.most_common(1)[0]
+        if top != self.default_focus and top_n < 2:
+            return self.default_focus  # one foreign town ("Arab", Alabama) does not move a story abroad
         if counts.get(self.default_focus, 0) >= 1:
             # the theatre named at least once keeps the focus against a foreign actor named as often
             # ("les frappes de la Russie ont visé Idleb")
@@ -641,14 +705,18 @@ class ToponymRecognizer:
             out.append((sc, x))
         return sorted(out, key=lambda t: -t[0])
 
-    def _far_small_town(self, p: Place, text: str, focus: str, neighbours: set[str]) -> bool:
-        """A town outside the story's country and its neighbours, neither a capital nor a big town by its
-        own name ("Dover" in a caption, "Din" of a person's name read as Dien Bien Phu): not an event place."""
+    def _far_small_town(self, p: Place, c: _Cand, text: str, focus: str, neighbours: set[str]) -> bool:
+        """A town outside the story's country and its neighbours, neither a capital nor a big town named
+        as such ("Dover" in a caption, "Din" of a person's name read as Dien Bien Phu): not an event place.
+
+        A big town (``min_population``) stays when named by its own name or tagged LOC/GPE by the model
+        ("à Genève")."""
         if p.feature_type != "town" or p.country_code == focus or p.country_code in neighbours:
             return False
         if p.is_capital or p.gazetteer == "curated" or p.population >= 1_000_000:
             return False
-        return not (p.population >= self.min_population and fold(p.name) == fold(_ELISION.sub("", text)))
+        return not (p.population >= self.min_population
+                    and (fold(p.name) == fold(_ELISION.sub("", text)) or c.ner_label in ("LOC", "GPE")))
 
     def _score(self, x: Candidate, c: _Cand, focus: str, neighbours: set[str]) -> float:
         p = x.place
@@ -665,6 +733,10 @@ class ToponymRecognizer:
                 prior -= 0.3
         else:
             prior = 0.9
+        if c.kind == "site" and (ftype == "site" or p.gazetteer == "curated"):
+            prior += 0.6  # "l'aéroport de X", "le camp de X": the airport or camp rather than the town
+        elif c.kind == "town":
+            prior += 0.4 if ftype == "town" else (-0.4 if ftype == "site" else 0.0)
         if p.country_code == focus:
             prior += 1.0
         elif p.country_code in neighbours:
@@ -696,7 +768,10 @@ class ToponymRecognizer:
                 if c.source == "ner" or c.ner_label not in ("LOC", "GPE") or best.match < 1.0:
                     doc._.unresolved.append(doc[c.start:c.end].text)
                     continue
-            if self._far_small_town(p, doc[c.start:c.end].text, focus, neighbours):
+            if (best.match < 0.95 and p.country_code != focus and p.feature_type == "town"
+                    and p.population < self.min_population and not p.is_capital) or \
+                    self._far_small_town(p, c, doc[c.start:c.end].text, focus, neighbours):
+                # a loose transliteration of a small foreign town ("Al-Roumaniya" ~ Rummana) is a guess
                 doc._.unresolved.append(doc[c.start:c.end].text)
                 continue
             second = scored[1][0] if len(scored) > 1 else 0.0
@@ -779,6 +854,8 @@ class MetonymyResolver:
             ch.dep_ == "case" and ch.lower_ in LOCATIVE_PREPS for ch in root.head.children
         ):
             return "location"  # "à la capitale jordanienne, Amman"
+        if prev in ("avec", "entre") and any(t.lower_ in BORDER_NOUNS for t in doc[max(0, k - 3):k]):
+            return "location"  # "la frontière avec la Turquie", "le passage entre le Liban et …"
         if prev in ACTOR_PREPS:
             return "actor"
         if k >= 0 and doc[k].pos_ in ("VERB", "AUX") and doc[k].lemma_ in ADDRESS_VERBS:
@@ -792,6 +869,10 @@ class MetonymyResolver:
             for other in doc.spans["toponyms"]:
                 if other.end == k and other.start in actors:
                     return "actor"
+                if other.end == k and other.start not in actors:
+                    before, _ = self._prev_word(doc, other)
+                    if before == "entre" and any(t.lower_ in BORDER_NOUNS for t in doc[max(0, other.start - 5):other.start]):
+                        return "location"
         if prev in ("de", "d'", "d’", "du", "des"):
             head_k = k - 1
             while head_k >= 0 and doc[head_k].lower_ in {"[", "(", "syriennes", "syrien", "syrienne", "syriens"}:

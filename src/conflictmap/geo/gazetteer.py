@@ -36,7 +36,7 @@ from conflictmap.text import fold, phonetic, skeleton, strip_articles
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 6
+INDEX_VERSION = 8
 FEATURE_TYPES = ("country", "admin1", "region", "town", "site", "river")
 GAZETTEERS = ("geonames", "curated", "nominatim")
 #: Geo precision (ACLED/UCDP style) of a feature type when named directly.
@@ -104,6 +104,9 @@ class Candidate(NamedTuple):
     matched_key: str
 
 
+_tuple_new = tuple.__new__
+
+
 # --------------------------------------------------------------------------- building
 
 
@@ -154,6 +157,9 @@ def read_curated(path: Path) -> list[dict[str, str]]:
     seen: set[str] = set()
     for i, row in enumerate(rows, start=2):
         rid = (row.get("id") or "").strip()
+        if None in row:  # csv puts the fields beyond the header under the key None
+            problems.append(f"line {i} ({rid}): {len(_CURATED_COLUMNS) + len(row[None])} fields, expected "
+                            f"{len(_CURATED_COLUMNS)}; quote a field that contains a comma")
         if not rid:
             problems.append(f"line {i}: empty id")
         elif rid in seen:
@@ -335,9 +341,18 @@ def build_index(settings: Settings) -> dict[str, Any]:
         pop = int(c.get("population") or 0)
         b.names(i, names, fuzzy=pop >= 1000 or pop == 0 or is_cap)
 
+    # place ids: "geonames:<n>" as an int32 array (most rows), the few others (curated, country) by row
+    pid_num = np.array([int(pid[9:]) if pid.startswith("geonames:") else -1 for pid in b.place_id], dtype=np.int32)
+    pid_other = {i: pid for i, pid in enumerate(b.place_id) if not pid.startswith("geonames:")}
+    # (country, admin1) pairs as codes into a small table: one array read per place record
+    pairs: dict[tuple[str, str], int] = {}
+    ccadm = np.array([pairs.setdefault((c, a), len(pairs)) for c, a in zip(b.cc, b.admin1)], dtype=np.uint16)
     return {
+        "ccadm": ccadm,
+        "ccadm_table": list(pairs),
         "version": INDEX_VERSION,
-        "place_id": b.place_id,
+        "pid_num": pid_num,
+        "pid_other": pid_other,
         "name": b.name,
         "ftype": np.array(b.ftype, dtype=np.int8),
         "cc": np.array(b.cc, dtype="S2"),
@@ -392,7 +407,9 @@ class Gazetteer:
         self._keys: dict[str, Any] = index["keys"]
         self._skel: dict[str, Any] = index["skel"]
         self._name: list[str] = index["name"]
-        self._pid: list[str] = index["place_id"]
+        self._pid_num_np = np.ascontiguousarray(index["pid_num"], dtype=np.int32)
+        self._pid_num = array("i", self._pid_num_np.tobytes())
+        self._pid_other: dict[int, str] = index["pid_other"]
         self._ftype = index["ftype"]
         self._cc = index["cc"]
         self._admin1 = index["admin1"]
@@ -404,15 +421,16 @@ class Gazetteer:
         self._ftype_b = np.ascontiguousarray(index["ftype"], dtype=np.uint8).tobytes()
         self._gaz_b = np.ascontiguousarray(index["gaz"], dtype=np.uint8).tobytes()
         self._capital_b = np.ascontiguousarray(index["capital"], dtype=np.uint8).tobytes()
-        self._cc_b = np.ascontiguousarray(index["cc"], dtype="S2").tobytes()
-        self._admin1_b = np.ascontiguousarray(index["admin1"], dtype="S8").tobytes()
         self._exact_cache: dict[str, list[Candidate]] = {}
         self._geoms: dict[int, bytes] = index["geoms"]
         self.not_places: set[str] = index["not_places"]
         self.neighbours: dict[str, list[str]] = index["neighbours"]
         self.fuzzy_threshold = fuzzy_threshold
         self._place_cache: dict[int, Place] = {}
-        self._by_pid: dict[str, int] | None = None
+        self._other_by_pid: dict[str, int] = {pid: i for i, pid in self._pid_other.items()}
+        self._ccadm = array("H", np.ascontiguousarray(index["ccadm"], dtype=np.uint16).tobytes())
+        self._ccadm_table: list[tuple[str, str]] = index["ccadm_table"]
+        self._gid_order: np.ndarray | None = None  # argsort of the GeoNames ids, built on first look-up
 
     # ---- construction
 
@@ -455,24 +473,37 @@ class Gazetteer:
     # ---- places
 
     def __len__(self) -> int:
-        return len(self._pid)
+        return len(self._name)
+
+    def place_id(self, i: int) -> str:
+        """The ``place_id`` of row ``i`` (``geonames:<id>``, ``curated:<id>`` or ``country:<ISO2>``)."""
+        other = self._pid_other.get(i)
+        return other if other is not None else f"geonames:{self._pid_num[i]}"
 
     def place(self, i: int) -> Place:
         """The place at row ``i``."""
         p = self._place_cache.get(i)
         if p is None:
-            p = Place(i, self._pid[i], self._name[i], FEATURE_TYPES[self._ftype_b[i]],
-                      self._cc_b[2 * i:2 * i + 2].decode(), self._admin1_b[8 * i:8 * i + 8].rstrip(b"\0").decode(),
-                      self._lat_a[i], self._lon_a[i], self._pop_a[i], self._capital_b[i] == 1,
-                      GAZETTEERS[self._gaz_b[i]])
+            other = self._pid_other.get(i)
+            cc, admin1 = self._ccadm_table[self._ccadm[i]]
+            # tuple.__new__ skips the generated NamedTuple __new__ (a Python frame per record)
+            p = _tuple_new(Place, (i, other if other is not None else "geonames:" + str(self._pid_num[i]),
+                                   self._name[i], FEATURE_TYPES[self._ftype_b[i]], cc, admin1, self._lat_a[i],
+                                   self._lon_a[i], self._pop_a[i], self._capital_b[i] == 1,
+                                   GAZETTEERS[self._gaz_b[i]]))
             self._place_cache[i] = p
         return p
 
     def by_place_id(self, place_id: str) -> Place | None:
         """Look a place up by its ``place_id``."""
-        if self._by_pid is None:
-            self._by_pid = {pid: i for i, pid in enumerate(self._pid)}
-        i = self._by_pid.get(place_id)
+        i = self._other_by_pid.get(place_id)
+        if i is None and place_id.startswith("geonames:") and place_id[9:].isdigit():
+            if self._gid_order is None:
+                self._gid_order = np.argsort(self._pid_num_np, kind="stable")
+            n = int(place_id[9:])
+            k = int(np.searchsorted(self._pid_num_np, n, sorter=self._gid_order))
+            if k < len(self._gid_order) and self._pid_num[int(self._gid_order[k])] == n:
+                i = int(self._gid_order[k])
         return None if i is None else self.place(i)
 
     def geometry(self, place: Place) -> Any:
@@ -562,7 +593,7 @@ class Gazetteer:
             return list(hit)
         key = fold(name)
         cache, place = self._place_cache, self.place
-        out = [Candidate(cache.get(i) or place(i), 1.0, key) for i in self._indices(key)]
+        out = [_tuple_new(Candidate, (cache.get(i) or place(i), 1.0, key)) for i in self._indices(key)]
         if not out:
             bare = strip_articles(key)
             if bare != key:
