@@ -66,7 +66,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|d[ée]log\w*|\b(?:pris|prend|prennent|prenaient|prenait|reprennent|ont pris|avaient pris)\s+(?:\w+\s+){0,3}?"
      r"(?:villages?|localit[ée]s?|quartiers?|villes?|positions?|bases?|a[ée]roports?|a[ée]rodromes?|collines?|postes?"
      r"|bourgades?|secteurs?|zones?|territoires?|districts?|b[âa]timents?|places? fortes?|bastions?|prisons?)\b"
-     r"|(?:entr[ée]e?s?|p[ée]n[ée]tr[ée]e?s?|p[ée]n[ée]tr\w+|entr\w+)\s+(?:\w+\s+){0,2}?dans (?:la ville|le centre|le quartier|la localit[ée]|le village)"
+     r"|\b(?:entr[ée]e?s?|p[ée]n[ée]tr[ée]e?s?|p[ée]n[ée]tr\w+|entr\w+)\s+(?:\w+\s+){0,2}?dans (?:la ville|le centre|le quartier|la localit[ée]|le village)"
      r"|(?:se (?:sont |est |[ée]taient |[ée]tait )?retir\w+|quitt\w+|retir[ée]e?s?)\s+(?:\w+\s+)?"
      r"(?:de |d['’]|du |des |le centre |la ville |les )"),
     ("incident", "air/drone strike",
@@ -145,13 +145,15 @@ _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\
                               r"|fronti[èe]re (?:avec|de)|(?:proche|non loin|pr[èe]s) de la fronti[èe]re"
                               r"|capitale|originaires? d[eu']|venus? d[eu']"
                               r"|(?:au|à l['’])\s*(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+(?:de|d['’]|du)"
-                              r"|(?:reliant|relie|reliait|reliaient)\s+(?:[\w'’-]+\s+){0,3}?(?:à\s+|et\s+)?"
-                              r"|(?:offensive|op[ée]ration|frappes?|raids?|bombardements?|forces|arm[ée]e|troupes"
-                              r"|aviation|avions|soldats|militaires|alli[ée]e?s?|soutien|r[ée]gime|gouvernement"
-                              r"|autorit[ée]s|pouvoir|ordres?) (?:de|d['’]))\s*(?:la |l['’]|le )?\s*$",
+                              r"|(?:reliant|relie|reliait|reliaient)\s+(?:[\w'’-]+\s+){0,3}?(?:à\s+|et\s+)?)"
+                              r"\s*(?:la |l['’]|le )?\s*$",
                               re.IGNORECASE)
+# "l'offensive d'Ankara", "les troupes de Damas": a capital standing for its government, never the place
+_ACTOR_GENITIVE = re.compile(r"(?:offensive|op[ée]ration|frappes?|raids?|bombardements?|forces|arm[ée]e|troupes"
+                             r"|aviation|avions|soldats|militaires|alli[ée]e?s?|soutien|r[ée]gime|gouvernement"
+                             r"|autorit[ée]s|pouvoir|ordres?) (?:de|d['’])\s*$", re.IGNORECASE)
 # where evacuees or withdrawing fighters go is not where control changed
-_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|en direction d(?:e|u|es)\s+(?:\w+\s+){0,2}?|jusqu['’]à|rendu?e?s? à"
+_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|en direction d(?:e|u|es)(?:\s+\w+){0,2}?|jusqu['’]à|rendu?e?s? à"
                           r"|transport[ée]e?s?\s+(?:\w+\s+){0,3}(?:dans|à|vers)|conduits? (?:à|vers|dans)"
                           r"|(?:réfugi[ée]e?s?|repli[ée]e?s?) (?:à|dans|vers))"
                           r"\s+(?:la province d['’e]\s*|la r[ée]gion d['’e]\s*|la ville d['’e]\s*|l['’]|la |le )?$",
@@ -666,6 +668,8 @@ class EventExtractor:
             precise = [m for m in precise if m not in destination]
             if not precise and destination:
                 return []
+        precise = [m for m in precise if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])]
+        ordered = [m for m in ordered if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])]
         kept = [m for m in precise if not _REFERENCE_PLACE.search(text[max(0, m["start"] - 40):m["start"]])]
         chosen = kept or precise[:1] or ordered[:1]
         # "Khan Cheikhoun, dans la province d'Idleb": the province only situates the town
@@ -754,7 +758,9 @@ _DENIED = re.compile(r"\bd[ée]men\w*|\bni[ée]\w*\b|\bn['’]\w+\s+(?:pas|jamai
                      re.IGNORECASE)
 _PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w* de"
                       r"|vis(?:e|ent|ait|aient|ant) à|d[ée]termination à|intention de|projet\w* de|veu\w* |voulo\w*|devr\w*"
-                      r"|(?:va|vont|allait|allaient) \w+er\b)", re.IGNORECASE)
+                      r"|(?:va|vont|allait|allaient) \w+er\b|cherch\w* à|s['’]effor[cç]\w* de|ambitionn\w*"
+                      r"|(?:objectif|but)\w* (?:\w+ ){0,4}(?:est|serait|sera) de|pr[ée]par\w* (?:à|une?)\b)",
+                      re.IGNORECASE)
 _DEMAND = re.compile(r"\b(?:exig|r[ée]clam|appel|demand|menac|propos|envisag|souhait|veu|voul|esp[èe]r|tent)\w*",
                      re.IGNORECASE)
 _HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|en cas de|craint\w*|crainte"
