@@ -145,7 +145,8 @@ _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\
                               r"|fronti[èe]re (?:avec|de)|(?:proche|non loin|pr[èe]s) de la fronti[èe]re"
                               r"|capitale|originaires? d[eu']|venus? d[eu']"
                               r"|(?:au|à l['’])\s*(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+(?:de|d['’]|du)"
-                              r"|(?:reliant|relie|reliait|reliaient)\s+(?:[\w'’-]+\s+){0,3}?(?:à\s+|et\s+)?)"
+                              r"|(?:reliant|relie|reliait|reliaient)\s+(?:[\w'’-]+\s+){0,3}?(?:à\s+|et\s+)?"
+                              r"|situ[ée]e?s?\s+(?:[\w'’-]+\s+){0,4}?(?:de|d['’]|à|en))"
                               r"\s*(?:la |l['’]|le )?\s*$",
                               re.IGNORECASE)
 # "l'offensive d'Ankara", "les troupes de Damas": a capital standing for its government, never the place
@@ -663,7 +664,12 @@ class EventExtractor:
         # a country only when nothing more precise is named (such a report stays off the map)
         precise = [m for m in ordered if m["feature_type"] != "country"]
         text = self._text
-        destination = [m for m in precise if _DESTINATION.search(text[max(0, m["start"] - 45):m["start"]])]
+        destination: list[dict[str, Any]] = []
+        for m in sorted(precise, key=lambda m: m["start"]):
+            if _DESTINATION.search(text[max(0, m["start"] - 45):m["start"]]) or (
+                    destination and m["start"] - destination[-1]["start"] <= 45
+                    and re.search(r"(?:,|\bet|\bou)\s*$", text[destination[-1]["end"]:m["start"]])):
+                destination.append(m)  # "vers Tall Khuraytah et Tall Baruq"
         if trig.category != "incident":  # evacuees and withdrawing fighters' destinations are not the place
             precise = [m for m in precise if m not in destination]
             if not precise and destination:
