@@ -113,6 +113,8 @@ _ZONE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     ))
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
+_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|morts?|bless|[ée]limin|explosion",
+                               re.IGNORECASE)
 _GENERIC_HIT = re.compile(r"frapp|touch", re.IGNORECASE)
 _AIR_CONTEXT = re.compile(r"aviation|avions?|a[ée]rien|raids?|drones?|h[ée]licopt[èe]res?|barils?|chasseurs?|"
                           r"bombardiers?|su-\d+|frappes?", re.IGNORECASE)
@@ -457,13 +459,15 @@ class EventExtractor:
         found: list[_Trigger] = []
         sentence = _IDIOMS.sub(lambda m: " " * len(m.group(0)), sentence)
         for cat, sub, rx in _TRIGGER_RES:
-            if any(t.category == cat for t in found):
-                continue  # one report per category and sentence; TRIGGERS is in priority order
+            if any(t.category == cat and (cat != "incident" or t.sub_type == sub) for t in found):
+                continue  # one report per category (incidents: per kind) and sentence; TRIGGERS in priority order
             for m in rx.finditer(sentence):
                 if _NEGATION_BEFORE.search(sentence[max(0, m.start() - 60):m.start()]):
                     continue
                 if any(t.start <= m.start() < t.end or m.start() <= t.start < m.end() for t in found):
                     continue
+                if cat == "incident" and any(t.category == cat for t in found) and _GENERIC_INCIDENT.match(m.group(0)):
+                    continue  # "ont visé", "frappé", "morts": the incident already found, not another one
                 found.append(_Trigger(cat, sub, m.start(), m.end()))
                 break
         # An incident trigger inside a de-escalation sentence ("aucun bombardement" handled above) is kept;
