@@ -134,6 +134,8 @@ _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "diman
 _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b(?!\s*\d)",
                            re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_CARRIED_OUT_BY = re.compile(r"^[^,;]{0,25}?\b(?:men|lanc|conduit|perp[ée]tr|effectu|revendiqu|op[ée]r|commis)\w*"
+                             r"\s+(?:[^,;]{0,40}?\s)?par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _SINCE = re.compile(r"\bdepuis\b[^,.;:()]{0,40}$", re.IGNORECASE)
 _WITHDRAWAL = re.compile(r"se (?:\w+ )?retir|quitt|retir|retrait", re.IGNORECASE)
 _EXPELLED = re.compile(r"(?:été|sont|est|était|étaient|ont|a)\s+(?:\w+\s+)?(?:chass|d[ée]log|expuls)\w*", re.IGNORECASE)
@@ -572,6 +574,9 @@ class EventExtractor:
         agent = next((f for f in after if f[0] - trig.end <= 40 and "," not in sentence[trig.end:f[0]]
                       and _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])
                       and not _MODIFIER_PAR.search(sentence[trig.end:f[0]])), None)
+        if agent is None:  # "des frappes aériennes menées contre ses positions par les Etats-Unis"
+            agent = next((f for f in after if f[0] - trig.end <= 70 and f[2] not in victims
+                          and _CARRIED_OUT_BY.search(sentence[trig.end:f[0]])), None)
         # 2. "frappes du régime syrien", "raids de l'aviation russe": the trigger noun's complement
         of = next((f for f in after if f[0] - trig.end <= 30 and f[2] not in victims
                    and _OF_TRIGGER.match(sentence[trig.end:f[0]])), None)
@@ -579,6 +584,9 @@ class EventExtractor:
         accused = next((f for f in reversed([f for f in found if f[1] <= trig.start])
                         if _ACCUSED.search(sentence[max(0, f[0] - 20):f[0]])), None)
         inside = next((f for f in found if trig.start <= f[0] < trig.end and f[2] not in victims), None)
+        if agent is None and re.search(r"(?:\bde|\bdu|\bdes|d['’])\s*$", sentence[trig.start:trig.end]):
+            # "sous le contrôle des rebelles", "aux mains de l'EI": the actor the trigger ends on
+            agent = next((f for f in after if f[0] - trig.end <= 25 and f[2] not in victims), None)
         if agent is not None:
             actor1 = agent[2]
         elif inside is not None:  # "frappes russes"
