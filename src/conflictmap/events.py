@@ -918,6 +918,8 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
                     continue  # "frappes sur X et Y": one sentence, two towns, two events ("Jobar, à Damas": one)
                 if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
                     continue
+                if r["actor1"] and q["actor1"] and r["actor1"] != q["actor1"]:
+                    continue  # the army's strike and the rebels' attack are two events
                 placed = g
                 break
             if placed is not None:
