@@ -99,7 +99,8 @@ _IDIOMS = re.compile(
     r"à (?:\w+ )?reprises|reprises? (?:des|de la|du) (?:n[ée]gociations|pourparlers|discussions|combats|dialogue"
     r"|activit[ée]s?|travaux)|reprendre (?:les|des) (?:n[ée]gociations|pourparlers|discussions)"
     r"|prise en charge|sans (?:faire de )?morts?|mort-n[ée]|mortiers? de rire"
-    r"|(?:fui|fuient|fuyant|fuir|fuit|fuyaient|fuyé|chass[ée]s? par) (?:les|des|de violents) combats",
+    r"|(?:fui|fuient|fuyant|fuir|fuit|fuyaient|fuyé|chass[ée]s? par) (?:les|des|de violents) combats"
+    r"|lib[ée]r\w* (?:des|les|\d+|plusieurs|tous les) (?:\w+ )?(?:prisonniers|d[ée]tenus|otages|captifs)",
     re.IGNORECASE,
 )
 _ZONE_WORDS = re.compile(TRIGGERS[0][2], re.IGNORECASE)
@@ -361,11 +362,10 @@ class EventExtractor:
             sent_mentions = [m for m in mentions if s <= m["start"] < e]
             locs = [m for m in sent_mentions if m["role"] == "location"]
             inherited = False
+            scene_set = False
             if not locs and k and paragraph_of[k - 1] == paragraph_of[k] and last_locs[0] >= k - 2:
                 # "Ils ont attaqué deux bases turques." after "... à Afrine": the scene of the previous sentence
                 locs, inherited = [m for m in last_locs[1] if m["feature_type"] != "country"], True
-            elif locs:
-                last_locs = (k, locs)
             sentence_actor = self._first_subject(sentence)
             seen_cats: set[tuple[str, str]] = set()
             if sentence_actor and not triggers_by_sent[k]:
@@ -426,7 +426,20 @@ class EventExtractor:
                     reports.append(self._record(art, trig.category, sub_type, actors, actor1, actor2, before,
                                                 after, place, date, precision, inferred, sentence, s, e,
                                                 modality, confidence))
+                if not inherited and modality in FACTUAL:  # the scene a following sentence may continue
+                    used = {p["place_id"] for p in places}
+                    last_locs = (k, [m for m in locs if m["place_id"] in used])
+                    scene_set = True
+            if locs and not inherited and not scene_set and self._present(sent_dates[k], ref):
+                last_locs = (k, locs)  # "L'action militaire turque à Afrine continue." sets the scene too
         return reports
+
+    @staticmethod
+    def _present(dates_k: list[Any], ref: dt.date | None) -> bool:
+        """Whether a sentence speaks of the present of the article (no date far from the reference)."""
+        if ref is None:
+            return not dates_k
+        return all(abs((m.date - ref).days) <= 31 for m in dates_k)
 
     def _named_jihadist(self, text: str) -> str | None:
         """The jihadist group an article names most by name (the referent of a bare "les jihadistes")."""
