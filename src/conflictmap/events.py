@@ -63,7 +63,8 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|chass[ée]s? (?:de|du|des)|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)|reddition|capitul\w+"
      r"|contr[ôo]l\w+ (?:d[ée]sormais|maintenant|totalement|enti[èe]rement)"
-     r"|d[ée]log\w*|\b(?:pris|prend|prennent|prenaient|prenait|reprennent|ont pris|avaient pris)\s+(?:\w+\s+){0,3}?"
+     r"|hiss\w* (?:leur |son |le |un )?drapeau|nettoy\w* (?:\w+ ){0,2}(?:zone|ville|quartier|secteur|poche|localit[ée])s?"
+     r"|r[ée]tabli\w* (?:la s[ée]curit[ée]|le contr[ôo]le|l['’]autorit[ée])|d[ée]log\w*|\b(?:pris|prend|prennent|prenaient|prenait|reprennent|ont pris|avaient pris)\s+(?:\w+\s+){0,3}?"
      r"(?:villages?|localit[ée]s?|quartiers?|villes?|positions?|bases?|a[ée]roports?|a[ée]rodromes?|collines?|postes?"
      r"|bourgades?|secteurs?|zones?|territoires?|districts?|b[âa]timents?|places? fortes?|bastions?|prisons?)\b"
      r"|\b(?:entr[ée]e?s?|p[ée]n[ée]tr[ée]e?s?|p[ée]n[ée]tr\w+|entr\w+)\s+(?:\w+\s+){0,2}?dans (?:la ville|le centre|le quartier|la localit[ée]|le village)"
@@ -71,11 +72,12 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"(?:de |d['’]|du |des |le centre |la ville |les )"),
     ("incident", "air/drone strike",
      r"frappes? (?:a[ée]riennes?|de drones?|russes|am[ée]ricaines?|de la coalition)|raids? (?:a[ée]riens?|de l['’]aviation)?"
-     r"|bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?|drones? arm[ée]s?|barils? d['’]explosifs"),
+     r"|bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?|drones? arm[ée]s?|barils? d['’]explosifs"
+     r"|\bfrappes\b"),
     ("incident", "shelling",
      r"pilonn\w*|obus|tirs? d['’]artillerie|roquettes?|mortiers?|missiles?"),
     ("incident", "attack",
-     r"\battaqu(?:e|es|é|ée|és|ées|er|ent|ait)\b|attentats?|assauts?|embuscades?|explosions?|kamikazes?"
+     r"\battaqu(?:e|es|é|ée|és|ées|er|ent|ait|aient|ant)\b|attentats?|assauts?|embuscades?|explosions?|kamikazes?"
      r"|voitures? pi[ée]g[ée]es?|a vis[ée]|ont vis[ée]|\bvis(?:é|ée|és|ées|er|ant)\b|massacres?|armes? chimiques?"
      r"|gaz (?:sarin|toxiques?|moutarde)|\bchlore\b|engins? explosifs?|\bIED\b|attaques? suicides?|abattu\w*"),
     ("incident", "armed clash",
@@ -85,7 +87,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("incident", "attack", r"\bfrapp(?:é|ée|és|ées|ent|ait|aient|ant|er)\b|\btouch[ée]e?s?\b par|abattu\w*"
                            r"|assassin\w+|enlev[ée]\w*|enl[èe]vements?"),
     # casualties alone say something violent happened; the kind of incident is unknown: lowest priority
-    ("incident", "attack", r"\btu[ée]e?s?\b|\bmorts?\b|\bbless[ée]e?s\b"),
+    ("incident", "attack", r"\btu[ée]e?s?\b|\btuant\b|\bmorts?\b|\bbless[ée]e?s\b|\bp[ée]ri(?:s|t|rent)?\b"),
 )
 _TRIGGER_RES = tuple((cat, sub, re.compile(pat, re.IGNORECASE)) for cat, sub, pat in TRIGGERS)
 # A trigger inside these contexts reports no event ("aucun bombardement n'avait été enregistré").
@@ -585,7 +587,7 @@ class EventExtractor:
             found = [f for f in found if f[2] not in supporters] or found
         before = [f for f in found if f[1] <= trig.start
                   and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])
-                  and not _SUFFERED.match(sentence[f[1]:trig.start])]  # "18 combattants ont été tués lors de"
+                  and not _SUFFERED.match(sentence[f[1]:trig.end])]  # "18 combattants ont été tués lors de"
         after = [f for f in found if f[0] >= trig.end]
         actor1 = actor2 = None
         # 1. passive agent: "a été reprise vendredi par les forces ..." (close to the trigger, same clause)
