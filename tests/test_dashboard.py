@@ -209,6 +209,17 @@ def test_month_precision_event_overlaps_window(bundle: D.Bundle) -> None:
     assert r in set(idx.tolist())
 
 
+def test_confidence_filter_and_claimed_events(bundle: D.Bundle) -> None:
+    conf = bundle.events["confidence"].astype(float).to_numpy()
+    idx = D.filter_events(bundle, D.ViewState(min_confidence=0.7))
+    assert 0 < len(idx) < len(bundle.events)
+    assert set(idx.tolist()) == set(D.filter_events(bundle, D.ViewState()).tolist()) & set(np.flatnonzero(conf >= 0.7))
+    state = D.state_from_query(D.state_to_query(D.ViewState(min_confidence=0.7)))
+    assert state.min_confidence == pytest.approx(0.7)
+    claimed = bundle.events["modality"].eq("claimed").to_numpy()
+    assert claimed.any() and np.array_equal(bundle.prep.claimed, claimed)  # drawn with a dotted outline
+
+
 def test_accent_and_case_insensitive_search(bundle: D.Bundle) -> None:
     a = D.filter_events(bundle, D.ViewState(query="lattaquie"))
     b = D.filter_events(bundle, D.ViewState(query="LATTAQUIÉ"))

@@ -67,6 +67,8 @@ class Prepared:
     after: np.ndarray  # int32 controller_after code (-1)
     text: pa.Array  # folded quote + place name, for the free-text search
     origin: np.ndarray  # int8: 0 bundled data, 1 uploaded in this session
+    conf: np.ndarray  # float32 event confidence 0..1 (1 for data written before the column existed)
+    claimed: np.ndarray  # bool: modality "claimed" (attributed, unconfirmed)
     span: tuple[date, date] | None  # first / last day of the events
 
 
@@ -618,6 +620,10 @@ def prepare(events: gpd.GeoDataFrame, actor_ids: list[str], origin: np.ndarray |
         act_off=np.searchsorted(act_row, np.arange(n + 1)), actor1=a1.astype(np.int32),
         before=before, after=after, text=text,
         origin=np.zeros(n, np.int8) if origin is None else np.asarray(origin, np.int8), span=span,
+        conf=(pd.to_numeric(events["confidence"], errors="coerce").fillna(1.0).to_numpy(np.float32)
+              if n and "confidence" in events.columns else np.ones(n, np.float32)),
+        claimed=(events["modality"].astype(object).eq("claimed").to_numpy(bool)
+                 if n and "modality" in events.columns else np.zeros(n, bool)),
     )
 
 

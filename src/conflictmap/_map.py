@@ -241,6 +241,7 @@ _CSS = """<style>
 .cm-pin{display:flex;align-items:center;justify-content:center;width:22px;height:22px;border-radius:50%;
  color:#fff;font-size:11px;border:2px solid #fff;box-shadow:0 0 2px rgba(0,0,0,.6);box-sizing:border-box}
 .cm-pin.cm-approx{border:2px dashed #fff;opacity:.85}
+.cm-pin.cm-claimed{border:2px dotted #222;opacity:.7}
 .cm-pin.cm-sel{outline:3px solid #ffeb3b}
 .cm-pop{font:12px/1.35 system-ui,sans-serif;max-width:320px}
 .cm-pop .cm-h{font-weight:600;margin-bottom:2px}

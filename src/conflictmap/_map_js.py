@@ -6,7 +6,7 @@ text is never parsed as HTML. Links are kept only for ``http(s)`` URLs.
 
 Event records (``ev``) are arrays, see :data:`conflictmap.dashboard.EVENT_RECORD`:
 ``[sub, colour_actor, actors, place, date, date_precision, quote, article,
-event_id, geo_precision, category, before, after, n_sources, source]``; codes
+event_id, geo_precision, category, before, after, n_sources, source, claimed, confidence]``; codes
 index into the payload's ``T`` tables.
 """
 
@@ -57,6 +57,8 @@ window.cmLib = (function () {
       line(box, "Contrôle", actorLabel(T, r[12]) + " prend " + (T.pl[r[3]] || "?") +
            (r[11] >= 0 ? " à " + actorLabel(T, r[11]) : ""));
     }
+    if (r[15]) { line(box, "Statut", "revendiqué, non confirmé"); }
+    if (r[16] !== undefined && r[16] !== null) { line(box, "Confiance", String(r[16])); }
     if (r[6]) { box.appendChild(el("blockquote", null, r[6])); }
     var art = T.art[r[7]] || ["", ""];
     var src = el("div", "cm-m");
@@ -83,8 +85,9 @@ window.cmLib = (function () {
     };
   }
 
-  function pin(color, glyph, approx, selected) {
-    var outer = el("div", "cm-pin" + (approx ? " cm-approx" : "") + (selected ? " cm-sel" : ""));
+  function pin(color, glyph, approx, selected, claimed) {
+    var outer = el("div", "cm-pin" + (approx ? " cm-approx" : "") + (selected ? " cm-sel" : "") +
+                   (claimed ? " cm-claimed" : ""));
     outer.style.background = /^#[0-9a-fA-F]{6}$/.test(color) ? color : "#757575";
     var i = el("i", "fa-solid " + (/^fa-[a-z0-9-]+$/.test(glyph) ? glyph : "fa-circle"));
     outer.appendChild(i);
@@ -102,7 +105,7 @@ window.cmLib = (function () {
       var r = ev[i];
       var colorActor = isControl ? r[12] : r[1];
       var glyph = (T.sub[r[0]] || ["", "fa-circle"])[1];
-      var m = L.marker([y[i], x[i]], {icon: pin(actorColor(T, colorActor), glyph, r[9] >= 2, r[8] === data.sel),
+      var m = L.marker([y[i], x[i]], {icon: pin(actorColor(T, colorActor), glyph, r[9] >= 2, r[8] === data.sel, r[15] === 1),
                                       keyboard: false, title: T.pl[r[3]] || ""});
       m.cmEvent = r[8];
       m.bindPopup(popupFor(T, [r], null), {maxWidth: 340});

@@ -33,7 +33,7 @@ from conflictmap._data import (
 
 _W = {  # widget keys
     "window": "w_window", "step": "w_step", "play": "w_play", "actors": "w_actors", "cats": "w_cats",
-    "subs": "w_subs", "prec": "w_prec", "q": "w_q", "place": "w_place", "layers": "w_layers",
+    "subs": "w_subs", "prec": "w_prec", "q": "w_q", "place": "w_place", "layers": "w_layers", "conf": "w_conf",
 }
 _EMPTY_SPAN = (date(2016, 1, 1), date(2019, 12, 31))
 _DEFAULT_WINDOW_MONTHS = 12  # large archive, no window in the URL: the latest months only
@@ -217,6 +217,7 @@ def _init_from_url(b: Bundle, span: tuple[date, date], default: tuple[date, date
     ss[_W["cats"]] = list(s.categories)
     ss[_W["subs"]] = list(s.sub_types)
     ss[_W["prec"]] = list(s.precisions)
+    ss[_W["conf"]] = float(s.min_confidence)
     ss[_W["q"]] = s.query
     ss[_W["place"]] = s.place
     ss[_W["layers"]] = list(s.layers)
@@ -258,6 +259,9 @@ def _sidebar(b: Bundle, span: tuple[date, date]) -> D.ViewState:
     sb.multiselect("Types", p.subs, key=_W["subs"], placeholder="Tous", format_func=D.sub_label)
     sb.multiselect("Précision du lieu", list(D.PRECISIONS), key=_W["prec"], placeholder="Toutes",
                    format_func=D.PRECISIONS.get)
+    sb.slider("Confiance minimale", min_value=0.0, max_value=1.0, step=0.05, key=_W["conf"],
+              help="Indice 0–1 des éléments qui fondent l'événement : acteur nommé, date propre à la phrase, "
+                   "lieu précis, fait affirmé (les faits revendiqués non confirmés comptent moins).")
     sb.text_input("Recherche (citations, lieux)", key=_W["q"], placeholder="ex. Alep, frappe…")
     place_opts, place_labels = D.view_cache(b, "static", 8).get("places", lambda: _place_options(b))
     sb.selectbox("Lieu", place_opts, key=_W["place"],
@@ -268,6 +272,7 @@ def _sidebar(b: Bundle, span: tuple[date, date]) -> D.ViewState:
     return D.ViewState(
         start=start, end=end, actors=tuple(ss[_W["actors"]]), categories=tuple(ss[_W["cats"]]),
         sub_types=tuple(ss[_W["subs"]]), precisions=tuple(int(v) for v in ss[_W["prec"]]),
+        min_confidence=float(ss.get(_W["conf"]) or 0.0),
         query=str(ss[_W["q"]] or "").strip(), place=str(ss[_W["place"]] or ""), layers=tuple(ss[_W["layers"]]),
         step=str(ss[_W["step"]] or "week"), event=str(ss.get("sel_event") or ""),
         article=str(ss.get("sel_article") or ""),

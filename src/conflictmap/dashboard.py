@@ -111,7 +111,8 @@ _EVENT_LAYER_CATS: dict[str, tuple[str, ...]] = {"events": ("incident", "deescal
 
 #: Index of each field of an event record sent to the map (see conflictmap._map_js).
 EVENT_RECORD: tuple[str, ...] = ("sub", "colour_actor", "actors", "place", "date", "date_precision", "quote", "article",
-                                 "event_id", "geo_precision", "category", "before", "after", "n_sources", "source")
+                                 "event_id", "geo_precision", "category", "before", "after", "n_sources", "source",
+                                 "claimed", "confidence")
 
 _SUB_LABELS: dict[str, str] = {
     "air/drone strike": "Frappe aérienne / de drone", "armed clash": "Affrontements armés",
@@ -157,6 +158,7 @@ class ViewState:
     categories: tuple[str, ...] = ()
     sub_types: tuple[str, ...] = ()
     precisions: tuple[int, ...] = ()
+    min_confidence: float = 0.0
     query: str = ""
     place: str = ""
     layers: tuple[str, ...] = DEFAULT_LAYERS
@@ -215,6 +217,8 @@ def state_to_query(state: ViewState, span: tuple[date, date] | None = None) -> d
             q[key] = ",".join(vals)
     if state.precisions:
         q["prec"] = ",".join(str(p) for p in state.precisions)
+    if state.min_confidence > 0:
+        q["conf"] = f"{state.min_confidence:.2f}"
     if state.query:
         q["q"] = state.query
     if state.place:
@@ -277,12 +281,17 @@ def state_from_query(params: Mapping[str, str | Sequence[str]], span: tuple[date
     if places is not None and place not in set(places):
         place = ""
     step = _first(params.get("step"))
+    try:
+        min_conf = min(max(float(_first(params.get("conf")) or 0.0), 0.0), 1.0)
+    except ValueError:
+        min_conf = 0.0
     return ViewState(
         start=start, end=end,
         actors=allowed(_split(params.get("actor")), actors),
         categories=allowed(_split(params.get("cat")), categories),
         sub_types=allowed(_split(params.get("sub")), sub_types),
         precisions=precs,
+        min_confidence=min_conf,
         query=_first(params.get("q"))[:200],
         place=place,
         layers=layers,
@@ -358,6 +367,8 @@ def filter_events(bundle: Bundle, state: ViewState) -> np.ndarray:
         mask &= np.isin(p.sub, codes)
     if state.precisions:
         mask &= np.isin(p.prec, np.asarray(state.precisions, dtype=np.int8))
+    if state.min_confidence > 0:
+        mask &= p.conf >= np.float32(state.min_confidence) - np.float32(1e-6)
     if state.place:
         try:
             mask &= p.place == p.place_ids.index(state.place)
@@ -517,6 +528,8 @@ def _records(bundle: Bundle, rows: np.ndarray, T: _Tables) -> list[list[Any]]:
         T.codes(T.act, p.after[rows]).tolist(),
         ns.tolist(),
         src_lut[g_src].tolist(),
+        p.claimed[rows].astype(int).tolist(),
+        np.round(p.conf[rows].astype(float), 2).tolist(),
     ]
     return [list(r) for r in zip(*cols)]
 
@@ -814,7 +827,7 @@ def view_cache(bundle: Bundle, kind: str, maxsize: int = 64) -> ViewCache:
 def filter_key(state: ViewState) -> tuple[Any, ...]:
     """The part of a view that decides which events are visible (key of :func:`cached_filter`)."""
     return (state.start, state.end, tuple(state.actors), tuple(state.categories), tuple(state.sub_types),
-            tuple(int(p) for p in state.precisions), state.query, state.place)
+            tuple(int(p) for p in state.precisions), state.min_confidence, state.query, state.place)
 
 
 def map_key(state: ViewState) -> tuple[Any, ...]:
