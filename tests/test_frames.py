@@ -201,3 +201,10 @@ def test_two_actors_same_day_same_town_are_two_events(pipeline) -> None:  # type
             "L'aviation russe a bombardé mardi Saraqeb en représailles.")
     inc = of(run(pipeline, text).events, "incident")
     assert set(inc.actor1) == {"REBELS", "RUS"}
+
+
+def test_unnamed_attacker_is_the_side_the_article_sets_against_the_target(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("L'organisation Etat islamique reste active dans l'est du pays malgré ses défaites. "
+            "De violents combats ont eu lieu samedi près d'Abou Kamal contre les Forces démocratiques syriennes.")
+    inc = of(run(pipeline, text).events, "incident").iloc[0]
+    assert inc.actor1 == "ISIS" and inc.actor2 == "SDF"

@@ -136,6 +136,9 @@ _MODIFIER_PAR = re.compile(r"\b\w+(?:é|ée|és|ées|us|ues|is|ise|ises|nt)\s+pa
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b(?!\s*\d)",
                            re.IGNORECASE)
+_AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
+_OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
+                             r"(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.IGNORECASE)
 # the subject of a passive casualty or hit verb suffered the event
 _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient|aurait)\s+(?:\w+\s+)?[ée]t[ée]\s+"
@@ -365,7 +368,9 @@ class EventExtractor:
             locs = [m for m in sent_mentions if m["role"] == "location"]
             inherited = False
             scene_set = False
-            if not locs and k and paragraph_of[k - 1] == paragraph_of[k] and last_locs[0] >= k - 2:
+            countrywide = bool(locs) and all(m["feature_type"] == "country" for m in locs)
+            if ((not locs or countrywide) and k and paragraph_of[k - 1] == paragraph_of[k]
+                    and last_locs[0] >= k - 2 and last_locs[1]):
                 # "Ils ont attaqué deux bases turques." after "... à Afrine": the scene of the previous sentence
                 locs, inherited = [m for m in last_locs[1] if m["feature_type"] != "country"], True
             sentence_actor = self._first_subject(sentence)
@@ -400,6 +405,14 @@ class EventExtractor:
                     if known:
                         actor1 = known
                         actors = [known, *[a for a in actors if a != known]]
+                if actor1 is None and trig.category == "incident":
+                    # "les batailles ... contre les FDS": fought by the side the article sets against them
+                    target = next((a.actor_id for a in self.actors.find(sentence[trig.end:trig.end + 100])
+                                   if _AGAINST.search(sentence[trig.end:trig.end + 100].split(a.text)[0])), None)
+                    foe = self._opponent(target)
+                    if foe:
+                        actor1, actor2 = foe, target
+                        actors = [foe, *[a for a in actors if a != foe]]
                 sub_type = trig.sub_type
                 if trig.category == "control_change":
                     actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
@@ -454,7 +467,11 @@ class EventExtractor:
         return best
 
     def _opponent(self, loser: str | None) -> str | None:
-        """The article's main armed opponent of ``loser`` (who gains what ``loser`` leaves)."""
+        """The article's main armed opponent of ``loser`` (who gains what ``loser`` leaves, who fights it).
+
+        Government and pro-government forces face the most-named non-government armed actor; any other
+        Syrian armed actor faces the most-named armed actor of another side.
+        """
         side = self.actors.side(loser)
         if not side or side in ("civilian", "foreign_state", "coalition"):
             return None
@@ -463,7 +480,7 @@ class EventExtractor:
             other = self.actors.side(aid)
             if aid == loser or other in ("civilian", "foreign_state", "coalition", ""):
                 continue
-            if (other in GOVERNMENT_SIDES) != gov:
+            if (other in GOVERNMENT_SIDES) != gov if gov else other != side:
                 return aid
         return None
 
@@ -627,7 +644,9 @@ class EventExtractor:
             else:
                 # an actor right after the trigger in the same clause ("… ont visé jeudi les FDS")
                 close = [f for f in after if f[2] not in victims and "," not in sentence[trig.end:f[0]]
-                         and not _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])]
+                         and not _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])
+                         and not _OBJECT_OF_HELP.search(sentence[max(0, f[0] - 20):f[0]])
+                         and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])]
                 actor1 = close[0][2] if close else None
         others = [f[2] for f in [*before[::-1], *after] if f[2] != actor1]
         actor2 = others[0] if others else None

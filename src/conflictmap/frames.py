@@ -79,7 +79,10 @@ def _span_chars(tok: Token) -> tuple[int, int]:
     """Character span of a token's subtree, cut before a relative clause or apposition."""
     left, right = tok.left_edge.i, tok.right_edge.i
     for child in tok.rights:
-        if child.dep_ in ("acl:relcl", "appos", "acl", "punct") and child.i > tok.i:
+        cases = {g.lower_ for g in child.children if g.dep_ == "case"}
+        if (child.dep_ in ("acl:relcl", "appos", "acl", "punct", "conj", "cc")
+                or (cases and not cases & {"de", "du", "des", "d'", "d’"})) and child.i > tok.i:
+            # "les combats contre les FDS": the agent phrase stops before other complements
             right = min(right, child.left_edge.i - 1)
             break
     doc = tok.doc
@@ -118,7 +121,9 @@ def _agent(trigger: Token, verb: Token) -> Token | None:
         if verb is not trigger and verb.pos_ == "VERB" and verb.lemma_ not in _REPORTING:
             # "l'armée a lancé une offensive", "après dix jours d'offensive, les FDS encerclent Manbij":
             # an event noun without its own agent is carried out by the subject of its clause
-            return _verb_agent(verb)
+            agent = _verb_agent(verb)
+            if agent is not None and agent is not trigger and trigger not in agent.subtree:
+                return agent
         return None
     return _verb_agent(verb)
 
