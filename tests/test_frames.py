@@ -208,3 +208,11 @@ def test_unnamed_attacker_is_the_side_the_article_sets_against_the_target(pipeli
             "De violents combats ont eu lieu samedi près d'Abou Kamal contre les Forces démocratiques syriennes.")
     inc = of(run(pipeline, text).events, "incident").iloc[0]
     assert inc.actor1 == "ISIS" and inc.actor2 == "SDF"
+
+
+def test_a_clash_has_two_sides(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les forces gouvernementales poursuivent leur offensive contre Hayat Tahrir al-Cham dans le nord-ouest. "
+            "L'armée a livré de violents combats lundi aux abords de Saraqeb.")
+    r = run(pipeline, text).events
+    clash = r[(r.category == "incident") & (r.sub_type == "armed clash") & r.place_name.str.contains("Sar", na=False)]
+    assert clash.iloc[0].actor1 == "SYR_GOV" and clash.iloc[0].actor2 == "HTS" and "HTS" in clash.iloc[0].actors

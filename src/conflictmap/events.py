@@ -407,12 +407,17 @@ class EventExtractor:
                         actors = [known, *[a for a in actors if a != known]]
                 if actor1 is None and trig.category == "incident":
                     # "les batailles ... contre les FDS": fought by the side the article sets against them
-                    target = next((a.actor_id for a in self.actors.find(sentence[trig.end:trig.end + 100])
-                                   if _AGAINST.search(sentence[trig.end:trig.end + 100].split(a.text)[0])), None)
+                    target = next((a.actor_id for a in self.actors.find(sentence[trig.end:trig.end + 160])
+                                   if _AGAINST.search(sentence[trig.end:trig.end + 160].split(a.text)[0])), None)
                     foe = self._opponent(target)
                     if foe:
                         actor1, actor2 = foe, target
                         actors = [foe, *[a for a in actors if a != foe]]
+                if trig.sub_type == "armed clash" and actor1 and not actor2:
+                    # a clash has two sides: the one not named is the side the article sets against actor1
+                    actor2 = self._opponent(actor1)
+                    if actor2 and actor2 not in actors:
+                        actors = [*actors, actor2]
                 sub_type = trig.sub_type
                 if trig.category == "control_change":
                     actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
