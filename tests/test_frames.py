@@ -216,3 +216,10 @@ def test_a_clash_has_two_sides(pipeline) -> None:  # type: ignore[no-untyped-def
     r = run(pipeline, text).events
     clash = r[(r.category == "incident") & (r.sub_type == "armed clash") & r.place_name.str.contains("Sar", na=False)]
     assert clash.iloc[0].actor1 == "SYR_GOV" and clash.iloc[0].actor2 == "HTS" and "HTS" in clash.iloc[0].actors
+
+
+def test_terrorists_is_the_governments_word_for_its_main_opponent(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les combattants de Hayat Tahrir al-Cham tiennent toujours la ville de Jisr al-Choughour. "
+            "Les terroristes ont attaqué mardi un poste de l'armée près de Saraqeb, selon l'agence officielle.")
+    inc = of(run(pipeline, text).events, "incident").iloc[0]
+    assert inc.actor1 == "HTS"

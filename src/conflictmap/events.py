@@ -151,9 +151,9 @@ _WITHDRAWAL = re.compile(r"se (?:\w+ )?retir|quitt|retir|retrait", re.IGNORECASE
 _EXPELLED = re.compile(r"(?:été|sont|est|était|étaient|ont|a)\s+(?:\w+\s+)?(?:chass|d[ée]log|expuls)\w*", re.IGNORECASE)
 _LEFT_TO = re.compile(r"au profit d(?:e|u|es)\s|aux mains d(?:e|u|es)\s|(?:remis|livr[ée]e?s?|c[ée]d[ée]e?s?) (?:\w+ ){0,3}?(?:à|aux?)\s",
                       re.IGNORECASE)
+_GENERIC_ENEMY = frozenset({"terroristes", "terroriste", "groupes terroristes", "terroristes armes"})
 #: Bare words for jihadists: they name the jihadist group the article names (HTS in an Idlib story, not ISIS).
-_GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadistes", "jihadists",
-                               "terroristes", "extremistes"})
+_GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadistes", "jihadists", "extremistes"})
 # "à 20 km au nord de Damas", "près de la frontière avec": a place named to situate another one
 _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\s+){0,3}(?:de|d['’]|du)"
                               r"|fronti[èe]re (?:avec|de)|(?:proche|non loin|pr[èe]s) de la fronti[èe]re"
@@ -465,10 +465,11 @@ class EventExtractor:
         """The jihadist group an article names most by name (the referent of a bare "les jihadistes")."""
         found = self.actors.find(text)
         named = Counter(a.actor_id for a in found
-                        if fold(a.text) not in _GENERIC_JIHADIST and self.actors.side(a.actor_id) == "jihadist")
+                        if fold(a.text) not in _GENERIC_JIHADIST | _GENERIC_ENEMY
+                        and self.actors.side(a.actor_id) == "jihadist")
         best = named.most_common(1)[0][0] if named else None
         self._article_actors = Counter(best if (best and fold(a.text) in _GENERIC_JIHADIST) else a.actor_id
-                                       for a in found)
+                                       for a in found if fold(a.text) not in _GENERIC_ENEMY)
         return best
 
     def _opponent(self, loser: str | None) -> str | None:
@@ -490,8 +491,13 @@ class EventExtractor:
         return None
 
     def _resolve_generic(self, text: str, actor_id: str) -> str:
-        if self._jihadist and fold(text) in _GENERIC_JIHADIST:
+        """The actor a generic word stands for in this article ("les jihadistes", "les terroristes")."""
+        word = fold(text)
+        if word in _GENERIC_JIHADIST and self._jihadist:
             return self._jihadist
+        if word in _GENERIC_ENEMY:
+            # "terroristes" is the government's word for whoever it fights: the article's main armed opponent
+            return self._opponent("SYR_GOV") or actor_id
         return actor_id
 
     def _first_subject(self, sentence: str) -> str | None:
