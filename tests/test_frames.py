@@ -223,3 +223,10 @@ def test_terrorists_is_the_governments_word_for_its_main_opponent(pipeline) -> N
             "Les terroristes ont attaqué mardi un poste de l'armée près de Saraqeb, selon l'agence officielle.")
     inc = of(run(pipeline, text).events, "incident").iloc[0]
     assert inc.actor1 == "HTS"
+
+
+def test_a_later_mention_of_the_same_takeover_keeps_its_date(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les combattants de Hayat Tahrir al-Cham ont pris samedi le contrôle de la ville de Saraqeb.\n\n"
+            "La ville de Saraqeb est désormais tombée aux mains de Hayat Tahrir al-Cham.")
+    cc = of(run(pipeline, text, published=dt.date(2019, 3, 14)).reports, "control_change")
+    assert len(cc) == 2 and set(cc.date) == {"2019-03-09"}

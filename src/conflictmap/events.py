@@ -361,6 +361,7 @@ class EventExtractor:
         prev_actor1: str | None = None
         last_actor: dict[tuple[str, str], str] = {}
         last_locs: tuple[int, list[dict[str, Any]]] = (-9, [])
+        own: list[bool] = []  # per report: dated by its own sentence
         paragraph_of = [text.count("\n\n", 0, s) for s, _ in sents]
         for k, (s, e) in enumerate(sents):
             sentence = text[s:e]
@@ -446,12 +447,14 @@ class EventExtractor:
                     reports.append(self._record(art, trig.category, sub_type, actors, actor1, actor2, before,
                                                 after, place, date, precision, inferred, sentence, s, e,
                                                 modality, confidence))
+                    own.append(own_date)
                 if not inherited and modality in FACTUAL:  # the scene a following sentence may continue
                     used = {p["place_id"] for p in places}
                     last_locs = (k, [m for m in locs if m["place_id"] in used])
                     scene_set = True
             if locs and not inherited and not scene_set and self._present(sent_dates[k], ref):
                 last_locs = (k, locs)  # "L'action militaire turque à Afrine continue." sets the scene too
+        _share_dates(reports, own)
         return reports
 
     @staticmethod
@@ -833,6 +836,24 @@ _DEMAND = re.compile(r"\b(?:exig|r[ée]clam|appel|demand|menac|propos|envisag|so
                      re.IGNORECASE)
 _HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|en cas de|craint\w*|crainte"
                    r"|s(?:i\s+|['’])(?:les?|la|l['’]|des?|un|une|il|ils|elle|elles|on)\b)", re.IGNORECASE)
+
+
+def _share_dates(reports: list[dict[str, Any]], own: list[bool]) -> None:
+    """A report without a date of its own takes the day date of a report of the same event in the article.
+
+    Same category, same place and compatible actors: "Idlib est tombée sous le contrôle des jihadistes"
+    is the takeover the lead dated "samedi".
+    """
+    for i, r in enumerate(reports):
+        if own[i]:
+            continue
+        key = "controller_after" if r["category"] == "control_change" else "actor1"
+        for j, q in enumerate(reports):
+            if (own[j] and q["category"] == r["category"] and q["place_id"] == r["place_id"]
+                    and q["date_precision"] == "day" and q["modality"] in FACTUAL
+                    and (not r[key] or not q[key] or r[key] == q[key])):
+                r["date"], r["date_precision"] = q["date"], "day"
+                break
 
 
 def _since(m: Any, sentence: str) -> bool:
