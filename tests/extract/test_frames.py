@@ -162,3 +162,71 @@ def test_one_parse_published_for_articles_and_dates(value: str) -> None:
     from conflictmap.extract.articles import parse_published as from_articles
 
     assert from_articles(value) == dates.parse_published(value) == dt.date(2020, 2, 29)
+
+
+# --------------------------------------------------------------------------- roles across sentences
+
+
+def test_anaphoric_strikes_take_the_actor_named_before(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Des frappes aériennes israéliennes ont visé mardi un dépôt d'armes près de Masyaf. "
+            "Au moins six combattants pro-iraniens ont été tués lors de ces frappes, dont deux à Hama.")
+    r = run(pipeline, text)
+    inc = of(r.events, "incident")
+    assert set(inc.actor1) == {"ISR"}  # the victims of the passive are never the attacker
+
+
+def test_withdrawal_leaves_the_place_to_the_opponent(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les combats entre l'armée syrienne et les rebelles se poursuivent dans la province d'Idleb. "
+            "Les forces gouvernementales se sont retirées jeudi de la ville de Kafranbel.")
+    cc = of(run(pipeline, text).events, "control_change").iloc[0]
+    assert cc.controller_before == "SYR_GOV" and cc.controller_after == "REBELS"
+
+
+def test_placeless_sentence_continues_the_scene_before(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("L'artillerie turque a pilonné lundi la ville de Tall Rifaat. "
+            "Les combattants kurdes ont riposté en attaquant deux positions turques.")
+    inc = of(run(pipeline, text).reports, "incident")
+    assert len(inc) == 2 and {"TUR", "YPG"} <= set(inc.actor1)
+    assert inc.confidence.min() < inc.confidence.max()  # the inherited place lowers the confidence
+
+
+def test_background_place_is_not_a_scene(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Le groupe n'a plus mené une telle opération depuis sa défaite de Baghouz en 2019. "
+            "Les assaillants ont utilisé des voitures piégées.")
+    assert not len(run(pipeline, text, published=dt.date(2022, 1, 27)).events)
+
+
+def test_two_actors_same_day_same_town_are_two_events(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les rebelles ont attaqué mardi des positions de l'armée à Saraqeb. "
+            "L'aviation russe a bombardé mardi Saraqeb en représailles.")
+    inc = of(run(pipeline, text).events, "incident")
+    assert set(inc.actor1) == {"REBELS", "RUS"}
+
+
+def test_unnamed_attacker_is_the_side_the_article_sets_against_the_target(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("L'organisation Etat islamique reste active dans l'est du pays malgré ses défaites. "
+            "De violents combats ont eu lieu samedi près d'Abou Kamal contre les Forces démocratiques syriennes.")
+    inc = of(run(pipeline, text).events, "incident").iloc[0]
+    assert inc.actor1 == "ISIS" and inc.actor2 == "SDF"
+
+
+def test_a_clash_has_two_sides(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les forces gouvernementales poursuivent leur offensive contre Hayat Tahrir al-Cham dans le nord-ouest. "
+            "L'armée a livré de violents combats lundi aux abords de Saraqeb.")
+    r = run(pipeline, text).events
+    clash = r[(r.category == "incident") & (r.sub_type == "armed clash") & r.place_name.str.contains("Sar", na=False)]
+    assert clash.iloc[0].actor1 == "SYR_GOV" and clash.iloc[0].actor2 == "HTS" and "HTS" in clash.iloc[0].actors
+
+
+def test_terrorists_is_the_governments_word_for_its_main_opponent(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les combattants de Hayat Tahrir al-Cham tiennent toujours la ville de Jisr al-Choughour. "
+            "Les terroristes ont attaqué mardi un poste de l'armée près de Saraqeb, selon l'agence officielle.")
+    inc = of(run(pipeline, text).events, "incident").iloc[0]
+    assert inc.actor1 == "HTS"
+
+
+def test_a_later_mention_of_the_same_takeover_keeps_its_date(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les combattants de Hayat Tahrir al-Cham ont pris samedi le contrôle de la ville de Saraqeb.\n\n"
+            "La ville de Saraqeb est désormais tombée aux mains de Hayat Tahrir al-Cham.")
+    cc = of(run(pipeline, text, published=dt.date(2019, 3, 14)).reports, "control_change")
+    assert len(cc) == 2 and set(cc.date) == {"2019-03-09"}

@@ -492,9 +492,25 @@ def _resolve_day_range(
     return _Resolved(first, last, _range_precision(first, last), False, explicit)
 
 
+_WEEKDAY_INDEX: Final = {d: i for i, d in enumerate(
+    ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"))}
+
+
 def _resolve_weekday_name(name: str, reference: datetime.date, mod: str = "") -> datetime.date | None:
-    """Most recent ``name`` on or before ``reference`` ("dernier": strictly before; "prochain": after)."""
+    """Most recent ``name`` on or before ``reference`` ("dernier": strictly before; "prochain": after).
+
+    Plain calendar arithmetic (the same answers as dateparser's relative weekdays, without building a
+    parser per reference date, which dominated the cost of dating an article).
+    """
     expr = _normalise(name)
+    wd = _WEEKDAY_INDEX.get(expr.strip().lower())
+    if wd is not None:
+        back = (reference.weekday() - wd) % 7
+        if mod.startswith("prochain"):
+            return reference + datetime.timedelta(days=(wd - reference.weekday()) % 7 or 7)
+        if mod.startswith(("dernier", "pass")):
+            return reference - datetime.timedelta(days=back or 7)
+        return reference - datetime.timedelta(days=back)
     if mod.startswith("prochain"):
         hit = _dp(expr, reference, "future")
     elif mod.startswith(("dernier", "pass")):

@@ -64,19 +64,21 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|chass[ée]s? (?:de|du|des)|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)|reddition|capitul\w+"
      r"|contr[ôo]l\w+ (?:d[ée]sormais|maintenant|totalement|enti[èe]rement)"
-     r"|d[ée]log\w*|\b(?:pris|prend|prennent|prenaient|prenait|reprennent|ont pris|avaient pris)\s+(?:\w+\s+){0,3}?"
+     r"|hiss\w* (?:leur |son |le |un )?drapeau|nettoy\w* (?:\w+ ){0,2}(?:zone|ville|quartier|secteur|poche|localit[ée])s?"
+     r"|r[ée]tabli\w* (?:la s[ée]curit[ée]|le contr[ôo]le|l['’]autorit[ée])|d[ée]log\w*|\b(?:pris|prend|prennent|prenaient|prenait|reprennent|ont pris|avaient pris)\s+(?:\w+\s+){0,3}?"
      r"(?:villages?|localit[ée]s?|quartiers?|villes?|positions?|bases?|a[ée]roports?|a[ée]rodromes?|collines?|postes?"
      r"|bourgades?|secteurs?|zones?|territoires?|districts?|b[âa]timents?|places? fortes?|bastions?|prisons?)\b"
-     r"|(?:entr[ée]e?s?|p[ée]n[ée]tr[ée]e?s?|p[ée]n[ée]tr\w+|entr\w+)\s+(?:\w+\s+){0,2}?dans (?:la ville|le centre|le quartier|la localit[ée]|le village)"
+     r"|\b(?:entr[ée]e?s?|p[ée]n[ée]tr[ée]e?s?|p[ée]n[ée]tr\w+|entr\w+)\s+(?:\w+\s+){0,2}?dans (?:la ville|le centre|le quartier|la localit[ée]|le village)"
      r"|(?:se (?:sont |est |[ée]taient |[ée]tait )?retir\w+|quitt\w+|retir[ée]e?s?)\s+(?:\w+\s+)?"
      r"(?:de |d['’]|du |des |le centre |la ville |les )"),
     ("incident", "air/drone strike",
      r"frappes? (?:a[ée]riennes?|de drones?|russes|am[ée]ricaines?|de la coalition)|raids? (?:a[ée]riens?|de l['’]aviation)?"
-     r"|bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?|drones? arm[ée]s?|barils? d['’]explosifs"),
+     r"|bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?|drones? arm[ée]s?|barils? d['’]explosifs"
+     r"|\bfrappes\b"),
     ("incident", "shelling",
      r"pilonn\w*|obus|tirs? d['’]artillerie|roquettes?|mortiers?|missiles?"),
     ("incident", "attack",
-     r"\battaqu(?:e|es|é|ée|és|ées|er|ent|ait)\b|attentats?|assauts?|embuscades?|explosions?|kamikazes?"
+     r"\battaqu(?:e|es|é|ée|és|ées|er|ent|ait|aient|ant)\b|attentats?|assauts?|embuscades?|explosions?|kamikazes?"
      r"|voitures? pi[ée]g[ée]es?|a vis[ée]|ont vis[ée]|\bvis(?:é|ée|és|ées|er|ant)\b|massacres?|armes? chimiques?"
      r"|gaz (?:sarin|toxiques?|moutarde)|\bchlore\b|engins? explosifs?|\bIED\b|attaques? suicides?|abattu\w*"),
     ("incident", "armed clash",
@@ -86,7 +88,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("incident", "attack", r"\bfrapp(?:é|ée|és|ées|ent|ait|aient|ant|er)\b|\btouch[ée]e?s?\b par|abattu\w*"
                            r"|assassin\w+|enlev[ée]\w*|enl[èe]vements?"),
     # casualties alone say something violent happened; the kind of incident is unknown: lowest priority
-    ("incident", "attack", r"\btu[ée]e?s?\b|\bmorts?\b|\bbless[ée]e?s\b"),
+    ("incident", "attack", r"\btu[ée]e?s?\b|\btuant\b|\bmorts?\b|\bbless[ée]e?s\b|\bp[ée]ri(?:s|t|rent)?\b"),
 )
 _TRIGGER_RES = tuple((cat, sub, re.compile(pat, re.IGNORECASE)) for cat, sub, pat in TRIGGERS)
 # A trigger inside these contexts reports no event ("aucun bombardement n'avait été enregistré").
@@ -100,7 +102,8 @@ _IDIOMS = re.compile(
     r"à (?:\w+ )?reprises|reprises? (?:des|de la|du) (?:n[ée]gociations|pourparlers|discussions|combats|dialogue"
     r"|activit[ée]s?|travaux)|reprendre (?:les|des) (?:n[ée]gociations|pourparlers|discussions)"
     r"|prise en charge|sans (?:faire de )?morts?|mort-n[ée]|mortiers? de rire"
-    r"|(?:fui|fuient|fuyant|fuir|fuit|fuyaient|fuyé|chass[ée]s? par) (?:les|des|de violents) combats",
+    r"|(?:fui|fuient|fuyant|fuir|fuit|fuyaient|fuyé|chass[ée]s? par) (?:les|des|de violents) combats"
+    r"|lib[ée]r\w* (?:des|les|\d+|plusieurs|tous les) (?:\w+ )?(?:prisonniers|d[ée]tenus|otages|captifs)",
     re.IGNORECASE,
 )
 _ZONE_WORDS = re.compile(TRIGGERS[0][2], re.IGNORECASE)
@@ -114,6 +117,8 @@ _ZONE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     ))
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
+_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|morts?|bless|[ée]limin|explosion",
+                               re.IGNORECASE)
 _GENERIC_HIT = re.compile(r"frapp|touch", re.IGNORECASE)
 _AIR_CONTEXT = re.compile(r"aviation|avions?|a[ée]rien|raids?|drones?|h[ée]licopt[èe]res?|barils?|chasseurs?|"
                           r"bombardiers?|su-\d+|frappes?", re.IGNORECASE)
@@ -132,27 +137,39 @@ _MODIFIER_PAR = re.compile(r"\b\w+(?:é|ée|és|ées|us|ues|is|ise|ises|nt)\s+pa
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b(?!\s*\d)",
                            re.IGNORECASE)
+_AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
+_OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
+                             r"(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.IGNORECASE)
+# the subject of a passive casualty or hit verb suffered the event
+_SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient|aurait)\s+(?:\w+\s+)?[ée]t[ée]\s+"
+                       r"(?:tu|bless|vis|touch|frapp|cibl|attaqu|bombard|pilonn|pris pour cible|abattu|[ée]limin)",
+                       re.IGNORECASE)
+_CARRIED_OUT_BY = re.compile(r"^[^,;]{0,25}?\b(?:men|lanc|conduit|perp[ée]tr|effectu|revendiqu|op[ée]r|commis)\w*"
+                             r"\s+(?:[^,;]{0,40}?\s)?par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _SINCE = re.compile(r"\bdepuis\b[^,.;:()]{0,40}$", re.IGNORECASE)
 _WITHDRAWAL = re.compile(r"se (?:\w+ )?retir|quitt|retir|retrait", re.IGNORECASE)
 _EXPELLED = re.compile(r"(?:été|sont|est|était|étaient|ont|a)\s+(?:\w+\s+)?(?:chass|d[ée]log|expuls)\w*", re.IGNORECASE)
 _LEFT_TO = re.compile(r"au profit d(?:e|u|es)\s|aux mains d(?:e|u|es)\s|(?:remis|livr[ée]e?s?|c[ée]d[ée]e?s?) (?:\w+ ){0,3}?(?:à|aux?)\s",
                       re.IGNORECASE)
+_GENERIC_ENEMY = frozenset({"terroristes", "terroriste", "groupes terroristes", "terroristes armes"})
 #: Bare words for jihadists: they name the jihadist group the article names (HTS in an Idlib story, not ISIS).
-_GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadistes", "jihadists",
-                               "terroristes", "extremistes"})
+_GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadistes", "jihadists", "extremistes"})
 # "à 20 km au nord de Damas", "près de la frontière avec": a place named to situate another one
 _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\s+){0,3}(?:de|d['’]|du)"
                               r"|fronti[èe]re (?:avec|de)|(?:proche|non loin|pr[èe]s) de la fronti[èe]re"
                               r"|capitale|originaires? d[eu']|venus? d[eu']"
                               r"|(?:au|à l['’])\s*(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+(?:de|d['’]|du)"
                               r"|(?:reliant|relie|reliait|reliaient)\s+(?:[\w'’-]+\s+){0,3}?(?:à\s+|et\s+)?"
-                              r"|(?:offensive|op[ée]ration|frappes?|raids?|bombardements?|forces|arm[ée]e|troupes"
-                              r"|aviation|avions|soldats|militaires|alli[ée]e?s?|soutien|r[ée]gime|gouvernement"
-                              r"|autorit[ée]s|pouvoir|ordres?) (?:de|d['’]))\s*(?:la |l['’]|le )?\s*$",
+                              r"|situ[ée]e?s?\s+(?:[\w'’-]+\s+){0,4}?(?:de|d['’]|à|en))"
+                              r"\s*(?:la |l['’]|le )?\s*$",
                               re.IGNORECASE)
+# "l'offensive d'Ankara", "les troupes de Damas": a capital standing for its government, never the place
+_ACTOR_GENITIVE = re.compile(r"(?:offensive|op[ée]ration|frappes?|raids?|bombardements?|forces|arm[ée]e|troupes"
+                             r"|aviation|avions|soldats|militaires|alli[ée]e?s?|soutien|r[ée]gime|gouvernement"
+                             r"|autorit[ée]s|pouvoir|ordres?) (?:de|d['’])\s*$", re.IGNORECASE)
 # where evacuees or withdrawing fighters go is not where control changed
-_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|en direction d(?:e|u|es)\s+(?:\w+\s+){0,2}?|jusqu['’]à|rendu?e?s? à"
+_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|en direction d(?:e|u|es)(?:\s+\w+){0,2}?|jusqu['’]à|rendu?e?s? à"
                           r"|transport[ée]e?s?\s+(?:\w+\s+){0,3}(?:dans|à|vers)|conduits? (?:à|vers|dans)"
                           r"|(?:réfugi[ée]e?s?|repli[ée]e?s?) (?:à|dans|vers))"
                           r"\s+(?:la province d['’e]\s*|la r[ée]gion d['’e]\s*|la ville d['’e]\s*|l['’]|la |le )?$",
@@ -345,17 +362,19 @@ class EventExtractor:
         prev_actor1: str | None = None
         last_actor: dict[tuple[str, str], str] = {}
         last_locs: tuple[int, list[dict[str, Any]]] = (-9, [])
+        own: list[bool] = []  # per report: dated by its own sentence
         paragraph_of = [text.count("\n\n", 0, s) for s, _ in sents]
         for k, (s, e) in enumerate(sents):
             sentence = text[s:e]
             sent_mentions = [m for m in mentions if s <= m["start"] < e]
             locs = [m for m in sent_mentions if m["role"] == "location"]
             inherited = False
-            if not locs and k and paragraph_of[k - 1] == paragraph_of[k] and last_locs[0] >= k - 2:
+            scene_set = False
+            countrywide = bool(locs) and all(m["feature_type"] == "country" for m in locs)
+            if ((not locs or countrywide) and k and paragraph_of[k - 1] == paragraph_of[k]
+                    and last_locs[0] >= k - 2 and last_locs[1]):
                 # "Ils ont attaqué deux bases turques." after "... à Afrine": the scene of the previous sentence
                 locs, inherited = [m for m in last_locs[1] if m["feature_type"] != "country"], True
-            elif locs:
-                last_locs = (k, locs)
             sentence_actor = self._first_subject(sentence)
             seen_cats: set[tuple[str, str]] = set()
             if sentence_actor and not triggers_by_sent[k]:
@@ -388,6 +407,19 @@ class EventExtractor:
                     if known:
                         actor1 = known
                         actors = [known, *[a for a in actors if a != known]]
+                if actor1 is None and trig.category == "incident":
+                    # "les batailles ... contre les FDS": fought by the side the article sets against them
+                    target = next((a.actor_id for a in self.actors.find(sentence[trig.end:trig.end + 160])
+                                   if _AGAINST.search(sentence[trig.end:trig.end + 160].split(a.text)[0])), None)
+                    foe = self._opponent(target)
+                    if foe:
+                        actor1, actor2 = foe, target
+                        actors = [foe, *[a for a in actors if a != foe]]
+                if trig.sub_type == "armed clash" and actor1 and not actor2:
+                    # a clash has two sides: the one not named is the side the article sets against actor1
+                    actor2 = self._opponent(actor1)
+                    if actor2 and actor2 not in actors:
+                        actors = [*actors, actor2]
                 sub_type = trig.sub_type
                 if trig.category == "control_change":
                     actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
@@ -416,20 +448,40 @@ class EventExtractor:
                     reports.append(self._record(art, trig.category, sub_type, actors, actor1, actor2, before,
                                                 after, place, date, precision, inferred, sentence, s, e,
                                                 modality, confidence))
+                    own.append(own_date)
+                if not inherited and modality in FACTUAL:  # the scene a following sentence may continue
+                    used = {p["place_id"] for p in places}
+                    last_locs = (k, [m for m in locs if m["place_id"] in used])
+                    scene_set = True
+            if locs and not inherited and not scene_set and self._present(sent_dates[k], ref):
+                last_locs = (k, locs)  # "L'action militaire turque à Afrine continue." sets the scene too
+        _share_dates(reports, own)
         return reports
+
+    @staticmethod
+    def _present(dates_k: list[Any], ref: dt.date | None) -> bool:
+        """Whether a sentence speaks of the present of the article (no date far from the reference)."""
+        if ref is None:
+            return not dates_k
+        return all(abs((m.date - ref).days) <= 31 for m in dates_k)
 
     def _named_jihadist(self, text: str) -> str | None:
         """The jihadist group an article names most by name (the referent of a bare "les jihadistes")."""
         found = self.actors.find(text)
         named = Counter(a.actor_id for a in found
-                        if fold(a.text) not in _GENERIC_JIHADIST and self.actors.side(a.actor_id) == "jihadist")
+                        if fold(a.text) not in _GENERIC_JIHADIST | _GENERIC_ENEMY
+                        and self.actors.side(a.actor_id) == "jihadist")
         best = named.most_common(1)[0][0] if named else None
         self._article_actors = Counter(best if (best and fold(a.text) in _GENERIC_JIHADIST) else a.actor_id
-                                       for a in found)
+                                       for a in found if fold(a.text) not in _GENERIC_ENEMY)
         return best
 
     def _opponent(self, loser: str | None) -> str | None:
-        """The article's main armed opponent of ``loser`` (who gains what ``loser`` leaves)."""
+        """The article's main armed opponent of ``loser`` (who gains what ``loser`` leaves, who fights it).
+
+        Government and pro-government forces face the most-named non-government armed actor; any other
+        Syrian armed actor faces the most-named armed actor of another side.
+        """
         side = self.actors.side(loser)
         if not side or side in ("civilian", "foreign_state", "coalition"):
             return None
@@ -438,13 +490,18 @@ class EventExtractor:
             other = self.actors.side(aid)
             if aid == loser or other in ("civilian", "foreign_state", "coalition", ""):
                 continue
-            if (other in GOVERNMENT_SIDES) != gov:
+            if (other in GOVERNMENT_SIDES) != gov if gov else other != side:
                 return aid
         return None
 
     def _resolve_generic(self, text: str, actor_id: str) -> str:
-        if self._jihadist and fold(text) in _GENERIC_JIHADIST:
+        """The actor a generic word stands for in this article ("les jihadistes", "les terroristes")."""
+        word = fold(text)
+        if word in _GENERIC_JIHADIST and self._jihadist:
             return self._jihadist
+        if word in _GENERIC_ENEMY:
+            # "terroristes" is the government's word for whoever it fights: the article's main armed opponent
+            return self._opponent("SYR_GOV") or actor_id
         return actor_id
 
     def _first_subject(self, sentence: str) -> str | None:
@@ -455,13 +512,15 @@ class EventExtractor:
         found: list[_Trigger] = []
         sentence = _IDIOMS.sub(lambda m: " " * len(m.group(0)), sentence)
         for cat, sub, rx in _TRIGGER_RES:
-            if any(t.category == cat for t in found):
-                continue  # one report per category and sentence; TRIGGERS is in priority order
+            if any(t.category == cat and (cat != "incident" or t.sub_type == sub) for t in found):
+                continue  # one report per category (incidents: per kind) and sentence; TRIGGERS in priority order
             for m in rx.finditer(sentence):
                 if _NEGATION_BEFORE.search(sentence[max(0, m.start() - 60):m.start()]):
                     continue
                 if any(t.start <= m.start() < t.end or m.start() <= t.start < m.end() for t in found):
                     continue
+                if cat == "incident" and any(t.category == cat for t in found) and _GENERIC_INCIDENT.match(m.group(0)):
+                    continue  # "ont visé", "frappé", "morts": the incident already found, not another one
                 found.append(_Trigger(cat, sub, m.start(), m.end()))
                 break
         # An incident trigger inside a de-escalation sentence ("aucun bombardement" handled above) is kept;
@@ -559,13 +618,17 @@ class EventExtractor:
                 return ids, actor1, actor2, None, None
             found = [f for f in found if f[2] not in supporters] or found
         before = [f for f in found if f[1] <= trig.start
-                  and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])]
+                  and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])
+                  and not _SUFFERED.match(sentence[f[1]:trig.end])]  # "18 combattants ont été tués lors de"
         after = [f for f in found if f[0] >= trig.end]
         actor1 = actor2 = None
         # 1. passive agent: "a été reprise vendredi par les forces ..." (close to the trigger, same clause)
         agent = next((f for f in after if f[0] - trig.end <= 40 and "," not in sentence[trig.end:f[0]]
                       and _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])
                       and not _MODIFIER_PAR.search(sentence[trig.end:f[0]])), None)
+        if agent is None:  # "des frappes aériennes menées contre ses positions par les Etats-Unis"
+            agent = next((f for f in after if f[0] - trig.end <= 70 and f[2] not in victims
+                          and _CARRIED_OUT_BY.search(sentence[trig.end:f[0]])), None)
         # 2. "frappes du régime syrien", "raids de l'aviation russe": the trigger noun's complement
         of = next((f for f in after if f[0] - trig.end <= 30 and f[2] not in victims
                    and _OF_TRIGGER.match(sentence[trig.end:f[0]])), None)
@@ -573,6 +636,9 @@ class EventExtractor:
         accused = next((f for f in reversed([f for f in found if f[1] <= trig.start])
                         if _ACCUSED.search(sentence[max(0, f[0] - 20):f[0]])), None)
         inside = next((f for f in found if trig.start <= f[0] < trig.end and f[2] not in victims), None)
+        if agent is None and re.search(r"(?:\bde|\bdu|\bdes|d['’])\s*$", sentence[trig.start:trig.end]):
+            # "sous le contrôle des rebelles", "aux mains de l'EI": the actor the trigger ends on
+            agent = next((f for f in after if f[0] - trig.end <= 25 and f[2] not in victims), None)
         if agent is not None:
             actor1 = agent[2]
         elif inside is not None:  # "frappes russes"
@@ -593,7 +659,9 @@ class EventExtractor:
             else:
                 # an actor right after the trigger in the same clause ("… ont visé jeudi les FDS")
                 close = [f for f in after if f[2] not in victims and "," not in sentence[trig.end:f[0]]
-                         and not _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])]
+                         and not _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])
+                         and not _OBJECT_OF_HELP.search(sentence[max(0, f[0] - 20):f[0]])
+                         and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])]
                 actor1 = close[0][2] if close else None
         others = [f[2] for f in [*before[::-1], *after] if f[2] != actor1]
         actor2 = others[0] if others else None
@@ -662,11 +730,18 @@ class EventExtractor:
         # a country only when nothing more precise is named (such a report stays off the map)
         precise = [m for m in ordered if m["feature_type"] != "country"]
         text = self._text
-        destination = [m for m in precise if _DESTINATION.search(text[max(0, m["start"] - 45):m["start"]])]
+        destination: list[dict[str, Any]] = []
+        for m in sorted(precise, key=lambda m: m["start"]):
+            if _DESTINATION.search(text[max(0, m["start"] - 45):m["start"]]) or (
+                    destination and m["start"] - destination[-1]["start"] <= 45
+                    and re.search(r"(?:,|\bet|\bou)\s*$", text[destination[-1]["end"]:m["start"]])):
+                destination.append(m)  # "vers Tall Khuraytah et Tall Baruq"
         if trig.category != "incident":  # evacuees and withdrawing fighters' destinations are not the place
             precise = [m for m in precise if m not in destination]
             if not precise and destination:
                 return []
+        precise = [m for m in precise if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])]
+        ordered = [m for m in ordered if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])]
         kept = [m for m in precise if not _REFERENCE_PLACE.search(text[max(0, m["start"] - 40):m["start"]])]
         chosen = kept or precise[:1] or ordered[:1]
         # "Khan Cheikhoun, dans la province d'Idleb": the province only situates the town
@@ -755,11 +830,31 @@ _DENIED = re.compile(r"\bd[ée]men\w*|\bni[ée]\w*\b|\bn['’]\w+\s+(?:pas|jamai
                      re.IGNORECASE)
 _PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w* de"
                       r"|vis(?:e|ent|ait|aient|ant) à|d[ée]termination à|intention de|projet\w* de|veu\w* |voulo\w*|devr\w*"
-                      r"|(?:va|vont|allait|allaient) \w+er\b)", re.IGNORECASE)
+                      r"|(?:va|vont|allait|allaient) \w+er\b|cherch\w* à|s['’]effor[cç]\w* de|ambitionn\w*"
+                      r"|(?:objectif|but)\w* (?:\w+ ){0,4}(?:est|serait|sera) de|pr[ée]par\w* (?:à|une?)\b)",
+                      re.IGNORECASE)
 _DEMAND = re.compile(r"\b(?:exig|r[ée]clam|appel|demand|menac|propos|envisag|souhait|veu|voul|esp[èe]r|tent)\w*",
                      re.IGNORECASE)
 _HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|en cas de|craint\w*|crainte"
                    r"|s(?:i\s+|['’])(?:les?|la|l['’]|des?|un|une|il|ils|elle|elles|on)\b)", re.IGNORECASE)
+
+
+def _share_dates(reports: list[dict[str, Any]], own: list[bool]) -> None:
+    """A report without a date of its own takes the day date of a report of the same event in the article.
+
+    Same category, same place and compatible actors: "Idlib est tombée sous le contrôle des jihadistes"
+    is the takeover the lead dated "samedi".
+    """
+    for i, r in enumerate(reports):
+        if own[i]:
+            continue
+        key = "controller_after" if r["category"] == "control_change" else "actor1"
+        for j, q in enumerate(reports):
+            if (own[j] and q["category"] == r["category"] and q["place_id"] == r["place_id"]
+                    and q["date_precision"] == "day" and q["modality"] in FACTUAL
+                    and (not r[key] or not q[key] or r[key] == q[key])):
+                r["date"], r["date_precision"] = q["date"], "day"
+                break
 
 
 def _since(m: Any, sentence: str) -> bool:
@@ -895,6 +990,8 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
                     continue  # "frappes sur X et Y": one sentence, two towns, two events ("Jobar, à Damas": one)
                 if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
                     continue
+                if r["actor1"] and q["actor1"] and r["actor1"] != q["actor1"]:
+                    continue  # the army's strike and the rebels' attack are two events
                 placed = g
                 break
             if placed is not None:

@@ -66,11 +66,23 @@ _SUPPORT_VERBS = frozenset({"soutenir", "appuyer", "épauler", "aider", "couvrir
                             "parrainer", "armer", "financer"})
 
 
+#: Participles whose agent carries out the event noun they follow ("frappes menées par …").
+_CARRY_OUT = frozenset({"mener", "lancer", "conduire", "perpétrer", "effectuer", "revendiquer", "opérer",
+                        "commettre", "orchestrer", "exécuter"})
+#: Verbs whose subject reports or suffers an event rather than carrying it out.
+_REPORTING = frozenset({"annoncer", "affirmer", "indiquer", "déclarer", "dire", "rapporter", "accuser", "dénoncer",
+                        "condamner", "démentir", "nier", "fuir", "subir", "essuyer", "craindre", "confirmer",
+                        "préciser", "signaler", "évoquer", "publier", "faire", "tuer", "blesser", "toucher"})
+
+
 def _span_chars(tok: Token) -> tuple[int, int]:
     """Character span of a token's subtree, cut before a relative clause or apposition."""
     left, right = tok.left_edge.i, tok.right_edge.i
     for child in tok.rights:
-        if child.dep_ in ("acl:relcl", "appos", "acl", "punct") and child.i > tok.i:
+        cases = {g.lower_ for g in child.children if g.dep_ == "case"}
+        if (child.dep_ in ("acl:relcl", "appos", "acl", "punct", "conj", "cc")
+                or (cases and not cases & {"de", "du", "des", "d'", "d’"})) and child.i > tok.i:
+            # "les combats contre les FDS": the agent phrase stops before other complements
             right = min(right, child.left_edge.i - 1)
             break
     doc = tok.doc
@@ -94,6 +106,11 @@ def _is_passive(verb: Token) -> bool:
 
 def _agent(trigger: Token, verb: Token) -> Token | None:
     if trigger.pos_ == "NOUN":
+        for c in [*trigger.children, *trigger.head.children]:  # "frappes menées par les Etats-Unis"
+            if c.dep_ == "acl" and c.lemma_ in _CARRY_OUT and c.i > trigger.i:
+                agent = next((g for g in c.children if g.dep_ == "obl:agent"), None)
+                if agent is not None:
+                    return agent
         for c in trigger.children:  # "frappes de la coalition", "raids russes", "frappes par des avions"
             if c.dep_ in ("nmod", "obl:agent") and any(g.lemma_ in ("de", "du", "par") for g in c.children
                                                       if g.dep_ == "case"):
@@ -101,9 +118,12 @@ def _agent(trigger: Token, verb: Token) -> Token | None:
                     return c
             if c.dep_ == "amod" and c.pos_ == "ADJ" and c.i > trigger.i:
                 return c
-        if trigger.dep_ in ("obj", "nsubj:pass") and verb is not trigger:
-            # "l'armée a lancé une offensive", "une offensive a été lancée par l'armée"
-            return _verb_agent(verb)
+        if verb is not trigger and verb.pos_ == "VERB" and verb.lemma_ not in _REPORTING:
+            # "l'armée a lancé une offensive", "après dix jours d'offensive, les FDS encerclent Manbij":
+            # an event noun without its own agent is carried out by the subject of its clause
+            agent = _verb_agent(verb)
+            if agent is not None and agent is not trigger and trigger not in agent.subtree:
+                return agent
         return None
     return _verb_agent(verb)
 
