@@ -202,7 +202,10 @@ def test_sigint_during_ingest_keeps_previous_dataset_with_one_clear_line(tmp_pat
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     first_two = sorted(SEEDS.glob("*.txt"))[:2]
-    store.write_dataset(out, pipeline.run_paths(first_two).frames())
+    from conflictmap.extract.pipeline import pipeline_fingerprint
+
+    store.write_dataset(out, pipeline.run_paths(first_two).frames(),
+                        meta={"pipeline": pipeline_fingerprint(pipeline.settings)})
     before = _snapshot(out)
     exe = Path(PY).parent / "conflictmap"
     proc = subprocess.Popen([str(exe), "ingest", str(SEEDS), "--out", str(out), "--no-incremental"],

@@ -62,7 +62,16 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
         err.print(f"cleaned up an interrupted write in {out_dir} ({note})",
                   highlight=False, markup=False, soft_wrap=True)
     notices: list[InputWarning] = []
-    previous = store.read_dataset(out_dir) if incremental and (out_dir / "_SUCCESS.json").exists() else None
+    from conflictmap.extract.pipeline import pipeline_fingerprint
+
+    fingerprint = pipeline_fingerprint(settings)
+    previous = None
+    if incremental and (out_dir / "_SUCCESS.json").exists():
+        if store.read_success(out_dir).get("pipeline") == fingerprint:
+            previous = store.read_dataset(out_dir)
+        else:  # other code, data files or model than the dataset was built with: stale rows are not reused
+            err.print(f"{out_dir} was built by another version of the pipeline (code, data files or model): "
+                      "every article is analysed again", highlight=False, markup=False, soft_wrap=True)
     with warnings.catch_warnings(record=True) as caught, \
             Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                      console=err, transient=True, disable=not sys.stderr.isatty()) as progress:
@@ -107,7 +116,7 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
         err.print(f"no article could be read; nothing written to {out_dir}", highlight=False, markup=False)
         raise typer.Exit(code=2)
     try:
-        store.write_dataset(out_dir, result.frames())
+        store.write_dataset(out_dir, result.frames(), meta={"pipeline": fingerprint})
     except OSError as exc:  # disk full, read-only folder, quota …
         err.print(f"cannot write the dataset to {out_dir}: {exc.strerror or exc}; previous dataset kept",
                   highlight=False, markup=False, soft_wrap=True)

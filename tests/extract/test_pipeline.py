@@ -154,3 +154,38 @@ def test_cli_with_nothing_readable_keeps_the_previous_dataset(seeds_output, tmp_
     assert res.exit_code == 2
     assert "no-such-folder" in res.output and "nothing written" in res.output
     assert {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()} == before
+
+
+def test_fingerprint_follows_data_files_and_model(tmp_path: Path) -> None:
+    import shutil
+
+    from conflictmap.extract.pipeline import pipeline_fingerprint
+
+    data = tmp_path / "data"
+    shutil.copytree(Settings().data_dir, data)
+    s = Settings().with_(data_dir=data)
+    fp = pipeline_fingerprint(s)
+    assert fp == pipeline_fingerprint(s) and len(fp) == 16
+    with (data / "actors.csv").open("a", encoding="utf-8") as fh:
+        fh.write("\n")
+    assert pipeline_fingerprint(s) != fp
+    assert pipeline_fingerprint(s.with_(model="fr_core_news_md")) != pipeline_fingerprint(s)
+
+
+def test_incremental_ingest_reanalyses_everything_after_a_pipeline_change(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from conflictmap import store
+    from conflictmap.extract import pipeline as pl
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Des combats ont éclaté près de Hama le 3 mai 2016.", encoding="utf-8")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(app, ["ingest", str(src), "--out", str(out)]).exit_code == 0
+    assert store.read_success(out)["pipeline"] == pl.pipeline_fingerprint(Settings())
+    again = CliRunner().invoke(app, ["ingest", str(src), "--out", str(out)])
+    assert "1 unchanged" in again.output
+    monkeypatch.setattr(pl, "pipeline_fingerprint", lambda settings: "0123456789abcdef")
+    changed = CliRunner().invoke(app, ["ingest", str(src), "--out", str(out)])
+    assert changed.exit_code == 0, changed.output
+    assert "analysed again" in changed.output and "0 unchanged" in changed.output
+    assert store.read_success(out)["pipeline"] == "0123456789abcdef"

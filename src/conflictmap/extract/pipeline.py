@@ -108,6 +108,44 @@ def merge_records(parts: Sequence[tuple[int, dict[str, Any]]]) -> dict[str, Any]
             "unresolved": unresolved, "unresolved_spans": spans}
 
 
+def pipeline_fingerprint(settings: Settings) -> str:
+    """What the outputs of an article depend on besides its text, as a short hash.
+
+    The ConflictMap version, the extraction and gazetteer code (``extract/``, ``geo/``, ``text.py``),
+    every curated data file and the spaCy model (name and installed version). An incremental
+    ingest reuses the rows of an unchanged article only when the dataset was written with the
+    same fingerprint, so upgrading ConflictMap, editing ``actors.csv`` or switching the model
+    re-analyses everything instead of keeping stale events.
+
+    Parameters
+    ----------
+    settings : Settings
+        Model name and data folder.
+
+    Returns
+    -------
+    str
+        16 hexadecimal characters.
+    """
+    import hashlib
+    import importlib.metadata
+
+    import conflictmap
+
+    h = hashlib.sha256(f"{conflictmap.__version__}|{settings.model}".encode())
+    try:
+        h.update(importlib.metadata.version(settings.model.replace("_", "-")).encode())
+    except importlib.metadata.PackageNotFoundError:  # a model loaded from a path
+        h.update(b"?")
+    pkg = Path(conflictmap.__file__).parent
+    files = sorted([*(pkg / "extract").glob("*.py"), *(pkg / "geo").glob("*.py"), pkg / "text.py"])
+    files += sorted(p for p in Path(settings.data_dir).glob("*") if p.is_file())
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def internal_error(art: Article, exc: BaseException) -> InputError:
     """One line for an article that hit a bug: the run goes on without it."""
     where = art.path or art.article_id

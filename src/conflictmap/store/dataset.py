@@ -167,7 +167,8 @@ def recover_dataset(out_dir: str | Path) -> list[str]:
     return done
 
 
-def write_dataset(out_dir: str | Path, frames: Mapping[str, pd.DataFrame]) -> list[Path]:
+def write_dataset(out_dir: str | Path, frames: Mapping[str, pd.DataFrame],
+                  meta: Mapping[str, object] | None = None) -> list[Path]:
     """Write a complete dataset atomically.
 
     Parameters
@@ -178,6 +179,9 @@ def write_dataset(out_dir: str | Path, frames: Mapping[str, pd.DataFrame]) -> li
         Name (``mentions``, ``events``, ``reports``, ``articles``, ``control``) → frame.
         GeoDataFrames are written as ``NAME.geojson`` and ``NAME.parquet`` (GeoParquet);
         plain frames as ``NAME.parquet``.
+    meta : mapping, optional
+        Extra JSON-serialisable keys for ``_SUCCESS.json`` (e.g. the ``pipeline`` fingerprint
+        that decides whether a later incremental ingest may reuse these rows).
 
     Returns
     -------
@@ -213,9 +217,9 @@ def write_dataset(out_dir: str | Path, frames: Mapping[str, pd.DataFrame]) -> li
         for f in written:
             with open(staging / f, "rb") as fh:
                 os.fsync(fh.fileno())
-        meta = {"files": written, "rows": {k: int(len(v)) for k, v in frames.items()}}
+        commit = {**dict(meta or {}), "files": written, "rows": {k: int(len(v)) for k, v in frames.items()}}
         with open(staging / _COMMIT, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(meta, indent=1))
+            fh.write(json.dumps(commit, indent=1))
             fh.flush()
             os.fsync(fh.fileno())
         success = out / "_SUCCESS.json"
@@ -260,6 +264,15 @@ def read_frame(path: str | Path) -> pd.DataFrame:
         return pd.read_parquet(p)
     except Exception as exc:  # pyarrow/pyogrio raise many types; report them uniformly
         raise DataFileError(str(p), [f"cannot read: {exc}"]) from None
+
+
+def read_success(out_dir: str | Path) -> dict[str, object]:
+    """The ``_SUCCESS.json`` of a complete dataset folder (empty dict if there is none or it is unreadable)."""
+    try:
+        meta = json.loads((Path(out_dir) / "_SUCCESS.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def read_dataset(out_dir: str | Path) -> dict[str, pd.DataFrame]:
