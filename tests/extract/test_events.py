@@ -204,3 +204,15 @@ def test_towns_after_plural_locative_nouns(pipeline) -> None:  # type: ignore[no
     r = run(pipeline, "Des tirs d'artillerie ont visé dimanche les localités de Khan Cheikhoun et de Kafr Zita, "
                       "dans le nord de la province de Hama.")
     assert {"Khan Cheikhoun", "Kafr Zita"} <= set(r.mentions.text)
+
+
+def test_a_bare_background_year_is_no_reference_for_weekdays(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Samedi, les forces gouvernementales ont repris Tadmor. La ville était tombée aux mains "
+            "des jihadistes en 2015.")
+    r = run(pipeline, text, published=None)
+    taken = r.events[(r.events.category == "control_change") & (r.events.actor1 == "SYR_GOV")]
+    assert len(taken) == 1
+    # "samedi" cannot be dated from a background "en 2015": no date rather than a Saturday of 2015
+    assert not taken.date.iloc[0]
+    lost = r.events[(r.events.category == "control_change") & (r.events.actor1 == "ISIS")]
+    assert list(lost.date) == ["2015-01-01"] and list(lost.date_precision) == ["year"]

@@ -319,6 +319,10 @@ class EventExtractor:
         from conflictmap.extract.dates import infer_publication_date
 
         inferred, precision = infer_publication_date(art.text)
+        if precision == "year":
+            # a bare year ("pris en 2012", "depuis 2011", "en 1967") is background far more often than the
+            # year of writing: it is no reference for "samedi" or "hier"; the chronology may still date the text
+            inferred = None
         if inferred is not None and precision in ("month", "year"):
             # an article is written after the periods it mentions: "en juin 2018" → end of June 2018
             from conflictmap.extract.dates import find_dates
