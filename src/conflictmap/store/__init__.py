@@ -14,6 +14,7 @@ from conflictmap.store.dataset import (
     mentions_frame,
     read_dataset,
     read_frame,
+    read_success,
     recover_dataset,
     write_dataset,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "mentions_frame",
     "read_dataset",
     "read_frame",
+    "read_success",
     "recover_dataset",
     "write_dataset",
 ]

@@ -213,7 +213,7 @@ def write_dataset(out_dir: str | Path, frames: Mapping[str, pd.DataFrame]) -> li
         for f in written:
             with open(staging / f, "rb") as fh:
                 os.fsync(fh.fileno())
-        meta = {"files": written, "rows": {k: int(len(v)) for k, v in frames.items()}}
+        meta = {"files": written, "rows": {k: int(len(v)) for k, v in frames.items()}, "written_at": utc_now()}
         with open(staging / _COMMIT, "w", encoding="utf-8") as fh:
             fh.write(json.dumps(meta, indent=1))
             fh.flush()
@@ -238,6 +238,26 @@ def write_dataset(out_dir: str | Path, frames: Mapping[str, pd.DataFrame]) -> li
         raise
     shutil.rmtree(staging, ignore_errors=True)
     return [out / f for f in written]
+
+
+def utc_now() -> str:
+    """The current UTC time as ``YYYY-MM-DDTHH:MM:SSZ`` (``_SUCCESS.json``'s ``written_at``)."""
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def read_success(out_dir: str | Path) -> dict[str, Any] | None:
+    """The ``_SUCCESS.json`` of a complete dataset folder (``None`` when missing or unreadable).
+
+    Its keys: ``files`` (written, in order), ``rows`` (frame name → rows) and, since live sources,
+    ``written_at`` (UTC ISO time of the write).
+    """
+    try:
+        meta = json.loads((Path(out_dir) / "_SUCCESS.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
 
 
 def read_frame(path: str | Path) -> pd.DataFrame:
