@@ -187,6 +187,7 @@ def _update_once(feeds_file: Path, out_dir: Path, pipeline: object | None, offli
     out.print(f"{len(res.added)} new article(s), {res.new_events} new event(s) ({res.events} in all), "
               f"{len(res.skipped)} skipped, {len(res.errors)} error(s); {state} "
               f"({time.perf_counter() - t0:.1f} s)", highlight=False, markup=False, soft_wrap=True)
+    sys.stdout.flush()  # `watch >> log`: each run's lines land at once
     return 1 if res.errors else 0
 
 

@@ -46,6 +46,8 @@ Live sources (``conflictmap ingest https://…``, ``update``, ``watch``)
     ``Crawl-delay`` wins, up to 60).
 ``CONFLICTMAP_MAX_REDIRECTS``
     redirects followed before giving up (default 5).
+``CONFLICTMAP_HTTP_CACHE_DIR``
+    where raw responses are kept for offline re-runs (default ``$CONFLICTMAP_CACHE_DIR/http``).
 
 In the hosted dashboard the same values may come from Streamlit secrets
 (`.streamlit/secrets.toml`, never committed): see :func:`apply_streamlit_secrets`.
@@ -317,7 +319,8 @@ class WebSettings:
     max_bytes: int = field(default_factory=lambda: int(_float_env("CONFLICTMAP_MAX_PAGE_BYTES", 5_000_000)))
     host_delay: float = field(default_factory=lambda: _float_env("CONFLICTMAP_HOST_DELAY", 1.0))
     max_redirects: int = field(default_factory=lambda: int(_float_env("CONFLICTMAP_MAX_REDIRECTS", 5)))
-    cache_dir: Path = field(default_factory=lambda: _default_cache_dir() / "http")
+    cache_dir: Path = field(default_factory=lambda: Path(os.environ.get("CONFLICTMAP_HTTP_CACHE_DIR", "")
+                                                         or _default_cache_dir() / "http"))
 
     def with_(self, **changes: object) -> "WebSettings":
         """Return a copy with some fields changed."""
