@@ -241,10 +241,10 @@ def write_dataset(out_dir: str | Path, frames: Mapping[str, pd.DataFrame]) -> li
 
 
 def utc_now() -> str:
-    """The current UTC time as ``YYYY-MM-DDTHH:MM:SSZ`` (``_SUCCESS.json``'s ``written_at``)."""
+    """The current UTC time as ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (``_SUCCESS.json``'s ``written_at``; sorts as text)."""
     import datetime as dt
 
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def read_success(out_dir: str | Path) -> dict[str, Any] | None:

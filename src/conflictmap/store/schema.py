@@ -85,7 +85,7 @@ SOURCE_COLUMNS: list[str] = [
     "canonical_url",  # str: the page's canonical URL (also ``articles.url``)
     "feed",  # str: feed name from the feeds file ("" for ``ingest https://…``)
     "title",  # str: the item's title in the feed
-    "added_at",  # str: UTC ISO time the article entered the dataset (``YYYY-MM-DDTHH:MM:SSZ``)
+    "added_at",  # str: UTC ISO time the article entered the dataset (``YYYY-MM-DDTHH:MM:SS.mmmZ``)
 ]
 
 #: ``data/zones.geojson``: curated de-escalation zones.
