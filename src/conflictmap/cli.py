@@ -191,7 +191,8 @@ def _update_once(feeds_file: Path, out_dir: Path, pipeline: object | None, offli
     return 1 if res.errors else 0
 
 
-FeedsOpt = Annotated[Path, typer.Option("--feeds", "-f", help="Feeds YAML file (feeds: - name, url, language, include).")]
+FeedsOpt = Annotated[Path, typer.Option("--feeds", "-f",
+                                        help="Feeds YAML file (feeds: - name, url, language, include).")]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Dataset folder kept up to date.")]
 
 

@@ -328,7 +328,8 @@ class WebSettings:
 
 
 def dashboard_data_location(root: Path | None = None) -> str:
-    """``$CONFLICTMAP_DATA`` as given when it is a URL (``https://…``, ``s3://…``), else :func:`dashboard_data_dir`."""
+    """The dashboard's dataset: ``$CONFLICTMAP_DATA`` as given when it is a URL (``https://…``, ``s3://…``),
+    else the folder of :func:`dashboard_data_dir`."""
     raw = os.environ.get("CONFLICTMAP_DATA", "")
     if "://" in raw and not raw.startswith("file://"):
         return raw.rstrip("/")

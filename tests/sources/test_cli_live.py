@@ -163,7 +163,9 @@ def test_watch_updates_then_stops_cleanly_on_sigterm(site: Site, env: dict[str, 
     out = tmp_path / "ds"
     proc = _cli(["watch", "--feeds", str(feeds), "--out", str(out), "--every", "1s"], env)
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)  # type: ignore[union-attr]
+    stream = proc.stdout
+    assert stream is not None
+    reader = threading.Thread(target=lambda: lines.extend(iter(stream.readline, "")), daemon=True)
     reader.start()
 
     def seen(text: str, n: int = 1) -> bool:

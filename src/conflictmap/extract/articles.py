@@ -789,7 +789,8 @@ def _read_csv(raw: str, path: Path) -> list[tuple[int, dict[str, object]]]:
             raise InputError(str(path), "manifest has no header row")
         if not {"text", "path", "url"} & set(fields):
             raise InputError(
-                str(path), f"manifest has no 'text', 'path' or 'url' column (columns: {', '.join(fields)})"
+                str(path),
+                f"manifest has neither a 'text' nor a 'path' column, nor a 'url' one (columns: {', '.join(fields)})",
             )
         line = reader.line_num + 1
         for row in reader:

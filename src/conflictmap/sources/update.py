@@ -68,7 +68,8 @@ def articles_from_frame(df: pd.DataFrame | None) -> list[Article]:
             published = dt.date.fromisoformat(pub[:10]) if pub else None
         except ValueError:
             published = None
-        out.append(Article(article_id=str(r["article_id"]), text=str(r.get("text") or ""), title=str(r.get("title") or ""),
+        out.append(Article(article_id=str(r["article_id"]), text=str(r.get("text") or ""),
+                           title=str(r.get("title") or ""),
                            source=str(r.get("source") or ""), url=str(r.get("url") or ""),
                            language=str(r.get("language") or "fr"), published=published,
                            published_inferred=bool(r.get("published_inferred")), path=str(r.get("path") or ""),

@@ -120,7 +120,8 @@ def normalize_url(url: str) -> str:
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                        if not TRACKING_PARAMS.match(k)])
     host = (parts.hostname or "").lower()
-    if parts.port and not ((parts.scheme == "http" and parts.port == 80) or (parts.scheme == "https" and parts.port == 443)):
+    default_port = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    if parts.port and parts.port != default_port:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme.lower(), host, parts.path or "/", query, ""))
 
