@@ -34,11 +34,15 @@ def incidents(out: Path) -> int:
     return int((store.read_dataset(out)["events"]["category"] == "incident").sum())
 
 
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 @pytest.fixture()
 def served(tmp_path: Path) -> Iterator[str]:
     """``tmp_path`` over HTTP (a stand-in for the place a CI job publishes the dataset)."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+    handler = functools.partial(_Quiet, directory=str(tmp_path))
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{srv.server_address[1]}"
