@@ -25,6 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
 
+UPLOAD = ("---\ntitle: Obus sur Ariha\npublished: 2019-03-13\n---\n"
+          "Des obus sont tombés mercredi sur la ville d'Ariha, au sud de la province d'Idleb.\n").encode("utf-8")
+
+
 def metric(at: AppTest, label: str) -> int:
     m = next(m for m in at.metric if m.label == label)
     return int(str(m.value).replace(" ", "").replace("\u202f", ""))
@@ -68,12 +72,18 @@ def test_the_running_dashboard_shows_new_events_without_restart(where: str, site
     monkeypatch.setenv("CONFLICTMAP_DATA", str(out) if where == "folder" else f"{served}/ds")
     monkeypatch.setenv("CONFLICTMAP_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("CONFLICTMAP_RELOAD_SECONDS", "0.2")
+    from conflictmap.dashboard import page
+
+    monkeypatch.setattr(page, "_pipeline", lambda: pipeline)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
     at.multiselect(key="w_cats").set_value(["incident"]).run()  # the user's filter
+    at.file_uploader[0].set_value([("ariha.md", UPLOAD, "text/markdown")])  # and an article of their own
+    at.run()
+    next(b for b in at.button if b.label == "Analyser").click().run()
     before = incidents(out)
-    assert metric(at, "Événements") == before
+    assert metric(at, "Événements") == before + 1
     assert any("Données mises à jour le" in c.value and "nouve" not in c.value for c in at.caption)
     window = at.slider(key="w_window").value
 
@@ -84,7 +94,7 @@ def test_the_running_dashboard_shows_new_events_without_restart(where: str, site
     time.sleep(0.3)  # past the reload interval: the remote copy is refreshed on the next check
     at.run()  # what the reload fragment triggers in the browser: a re-run of the same session
     assert not at.exception, at.exception
-    assert metric(at, "Événements") == incidents(out)  # the new events, the filter kept
+    assert metric(at, "Événements") == incidents(out) + 1  # the new events, the filter and the upload kept
     assert at.multiselect(key="w_cats").value == ["incident"] and at.query_params["cat"] == "incident"
     assert at.slider(key="w_window").value[1] > window[1]  # the window followed the new data
     assert any("1 nouvel article et 1 nouvel événement depuis votre dernière visite" in c.value

@@ -211,12 +211,14 @@ def _bundles(app_root: Path) -> tuple[Bundle | None, Bundle | None]:
                 st.rerun()
             return None, None
     user = st.session_state.get("user_bundle")
-    if user is not None and st.session_state.get("user_base") == base.version:
-        if base.months is not None and st.session_state.get("user_months") != base.months:
-            user = base  # the window moved to other months: merge this session's uploads again
+    if user is not None:
+        if st.session_state.get("user_base") != base.version or \
+                (base.months is not None and st.session_state.get("user_months") != base.months):
+            user = base  # a newer dataset, or the window moved to other months: merge this session's uploads again
             for frames in st.session_state.get("user_frames", []):
                 user = merge_bundle(user, frames)
             st.session_state["user_bundle"] = user
+            st.session_state["user_base"] = base.version
             st.session_state["user_months"] = base.months
         return base, user
     return base, base
