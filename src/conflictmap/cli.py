@@ -246,6 +246,8 @@ def watch(
             _update_once(feeds, out_dir, state["pipe"])
         except InputError as exc:  # the feeds file was edited into something broken: say so, keep watching
             _line(f"error {exc}")
+        except Exception as exc:  # noqa: BLE001 - one failed run (a bug, a corrupt file) must not end the watch
+            _line(f"error this update failed ({type(exc).__name__}: {exc}); the dataset was left as it was")
         _line(f"next update in {every} (Ctrl-C or SIGTERM stops)")
 
     try:

@@ -197,6 +197,8 @@ SECRET_KEYS: dict[str, str] = {
     "nominatim_url": "CONFLICTMAP_NOMINATIM_URL",
     "geocode_timeout": "CONFLICTMAP_GEOCODE_TIMEOUT",
     "region": "CONFLICTMAP_REGION",
+    "data": "CONFLICTMAP_DATA",
+    "reload_seconds": "CONFLICTMAP_RELOAD_SECONDS",
 }
 
 

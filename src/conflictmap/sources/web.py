@@ -175,6 +175,7 @@ class Fetcher:
     settings: WebSettings = field(default_factory=WebSettings)
     offline: bool = False
     _pool: Any = field(default=None, init=False, repr=False)
+    _headers: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _robots: dict[str, "urllib.robotparser.RobotFileParser | FetchError"] = field(default_factory=dict, init=False)
     _last: dict[str, float] = field(default_factory=dict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -182,9 +183,9 @@ class Fetcher:
 
     def __post_init__(self) -> None:
         t = self.settings.timeout
-        self._pool = urllib3.PoolManager(
-            headers={"User-Agent": self.settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-            retries=False, timeout=urllib3.Timeout(connect=t, read=t))
+        self._headers = {"User-Agent": self.settings.user_agent, "Accept-Encoding": "gzip, deflate"}
+        self._pool = urllib3.PoolManager(headers=self._headers, retries=False,
+                                         timeout=urllib3.Timeout(connect=t, read=t))
 
     @property
     def agent(self) -> str:
@@ -238,9 +239,7 @@ class Fetcher:
         if origin not in self._robots:
             rp = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
             try:
-                r = self._raw_get(origin + "/robots.txt", {}, parts.hostname or "")
-                status, body = r.status, r.data
-                r.release_conn()
+                status, body = self._robots_txt(origin + "/robots.txt", parts.hostname or "")
             except FetchError as exc:
                 self._robots[origin] = FetchError(url, f"robots.txt of {origin} unreachable ({exc.problem}); "
                                                        "not fetched (retry later)")
@@ -259,6 +258,22 @@ class Fetcher:
             raise FetchError(url, got.problem)
         return got
 
+    def _robots_txt(self, url: str, host: str) -> tuple[int, bytes]:
+        """Status and body of a robots.txt, following up to ``max_redirects`` redirects (RFC 9309)."""
+        for _ in range(self.settings.max_redirects + 1):
+            r = self._raw_get(url, {}, host)
+            loc = r.headers.get("Location", "")
+            if r.status in _REDIRECTS and loc:
+                r.close()
+                url = urljoin(url, loc)
+                host = urlsplit(url).hostname or host
+                continue
+            if r.status >= 300:
+                r.close()
+                return r.status, b""
+            return 200, self._read_body(url, r)
+        return 404, b""  # a redirect chain: as if there were none (everything allowed)
+
     def allowed(self, url: str) -> bool:
         """Whether robots.txt lets this agent fetch ``url``."""
         return self._robots_for(url).can_fetch(self.agent, url)
@@ -269,8 +284,9 @@ class Fetcher:
         self._wait_turn(host, extra_delay)
         self.requests_made += 1
         try:
-            return self._pool.request("GET", url, headers=headers, redirect=False, preload_content=False,
-                                      decode_content=True)
+            # per-request headers replace the pool's: the User-Agent goes with every request
+            return self._pool.request("GET", url, headers={**self._headers, **headers}, redirect=False,
+                                      preload_content=False, decode_content=True)
         except urllib3.exceptions.TimeoutError:
             raise FetchError(url, f"no answer within {self.settings.timeout:g} s (timeout; "
                                   "CONFLICTMAP_HTTP_TIMEOUT sets it)") from None

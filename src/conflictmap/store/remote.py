@@ -89,6 +89,12 @@ def _join(url: str, name: str) -> str:
     return url.rstrip("/") + "/" + name
 
 
+def _busted(url: str, token: str) -> str:
+    """``url?v=token`` for http(s): a CDN in front of the published folder (GitHub Pages caches 10 min)
+    never answers with a stale ``_SUCCESS.json``, nor with a file of the previous version."""
+    return f"{url}?v={token}" if url.lower().startswith(("http://", "https://")) else url
+
+
 def mirror(url: str, cache_root: str | Path, min_interval: float = 0.0) -> Path:
     """A local folder holding the current version of the dataset published at ``url``.
 
@@ -119,7 +125,7 @@ def mirror(url: str, cache_root: str | Path, min_interval: float = 0.0) -> Path:
             return hit[1]
         home = Path(cache_root) / hashlib.sha256(url.encode()).hexdigest()[:16]
         try:
-            success = read_bytes(_join(url, "_SUCCESS.json"))
+            success = read_bytes(_busted(_join(url, "_SUCCESS.json"), str(time.time_ns())))
             try:
                 files = [str(f) for f in json.loads(success)["files"]]
             except (ValueError, KeyError, TypeError) as exc:
@@ -155,7 +161,7 @@ def _download(url: str, files: list[str], success: bytes, home: Path, version: P
         for name in files:
             if "/" in name or "\\" in name or name.startswith("."):
                 raise RemoteDataError(_join(url, "_SUCCESS.json"), f"lists an unsafe file name {name!r}")
-            data = read_bytes(_join(url, name))
+            data = read_bytes(_busted(_join(url, name), hashlib.sha256(success).hexdigest()[:16]))
             stem = name.rsplit(".", 1)[0]
             if name.endswith(".parquet") and stem in rows and _parquet_rows(data) != int(rows[stem]):
                 raise RemoteDataError(_join(url, name), f"has {_parquet_rows(data)} rows, _SUCCESS.json says "
