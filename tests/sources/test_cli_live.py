@@ -144,9 +144,7 @@ def test_sigkill_during_an_update_leaves_the_previous_dataset_readable(site: Sit
     assert proc.returncode == -signal.SIGKILL
     # a reader now: the previous dataset, whole and valid
     validate_dataset(out)
-    assert store.read_dataset(out)["articles"]["article_id"].tolist() == \
-        [a for a in store.read_dataset(out)["articles"]["article_id"]] and \
-        len(store.read_dataset(out)["articles"]) == 1
+    assert len(store.read_dataset(out)["articles"]) == 1
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
     assert {k: v for k, v in after.items() if k != "_feeds.json"} == \
         {k: v for k, v in before.items() if k != "_feeds.json"}
