@@ -179,8 +179,12 @@ def _update_once(feeds_file: Path, out_dir: Path, pipeline: object | None, offli
     for row in res.added:
         out.print(f"new      {row['article_id']}  {row['url']}  [{row['feed']}]", highlight=False, markup=False,
                   soft_wrap=True)
+    known = [url for url, why in res.skipped if why == "already in the dataset"]
     for url, why in res.skipped:
-        out.print(f"skipped  {url}  ({why})", highlight=False, markup=False, soft_wrap=True)
+        if why != "already in the dataset":
+            out.print(f"skipped  {url}  ({why})", highlight=False, markup=False, soft_wrap=True)
+    if known:  # a changed feed lists its old items again: one line for all of them
+        out.print(f"skipped  {len(known)} item(s) already in the dataset", highlight=False, markup=False)
     for line in res.errors:
         _line(f"error {line}")
     state = f"dataset written to {out_dir}" if res.written else f"nothing new, {out_dir} unchanged"

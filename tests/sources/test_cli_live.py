@@ -86,6 +86,9 @@ def test_update_prints_new_skipped_and_errors_and_respects_the_lock(site: Site, 
     assert "1 new article(s)" in res.output and "dataset written to" in res.output
     res = CliRunner().invoke(app, ["update", "--feeds", str(feeds), "--out", str(out)])
     assert res.exit_code == 0 and "not modified  feed essai (304)" in res.output and "nothing new" in res.output
+    site.set_feed(items, etag='"c2"')  # the feed changed (the failing item is tried again)
+    res = CliRunner().invoke(app, ["update", "--feeds", str(feeds), "--out", str(out)])
+    assert "skipped  1 item(s) already in the dataset" in res.output and "HTTP 500" in res.output
     with dataset_lock(out):  # a cron run while another holds the dataset: skipped, says why
         res = CliRunner().invoke(app, ["update", "--feeds", str(feeds), "--out", str(out)])
     assert res.exit_code == 75 and "another update is running" in res.output

@@ -32,6 +32,13 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
+def _local_only(ctx: Any) -> Any:
+    """Every request that does not go to the local server is refused (the map works offline)."""
+    ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+        ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")) else r.abort())
+    return ctx
+
+
 @pytest.mark.browser
 def test_open_page_picks_up_a_new_dataset_by_itself(site: Site, fetcher: Fetcher, pipeline: Any,
                                                     tmp_path: Path) -> None:
@@ -61,9 +68,7 @@ def test_open_page_picks_up_a_new_dataset_by_itself(site: Site, fetcher: Fetcher
                 time.sleep(0.3)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=exe, args=ARGS)
-            ctx = browser.new_context()
-            ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
-                ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")) else r.abort())
+            ctx = _local_only(browser.new_context())
             page = ctx.new_page()
             page.goto(url + "?cat=incident")
             value = page.locator('[data-testid="stMetric"]').filter(has_text="Événements") \
@@ -93,6 +98,20 @@ def test_open_page_picks_up_a_new_dataset_by_itself(site: Site, fetcher: Fetcher
                 time.sleep(0.2)
             assert "cat=incident" in page.url
             assert page.get_by_text("depuis votre dernière visite").count() >= 1
+            # a later visit from this browser: the cookie remembers what it saw, nothing is new any more
+            page.wait_for_function("document.cookie.includes('conflictmap_seen=')", timeout=10_000)
+            again = ctx.new_page()
+            again.goto(url)
+            again.get_by_text("Données mises à jour le").first.wait_for(timeout=60_000)
+            assert again.get_by_text("depuis votre dernière visite").count() == 0
+            # a browser last here before the update: told what is new
+            old = _local_only(browser.new_context())
+            old.add_cookies([{"name": "conflictmap_seen", "value": "2000-01-01T00:00:00.000Z",
+                              "url": url}])
+            first_visit = old.new_page()
+            first_visit.goto(url)
+            first_visit.get_by_text("depuis votre dernière visite").first.wait_for(timeout=60_000)
+            assert first_visit.get_by_text("3 nouveaux articles").count() >= 1
             browser.close()
     finally:
         app.terminate()
