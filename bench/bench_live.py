@@ -36,7 +36,8 @@ STORIES = [
     ("Saraqeb", "2019-04-02", "Des frappes aériennes ont visé mardi la ville de Saraqeb, dans la province d'Idleb."),
     ("Ariha", "2019-04-09", "L'aviation a bombardé mardi la ville d'Ariha, au sud d'Idleb, selon des secouristes."),
     ("Kafranbel", "2019-04-16", "Des obus sont tombés mardi sur Kafranbel, dans le sud de la province d'Idleb."),
-    ("Maaret Misrine", "2019-04-23", "Des frappes ont touché mardi la localité de Maaret Misrine, au nord d'Idleb."),
+    ("Khan Cheikhoun", "2019-04-23",
+     "Des frappes aériennes ont visé mardi la ville de Khan Cheikhoun, dans le sud de la province d'Idleb."),
 ]
 FILLER = ("Les secouristes ont travaillé jusqu'à la nuit pour dégager les décombres, et les habitants "
           "racontent des heures d'attente devant les boulangeries fermées. Les écoles de la ville restent "
@@ -74,7 +75,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--every", default="10s")
     ap.add_argument("--reload", type=float, default=5.0)
-    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=2, help=f"at most {len(STORIES) - 1}")
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
