@@ -118,3 +118,27 @@ def test_mirror_keeps_the_last_copy_when_the_server_fails_and_refuses_a_half_upl
     assert mirror(f"{served}/ds", cache) == first
     with pytest.raises(RemoteDataError, match="not found"):
         mirror(f"{served}/absent", cache)
+
+
+def test_freshness_counts_articles_added_after_the_visit_and_only_wholly_new_events(tmp_path: Path) -> None:
+    import json
+
+    import pandas as pd
+
+    from conflictmap.dashboard.data import dataset_freshness
+
+    src = pd.DataFrame({"article_id": ["a", "b", "c"],
+                        "added_at": ["2026-11-01T10:00:00.000Z", "2026-11-02T10:00:00.000Z",
+                                     "2026-11-02T10:00:00.000Z"]})
+    ids = lambda *xs: json.dumps([{"article_id": x} for x in xs])  # noqa: E731
+    ev = pd.DataFrame({"article_id": ["a", "b", "a", "c"], "sources": [ids("a"), ids("b"), ids("a", "b"), ids("c")]})
+    src.to_parquet(tmp_path / "sources.parquet")
+    ev.to_parquet(tmp_path / "events.parquet")
+    meta = {"files": ["events.parquet", "sources.parquet"], "written_at": "2026-11-02T10:00:01.000Z"}
+    (tmp_path / "_SUCCESS.json").write_text(json.dumps(meta))
+    f = dataset_freshness(tmp_path, "2026-11-01T12:00:00.000Z")
+    assert (f.written_at, f.new_articles, f.new_events) == (meta["written_at"], 2, 2)  # a+b event is not new
+    assert dataset_freshness(tmp_path, None).new_articles == 0  # no baseline: nothing called new
+    meta["files"].remove("sources.parquet")  # a dataset built by ingest
+    (tmp_path / "_SUCCESS.json").write_text(json.dumps(meta))
+    assert dataset_freshness(tmp_path, "2000-01-01T00:00:00.000Z").new_articles == 0
