@@ -81,6 +81,7 @@ class Route:
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     etag: str = ""
+    last_modified: str = ""  # fixed Last-Modified; an equal If-Modified-Since gets 304
     delay: float = 0.0
     stream_bytes: int = 0  # > 0: stream this many bytes (no Content-Length) until the client hangs up
     declare_length: int = 0  # > 0: announce this Content-Length
@@ -109,7 +110,8 @@ class Site:
                     return
                 if r.delay:
                     time.sleep(r.delay)
-                if r.etag and self.headers.get("If-None-Match") == r.etag:
+                if (r.etag and self.headers.get("If-None-Match") == r.etag) or \
+                        (r.last_modified and self.headers.get("If-Modified-Since") == r.last_modified):
                     self.send_response(304)
                     self.send_header("ETag", r.etag)
                     self.end_headers()
@@ -119,7 +121,8 @@ class Site:
                     self.send_header("Content-Type", r.content_type)
                     if r.etag:
                         self.send_header("ETag", r.etag)
-                        self.send_header("Last-Modified", formatdate(usegmt=True))
+                    if r.etag or r.last_modified:
+                        self.send_header("Last-Modified", r.last_modified or formatdate(usegmt=True))
                     for k, v in r.headers.items():
                         self.send_header(k, v)
                     if r.stream_bytes:

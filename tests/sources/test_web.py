@@ -46,3 +46,15 @@ def test_user_agent_cache_and_offline(site: Site, fetcher: Fetcher) -> None:
     assert offline.get(url).body == first.body
     with pytest.raises(FetchError, match="not in the cache"):
         offline.get(site.base + "/jamais-vu.html")
+
+
+def test_last_modified_alone_gives_a_conditional_request(site: Site, fetcher: Fetcher) -> None:
+    from newsite import rss
+
+    site.routes["/flux.xml"] = Route(body=rss([]), content_type="application/rss+xml",
+                                     last_modified="Tue, 12 Mar 2019 09:00:00 GMT")
+    first = fetcher.get(site.base + "/flux.xml", kind="feed", validators={})
+    assert first.status == 200 and first.last_modified == "Tue, 12 Mar 2019 09:00:00 GMT" and not first.etag
+    again = fetcher.get(site.base + "/flux.xml", kind="feed",
+                        validators={"etag": first.etag, "last_modified": first.last_modified})
+    assert again.not_modified and site.log[-1][1]["If-Modified-Since"] == first.last_modified
