@@ -182,3 +182,14 @@ def test_watch_updates_then_stops_cleanly_on_sigterm(site: Site, env: dict[str, 
     assert proc.returncode == 0, lines
     assert any(line.startswith("stopped after") for line in lines)
     assert len(store.read_dataset(out)["articles"]) == 2
+
+
+def test_update_never_overwrites_a_folder_that_is_not_a_complete_dataset(env: dict[str, str], tmp_path: Path,
+                                                                         site: Site) -> None:
+    out = tmp_path / "ds"
+    out.mkdir()
+    (out / "events.parquet").write_bytes(b"someone's data")
+    feeds = feeds_file(tmp_path, site.set_feed(story_items(site, [0]), etag='"n"'))
+    res = CliRunner().invoke(app, ["update", "--feeds", str(feeds), "--out", str(out)])
+    assert res.exit_code == 2 and "no _SUCCESS.json" in " ".join(res.output.split())
+    assert (out / "events.parquet").read_bytes() == b"someone's data" and site.requests_for("/articles/") == []

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from conflictmap import store
+from conflictmap.errors import InputError
 from conflictmap.extract.articles import Article
 from conflictmap.sources.feeds import Feed, FeedState, read_feeds
 from conflictmap.sources.web import FetchError, Fetcher, normalize_url, text_hash
@@ -127,6 +128,11 @@ def update(feeds: Sequence[Feed], out_dir: str | Path, pipeline: Any | None = No
     log : callable, optional
         Receives progress lines (``fetching …``).
 
+    Raises
+    ------
+    InputError
+        ``out_dir`` holds dataset files without a ``_SUCCESS.json`` (never overwritten).
+
     Returns
     -------
     UpdateResult
@@ -140,6 +146,9 @@ def update(feeds: Sequence[Feed], out_dir: str | Path, pipeline: Any | None = No
     for note in store.recover_dataset(out):
         say(f"cleaned up an interrupted write in {out} ({note})")
     previous = store.read_dataset(out) if store.read_success(out) is not None else None
+    if previous is None and any(out.glob("*.parquet")):
+        raise InputError(str(out), "holds dataset files but no _SUCCESS.json (an incomplete or hand-made folder); "
+                                   "not overwritten — rebuild it with `conflictmap ingest … --out` or choose another --out")
     prev_articles = previous.get("articles") if previous else None
     state = FeedState.load(out)
     known = {normalize_url(u) for u in (prev_articles["url"] if prev_articles is not None else []) if u}
