@@ -22,6 +22,7 @@ from conflictmap.errors import InputError
 from conflictmap.extract.articles import Article
 from conflictmap.sources.feeds import Feed, FeedState, read_feeds
 from conflictmap.sources.web import FetchError, Fetcher, normalize_url, text_hash
+from conflictmap.store.dataset import utc_now
 from conflictmap.store.schema import SOURCE_COLUMNS
 
 Log = Callable[[str], None]
@@ -187,7 +188,7 @@ def update(feeds: Sequence[Feed], out_dir: str | Path, pipeline: Any | None = No
         hashes[th] = art.article_id
         new.append(art)
         rows.append({"article_id": art.article_id, "url": item.url, "canonical_url": art.url, "feed": item.feed,
-                     "title": item.title, "added_at": store.dataset.utc_now()})
+                     "title": item.title, "added_at": utc_now()})
     if new:
         if pipeline is None:
             from conflictmap.extract.pipeline import Pipeline

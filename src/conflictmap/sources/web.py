@@ -16,7 +16,6 @@ the network.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -33,6 +32,7 @@ import urllib3
 from conflictmap.extract.articles import Article, article_from_html, decode_bytes
 from conflictmap.settings import WebSettings
 from conflictmap.store.atomic import atomic_write
+from conflictmap.store.dataset import utc_now
 
 Kind = Literal["html", "feed", "any"]
 
@@ -156,10 +156,6 @@ def check_url(url: str) -> str:
     return u
 
 
-def _utcnow() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 @dataclass
 class Fetcher:
     """Polite HTTP client for one run (robots.txt rules and host timings are remembered per instance).
@@ -190,7 +186,7 @@ class Fetcher:
     @property
     def agent(self) -> str:
         """The robots.txt agent name: the User-Agent's first word, without version."""
-        return self.settings.user_agent.split("/", 1)[0].split()[0] or "conflictmap"
+        return (self.settings.user_agent.split("/", 1)[0].split() or ["conflictmap"])[0]
 
     # -- cache
 
@@ -400,7 +396,7 @@ class Fetcher:
             ctype = (resp.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
             out = Response(url=url, final_url=current, status=200, body=b"", content_type=ctype,
                            etag=resp.headers.get("ETag", ""), last_modified=resp.headers.get("Last-Modified", ""),
-                           fetched_at=_utcnow())
+                           fetched_at=utc_now())
             self._check_kind(out, kind, resp)
             out.body = self._read_body(url, resp)
             self._store(out)
