@@ -142,3 +142,20 @@ def test_freshness_counts_articles_added_after_the_visit_and_only_wholly_new_eve
     meta["files"].remove("sources.parquet")  # a dataset built by ingest
     (tmp_path / "_SUCCESS.json").write_text(json.dumps(meta))
     assert dataset_freshness(tmp_path, "2000-01-01T00:00:00.000Z").new_articles == 0
+
+
+def test_mirror_reads_any_fsspec_protocol(tmp_path: Path, site: Site, fetcher: Fetcher, pipeline: Any) -> None:
+    """``memory://`` stands in for an object store (``s3://`` goes the same way through fsspec or pyarrow)."""
+    import fsspec
+
+    out = tmp_path / "ds"
+    _first_update(site, fetcher, pipeline, out)
+    fs = fsspec.filesystem("memory")
+    for f in out.iterdir():
+        if f.is_file():
+            fs.pipe(f"/bucket/ds/{f.name}", f.read_bytes())
+    copy = mirror("memory://bucket/ds", tmp_path / "cache")
+    assert (copy / "events.parquet").read_bytes() == (out / "events.parquet").read_bytes()
+    assert (copy / "_SUCCESS.json").read_bytes() == (out / "_SUCCESS.json").read_bytes()
+    with pytest.raises(RemoteDataError, match="cannot open nosuch:// URLs"):
+        mirror("nosuch://bucket/ds", tmp_path / "cache")
