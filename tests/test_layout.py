@@ -2,6 +2,8 @@
 
 * ``conflictmap.geo`` and ``conflictmap.store`` never import ``conflictmap.extract`` or ``conflictmap.dashboard``;
 * ``conflictmap.extract`` never imports ``conflictmap.dashboard``;
+* ``conflictmap.sources`` (live sources) and ``conflictmap.dashboard`` never import each other, and nothing
+  below them (``geo``, ``store``, ``extract``) imports ``sources``;
 * module-level imports between ConflictMap modules form no cycle.
 
 Imports are read from the source (``ast``), function-local and ``TYPE_CHECKING`` ones included.
@@ -18,9 +20,12 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PKG = SRC / "conflictmap"
 
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "conflictmap.geo": ("conflictmap.extract", "conflictmap.dashboard"),
-    "conflictmap.store": ("conflictmap.extract", "conflictmap.dashboard"),
-    "conflictmap.extract": ("conflictmap.dashboard",),
+    "conflictmap.geo": ("conflictmap.extract", "conflictmap.dashboard", "conflictmap.sources"),
+    "conflictmap.store": ("conflictmap.extract", "conflictmap.dashboard", "conflictmap.sources"),
+    "conflictmap.extract": ("conflictmap.dashboard", "conflictmap.sources"),
+    # live sources sit above extract/store (they fetch, then extract and store); the map never fetches
+    "conflictmap.dashboard": ("conflictmap.sources",),
+    "conflictmap.sources": ("conflictmap.dashboard",),
 }
 
 

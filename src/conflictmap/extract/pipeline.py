@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from conflictmap.errors import InputError
-from conflictmap.extract.articles import Article, iter_articles, iter_bytes
+from conflictmap.extract.articles import Article, Fetch, iter_articles, iter_bytes
 from conflictmap.settings import Settings
 
 Progress = Callable[[int, int], None]
@@ -512,11 +512,11 @@ class Pipeline:
     # -- entry points
 
     def run_paths(self, paths: Iterable[str | Path], n_process: int = 1, progress: Progress | None = None,
-                  previous: dict[str, pd.DataFrame] | None = None) -> IngestResult:
-        """Read files/folders and process them; unusable inputs become ``errors``."""
+                  previous: dict[str, pd.DataFrame] | None = None, fetch: Fetch | None = None) -> IngestResult:
+        """Read files/folders (and URLs through ``fetch``) and process them; unusable inputs become ``errors``."""
         articles: list[Article] = []
         errors: list[InputError] = []
-        for item in iter_articles(paths):
+        for item in iter_articles(paths, fetch=fetch):
             (errors if isinstance(item, InputError) else articles).append(item)  # type: ignore[arg-type]
         result = self.process(articles, n_process=n_process, progress=progress, previous=previous)
         result.errors = errors + result.errors

@@ -217,7 +217,8 @@ def write_dataset(out_dir: str | Path, frames: Mapping[str, pd.DataFrame],
         for f in written:
             with open(staging / f, "rb") as fh:
                 os.fsync(fh.fileno())
-        commit = {**dict(meta or {}), "files": written, "rows": {k: int(len(v)) for k, v in frames.items()}}
+        commit = {**dict(meta or {}), "files": written, "rows": {k: int(len(v)) for k, v in frames.items()},
+                  "written_at": utc_now()}
         with open(staging / _COMMIT, "w", encoding="utf-8") as fh:
             fh.write(json.dumps(commit, indent=1))
             fh.flush()
@@ -244,6 +245,26 @@ def write_dataset(out_dir: str | Path, frames: Mapping[str, pd.DataFrame],
     return [out / f for f in written]
 
 
+def utc_now() -> str:
+    """The current UTC time as ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (``_SUCCESS.json``'s ``written_at``; sorts as text)."""
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def read_success(out_dir: str | Path) -> dict[str, Any] | None:
+    """The ``_SUCCESS.json`` of a complete dataset folder (``None`` when missing or unreadable).
+
+    Its keys: ``files`` (written, in order), ``rows`` (frame name → rows) and, since live sources,
+    ``written_at`` (UTC ISO time of the write).
+    """
+    try:
+        meta = json.loads((Path(out_dir) / "_SUCCESS.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
 def read_frame(path: str | Path) -> pd.DataFrame:
     """Read a dataset file (GeoParquet, Parquet or GeoJSON).
 
@@ -264,15 +285,6 @@ def read_frame(path: str | Path) -> pd.DataFrame:
         return pd.read_parquet(p)
     except Exception as exc:  # pyarrow/pyogrio raise many types; report them uniformly
         raise DataFileError(str(p), [f"cannot read: {exc}"]) from None
-
-
-def read_success(out_dir: str | Path) -> dict[str, object]:
-    """The ``_SUCCESS.json`` of a complete dataset folder (empty dict if there is none or it is unreadable)."""
-    try:
-        meta = json.loads((Path(out_dir) / "_SUCCESS.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return meta if isinstance(meta, dict) else {}
 
 
 def read_dataset(out_dir: str | Path) -> dict[str, pd.DataFrame]:

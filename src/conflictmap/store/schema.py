@@ -88,6 +88,16 @@ CONTROL_COLUMNS: list[str] = [
     "sources",
 ]
 
+#: ``DIR/sources.parquet`` (datasets kept by ``conflictmap update``): where each web article came from, and when.
+SOURCE_COLUMNS: list[str] = [
+    "article_id",
+    "url",  # str: the URL asked for (feed item link or ``ingest https://…`` argument)
+    "canonical_url",  # str: the page's canonical URL (also ``articles.url``)
+    "feed",  # str: feed name from the feeds file ("" for ``ingest https://…``)
+    "title",  # str: the item's title in the feed
+    "added_at",  # str: UTC ISO time the article entered the dataset (``YYYY-MM-DDTHH:MM:SS.mmmZ``)
+]
+
 #: ``data/zones.geojson``: curated de-escalation zones.
 ZONE_COLUMNS: list[str] = [
     "zone_id",
