@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -66,3 +68,32 @@ def seeds_output(pipeline, tmp_path_factory):  # type: ignore[no-untyped-def]
     result = pipeline.run_paths([REPO / "seeds"])
     store.write_dataset(out, result.frames())
     return result, out
+
+
+# --------------------------------------------------------------------------- one Chromium for every browser test
+
+CHROMIUM = os.environ.get("CONFLICTMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright, shared by the browser tests of every folder.
+
+    One ``sync_playwright`` per session: a second one started while the first is alive fails
+    ("Sync API inside the asyncio loop").
+    """
+    import shutil
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    exe = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if not exe:
+        pytest.fail("Chromium not found: run `make browser` (installs Debian's chromium) "
+                    "or set CONFLICTMAP_CHROMIUM")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -8,7 +8,6 @@ also prove that the dashboard works offline.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -26,9 +25,6 @@ from conflictmap import demo
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "test-output"
-CHROMIUM = os.environ.get("CONFLICTMAP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def _free_port() -> int:
@@ -84,20 +80,6 @@ def server(e2e_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    exe = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if not exe:
-        pytest.fail("Chromium not found: run `make browser` (installs Debian's chromium) "
-                    "or set CONFLICTMAP_CHROMIUM")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @dataclass

@@ -4,7 +4,6 @@ URL (and so the filters) unchanged — no click, no restart. (AppTest cannot run
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,8 +21,6 @@ from conflictmap.sources.update import update
 from conflictmap.sources.web import Fetcher
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CONFLICTMAP_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 
 def _port() -> int:
@@ -41,11 +38,7 @@ def _local_only(ctx: Any) -> Any:
 
 @pytest.mark.browser
 def test_open_page_picks_up_a_new_dataset_by_itself(site: Site, fetcher: Fetcher, pipeline: Any,
-                                                    tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    exe = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    assert exe, "Chromium not found: run `make browser` or set CONFLICTMAP_CHROMIUM"
+                                                    tmp_path: Path, browser: Any) -> None:
     out = tmp_path / "ds"
     feed = Feed("essai", site.set_feed(story_items(site, [0, 1]), etag='"b1"'))
     assert update([feed], out, pipeline=pipeline, fetcher=fetcher).written
@@ -66,53 +59,52 @@ def test_open_page_picks_up_a_new_dataset_by_itself(site: Site, fetcher: Fetcher
             except OSError:
                 assert app.poll() is None and time.time() < deadline, (tmp_path / "app.log").read_text()
                 time.sleep(0.3)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=exe, args=ARGS)
-            ctx = _local_only(browser.new_context())
-            page = ctx.new_page()
-            page.goto(url + "?cat=incident")
-            value = page.locator('[data-testid="stMetric"]').filter(has_text="Événements") \
-                .locator('[data-testid="stMetricValue"]')
+        ctx = _local_only(browser.new_context())
+        page = ctx.new_page()
+        page.goto(url + "?cat=incident")
+        value = page.locator('[data-testid="stMetric"]').filter(has_text="Événements") \
+            .locator('[data-testid="stMetricValue"]')
 
-            def shown() -> int:
-                try:
-                    return int("".join(c for c in value.inner_text(timeout=2000) if c.isdigit()) or -1)
-                except Exception:  # noqa: BLE001 - mid re-run
-                    return -1
+        def shown() -> int:
+            try:
+                return int("".join(c for c in value.inner_text(timeout=2000) if c.isdigit()) or -1)
+            except Exception:  # noqa: BLE001 - mid re-run
+                return -1
 
-            def incidents() -> int:
-                return int((store.read_dataset(out)["events"]["category"] == "incident").sum())
+        def incidents() -> int:
+            return int((store.read_dataset(out)["events"]["category"] == "incident").sum())
 
-            n0 = incidents()
-            deadline = time.time() + 60
-            while shown() != n0:
-                assert time.time() < deadline, f"page shows {shown()}, dataset has {n0} incidents"
-                time.sleep(0.2)
-            site.set_feed(story_items(site, [0, 1, 2]), etag='"b2"')
-            assert update([feed], out, pipeline=pipeline, fetcher=Fetcher(fetcher.settings)).written
-            n1 = incidents()
-            assert n1 > n0
-            t0 = time.time()
-            while shown() != n1:  # no click, no reload: the page's own timer notices the new dataset
-                assert time.time() - t0 < 15, f"page still shows {shown()} after 15 s (dataset: {n1})"
-                time.sleep(0.2)
-            assert "cat=incident" in page.url
-            assert page.get_by_text("depuis votre dernière visite").count() >= 1
-            # a later visit from this browser: the cookie remembers what it saw, nothing is new any more
-            page.wait_for_function("document.cookie.includes('conflictmap_seen=')", timeout=10_000)
-            again = ctx.new_page()
-            again.goto(url)
-            again.get_by_text("Données mises à jour le").first.wait_for(timeout=60_000)
-            assert again.get_by_text("depuis votre dernière visite").count() == 0
-            # a browser last here before the update: told what is new
-            old = _local_only(browser.new_context())
-            old.add_cookies([{"name": "conflictmap_seen", "value": "2000-01-01T00:00:00.000Z",
-                              "url": url}])
-            first_visit = old.new_page()
-            first_visit.goto(url)
-            first_visit.get_by_text("depuis votre dernière visite").first.wait_for(timeout=60_000)
-            assert first_visit.get_by_text("3 nouveaux articles").count() >= 1
-            browser.close()
+        n0 = incidents()
+        deadline = time.time() + 60
+        while shown() != n0:
+            assert time.time() < deadline, f"page shows {shown()}, dataset has {n0} incidents"
+            time.sleep(0.2)
+        site.set_feed(story_items(site, [0, 1, 2]), etag='"b2"')
+        assert update([feed], out, pipeline=pipeline, fetcher=Fetcher(fetcher.settings)).written
+        n1 = incidents()
+        assert n1 > n0
+        t0 = time.time()
+        while shown() != n1:  # no click, no reload: the page's own timer notices the new dataset
+            assert time.time() - t0 < 15, f"page still shows {shown()} after 15 s (dataset: {n1})"
+            time.sleep(0.2)
+        assert "cat=incident" in page.url
+        assert page.get_by_text("depuis votre dernière visite").count() >= 1
+        # a later visit from this browser: the cookie remembers what it saw, nothing is new any more
+        page.wait_for_function("document.cookie.includes('conflictmap_seen=')", timeout=10_000)
+        again = ctx.new_page()
+        again.goto(url)
+        again.get_by_text("Données mises à jour le").first.wait_for(timeout=60_000)
+        assert again.get_by_text("depuis votre dernière visite").count() == 0
+        # a browser last here before the update: told what is new
+        old = _local_only(browser.new_context())
+        old.add_cookies([{"name": "conflictmap_seen", "value": "2000-01-01T00:00:00.000Z",
+                          "url": url}])
+        first_visit = old.new_page()
+        first_visit.goto(url)
+        first_visit.get_by_text("depuis votre dernière visite").first.wait_for(timeout=60_000)
+        assert first_visit.get_by_text("3 nouveaux articles").count() >= 1
+        for c in (ctx, old):
+            c.close()
     finally:
         app.terminate()
         app.wait(20)
