@@ -106,7 +106,9 @@ def test_bad_url_values_are_ignored(app: AppTest, bundle: Bundle) -> None:
     assert not app.exception
     assert app.multiselect(key="w_actors").value == ["RUS"]
     assert metric(app, "Événements") == len(filter_events(bundle, ViewState(actors=("RUS",))))
-    assert any("absent" in w.value for w in app.warning)
+    notices = [h.value for h in app.html if "cm-notice" in h.value]
+    assert len(notices) == 3 and all("absent des données" in n for n in notices)  # event, article, place
+    assert all("<img" not in n and "<script" not in n for n in notices)
 
 
 def test_reset_clears_filters_and_url(app: AppTest, bundle: Bundle) -> None:
@@ -234,3 +236,35 @@ def test_uploaded_events_can_be_filtered(bundle: Bundle) -> None:
     assert np.array_equal(merged.prep.origin[-5:], np.ones(5))
     idx = filter_events(merged, ViewState())
     assert len(idx) == len(filter_events(bundle, ViewState())) + 5
+
+
+def _markdown_values(at: AppTest) -> list[str]:
+    """Every value Streamlit renders as Markdown (main area and sidebar)."""
+    out: list[str] = []
+    for kind in ("markdown", "caption", "warning", "info", "error", "success", "subheader", "title"):
+        out.extend(str(getattr(e, "value", "")) for e in getattr(at, kind))
+    return out
+
+
+def test_markdown_in_url_parameters_is_shown_as_plain_text(app: AppTest) -> None:
+    """Issue #12 item 3: a shared link cannot make the page show a link (or any Markdown)."""
+    phish = "[clic](http://phish.example/login)"
+    app.query_params.update({"article": phish, "event": f"**{phish}**", "place": f"![x]({phish})",
+                             "q": phish, "actor": phish, "sub": phish})
+    app.run()
+    assert not app.exception
+    assert not any("](http" in v for v in _markdown_values(app)), _markdown_values(app)
+    notices = "".join(h.value for h in app.html if "cm-notice" in h.value)
+    # each value that names nothing is reported, as escaped text
+    assert notices.count("absent des données") == 3
+    assert "[clic](http://phish.example/login)" in notices and "<a" not in notices
+    assert app.session_state["sel_article"] == "" and app.session_state["sel_event"] == ""
+
+
+def test_url_event_names_its_own_article(app: AppTest, bundle: Bundle) -> None:
+    """A shared link's article follows its event (a mismatching ``article`` is not trusted)."""
+    app.query_params.update({"event": "evt_hostile", "article": "something-else"})
+    app.run()
+    assert not app.exception
+    assert app.session_state["sel_article"] == "hostile01"
+    assert not [h for h in app.html if "cm-notice" in h.value]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_fixtures import add_hostile_article
+from hostile_fixtures import add_hostile_article, add_hostile_names
 
 from conflictmap import demo
 
@@ -47,7 +47,7 @@ class Server:
 @pytest.fixture(scope="session")
 def e2e_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("e2e-data")
-    demo.write_dataset(str(d), add_hostile_article(demo.make_dataset(250, seed=11)))
+    demo.write_dataset(str(d), add_hostile_names(add_hostile_article(demo.make_dataset(250, seed=11))))
     return d
 
 

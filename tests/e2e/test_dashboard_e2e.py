@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from hostile_fixtures import HOSTILE_IMG, HOSTILE_PLACE
+from hostile_fixtures import HOSTILE_ACTOR, HOSTILE_AREA, HOSTILE_HELD, HOSTILE_IMG, HOSTILE_PLACE, HOSTILE_ZONE
 
 from .conftest import OUT, Server, Tab
 
@@ -59,7 +59,7 @@ def test_map_draws_offline_from_local_assets(open_tab: Any, server: Server) -> N
     frame = map_frame(tab)
     s = stats(frame)
     assert s["outline"] == 8  # Syria + neighbours, from static/outline.geojson
-    assert s["zones"] == 4
+    assert s["zones"] == 5  # four zones + the hostile fixture's
     assert s.get("events", 0) + s.get("events_areas", 0) > 100
     assert s.get("control", 0) + s.get("control_areas", 0) > 0 and s["held"] > 0
     # drawn in the DOM: zone / area paths, markers or clusters
@@ -160,3 +160,33 @@ def test_popup_shows_escaped_text_and_injected_script_never_runs(open_tab: Any, 
         assert f.evaluate("() => window.__cm_xss === undefined"), f.url
     q = parse_qs(urlparse(page.url).query)
     assert q.get("event") == ["evt_hostile"] and q.get("article") == ["hostile01"]
+
+
+OPEN_TOOLTIPS_JS = """() => {
+    const texts = [];
+    window.map.eachLayer((l) => {
+        if (l.getTooltip && l.getTooltip()) {
+            l.openTooltip();
+            const el = l.getTooltip().getElement();
+            if (el) { texts.push(el.textContent); }
+        }
+    });
+    return texts;
+}"""
+
+
+def test_tooltips_show_hostile_names_as_text_and_run_nothing(open_tab: Any, server: Server) -> None:
+    """Issue #12 item 2: zone, actor, controller and place names reach tooltips as text only."""
+    tab = open_tab()
+    page = tab.page
+    page.goto(server.url + "?from=2016-01-01&to=2019-12-31")
+    frame = map_frame(tab)
+    texts = frame.evaluate(OPEN_TOOLTIPS_JS)
+    joined = "\n".join(texts)
+    for hostile in (HOSTILE_ZONE, HOSTILE_AREA, HOSTILE_HELD, HOSTILE_ACTOR):
+        assert hostile in joined, (hostile, texts[:5])  # shown literally
+    assert frame.locator(".leaflet-tooltip img, .leaflet-tooltip script").count() == 0
+    page.wait_for_timeout(1000)  # an <img src=x onerror> fires once its request fails
+    assert tab.dialogs == []
+    for f in page.frames:
+        assert f.evaluate("() => window.__cm_xss === undefined"), f.url

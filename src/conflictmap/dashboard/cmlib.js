@@ -2,8 +2,8 @@
  * cmLib: the JavaScript library embedded in the base map (loaded by
  * conflictmap.dashboard.map with importlib.resources; shipped as package data).
  *
- * Popups are built with DOM calls and textContent only: article text is never
- * parsed as HTML. Links are kept only for http(s) URLs.
+ * Popups and tooltips are built with DOM calls and textContent only: article
+ * text, place, zone and actor names are never parsed as HTML. Links are kept only for http(s) URLs.
  *
  * Event records (ev) are arrays, see conflictmap.dashboard.layers.EVENT_RECORD:
  * [sub, colour_actor, actors, place, date, date_precision, quote, article,
@@ -30,6 +30,8 @@ window.cmLib = (function () {
     d.appendChild(document.createTextNode(String(value)));
     parent.appendChild(d);
   }
+  // Tooltip content as a DOM node: Leaflet parses a string tooltip as HTML.
+  function tip(text) { return el("span", "cm-tip", text); }
   function link(parent, text, url) {
     if (typeof url !== "string" || !SAFE_URL.test(url)) { return false; }
     var a = el("a", null, text);
@@ -129,7 +131,7 @@ window.cmLib = (function () {
                   (p.g >= 4 ? "du pays" : "du gouvernorat / de la région") +
                   (p.ev.length < p.n ? " (les " + p.ev.length + " plus récents)" : "");
       layer.bindPopup(popupFor(T, p.ev, title), {maxWidth: 360});
-      layer.bindTooltip(String(p.name) + " : " + p.n, {sticky: true});
+      layer.bindTooltip(tip(String(p.name) + " : " + p.n), {sticky: true});
       layer.cmPlace = p.id;
       group.addLayer(layer);
       n += p.n;
@@ -166,7 +168,7 @@ window.cmLib = (function () {
       }});
       var label = p.name + " — " + p.valid_from + " → " + (p.valid_to || "…") +
                   (approx ? " (contour approximatif)" : "");
-      layer.bindTooltip(label, {sticky: true, className: "cm-zone-label"});
+      layer.bindTooltip(tip(label), {sticky: true, className: "cm-zone-label"});
       layer.bindPopup((function (p, label) { return function () {
         var root = el("div", "cm-pop");
         root.appendChild(el("div", "cm-h", p.name));
@@ -190,7 +192,7 @@ window.cmLib = (function () {
       var h = data.pl[i];
       var color = /^#[0-9a-fA-F]{6}$/.test(h[4]) ? h[4] : "#757575";
       var cm = L.circleMarker([h[1], h[0]], {radius: 9, color: color, weight: 3, fill: true, fillColor: "#fff", fillOpacity: 0.6});
-      cm.bindTooltip(String(h[2]) + " : " + String(h[3]));
+      cm.bindTooltip(tip(String(h[2]) + " : " + String(h[3])));
       cm.bindPopup((function (h) { return function () {
         var root = el("div", "cm-pop");
         root.appendChild(el("div", "cm-h", h[2]));

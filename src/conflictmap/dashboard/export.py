@@ -36,12 +36,47 @@ def export_bytes(bundle: Bundle, idx: np.ndarray, fmt: str) -> bytes:
         flat = pd.DataFrame(sub.drop(columns="geometry"))
         flat["actors"] = flat["actors"].map(lambda v: ";".join(v) if isinstance(v, list) else (v or ""))
         flat["wkt"] = sub.geometry.to_wkt()
-        return flat.to_csv(index=False).encode("utf-8")
+        # CRLF rows (RFC 4180): a carriage return inside a cell is then quoted, not a row break
+        return neutralise_formulas(flat).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
     if fmt == "parquet":
         buf = io.BytesIO()
         sub.to_parquet(buf)
         return buf.getvalue()
     raise ValueError(f"unknown export format {fmt!r}")
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: object) -> object:
+    """Prefix a text cell that a spreadsheet would run as a formula with ``'`` (other values unchanged).
+
+    Parameters
+    ----------
+    value : object
+        One cell; only ``str`` values starting with one of :data:`FORMULA_STARTS` change.
+
+    Returns
+    -------
+    object
+        ``"'" + value`` for such strings, else ``value``.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas (numbers untouched).
+
+    Used for CSV exports only; GeoJSON and GeoParquet keep the exact values.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise_formula)
+    return out
 
 
 def article_html(text: str, spans: Iterable[tuple[int, int, str, str]]) -> str:

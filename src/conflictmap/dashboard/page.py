@@ -238,13 +238,67 @@ def _init_from_url(b: Bundle, span: tuple[date, date], default: tuple[date, date
     ss[_W["q"]] = s.query
     ss[_W["place"]] = s.place
     ss[_W["layers"]] = list(s.layers)
-    ss["sel_event"] = s.event
-    ss["sel_article"] = s.article
+    event, article, notices = checked_selection(b, s.event, s.article)
+    raw_place = qp.get("place") or []
+    if raw_place and not s.place:
+        notices.append(("place", str(raw_place[-1])[:200]))
+    ss["sel_event"] = event
+    ss["sel_article"] = article
+    ss["_url_notices"] = notices
     ss["_url_loaded"] = True
 
 
+def checked_selection(b: Bundle, event: str, article: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """The event and article a shared link names, kept only when they exist in the data.
+
+    Parameters
+    ----------
+    b : Bundle
+    event, article : str
+        Raw values of the ``event`` and ``article`` URL parameters.
+
+    Returns
+    -------
+    tuple
+        ``(event id or "", article id or "", notices)``; each notice is ``(parameter, raw value)``
+        of a value that names nothing in the data (shown to the user as plain text).
+    """
+    notices: list[tuple[str, str]] = []
+    if event:
+        hits = np.flatnonzero(b.events["event_id"].to_numpy(dtype=object) == event)
+        if len(hits):
+            article = str(b.events.at[int(hits[0]), "article_id"] or "")
+        else:
+            notices.append(("event", event))
+            event = ""
+    if article and not (b.articles["article_id"].to_numpy(dtype=object) == article).any():
+        notices.append(("article", article))
+        article = ""
+    return event, article, notices
+
+
+def plain_notice(text: str, kind: str = "warning") -> None:
+    """Show ``text`` as plain text in a notice box (never Markdown: values may come from a shared link)."""
+    import html
+
+    st.html(f'<div class="cm-notice cm-notice-{html.escape(kind, quote=True)}" role="status" '
+            'style="padding:.5rem .75rem;border-radius:.5rem;background:#fff8e1;color:#5d4037;'
+            f'font-size:.9rem;margin-bottom:.5rem">{html.escape(text)}</div>')
+
+
+_NOTICE_FR = {"event": "Le lien partagé nomme un événement absent des données : ",
+              "article": "Le lien partagé nomme un article absent des données : ",
+              "place": "Le lien partagé nomme un lieu absent des données : "}
+
+
+def _url_notices() -> None:
+    for param, value in st.session_state.get("_url_notices") or []:
+        plain_notice(_NOTICE_FR.get(param, param) + value + " (ignoré).")
+
+
 def _reset() -> None:
-    for k in [*_W.values(), "_url_loaded", "sel_event", "sel_article", "_last_click", "_pending_window"]:
+    for k in [*_W.values(), "_url_loaded", "sel_event", "sel_article", "_last_click", "_pending_window",
+              "_url_notices"]:
         st.session_state.pop(k, None)
     st.query_params.clear()
 
@@ -462,8 +516,8 @@ def _reader(b: Bundle, state: ViewState) -> None:
         head.append(f'<div class="cm-meta">{len(sel)} événements à cet endroit ; '
                     "l'article du plus récent est affiché.</div>")
     if hit.empty:
-        st.markdown("".join(head), unsafe_allow_html=True)
-        st.warning(f"Article {aid!r} absent des données.")
+        st.html("".join(head))
+        plain_notice(f"Article {aid} absent des données.")
         return
     a = hit.iloc[0]
     head.append(f'<div class="cm-title">{html.escape(str(a.get("title") or aid))}</div>')
@@ -582,6 +636,7 @@ def run(app_root: Path) -> None:
     cols[4].metric("Zones actives", n_zones)
     st.caption(f"Du {state.start:%d/%m/%Y} au {state.end:%d/%m/%Y}" if state.start and state.end else "")
 
+    _url_notices()
     left, right = st.columns([3, 2], gap="medium")
     focus_now = bool(st.session_state.pop("_focus_now", False))
     with left:
