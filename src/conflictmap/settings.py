@@ -28,6 +28,9 @@ Dashboard
     the app root (holds ``static/`` and ``data/seeds``; default: the working directory).
 ``CONFLICTMAP_WINDOW_THRESHOLD``
     row count above which a month archive is read by time window (default 200 000).
+``CONFLICTMAP_LANG``
+    dashboard language when neither the ``lang`` URL parameter nor the browser says (``fr`` or ``en``;
+    default ``fr``).
 
 In the hosted dashboard the same values may come from Streamlit secrets
 (`.streamlit/secrets.toml`, never committed): see :func:`apply_streamlit_secrets`.
@@ -65,6 +68,11 @@ def dashboard_data_dir(root: Path | None = None) -> Path:
     """
     d = Path(os.environ.get("CONFLICTMAP_DATA", "data/seeds"))
     return d if d.is_absolute() else ((root or app_root()) / d)
+
+
+def dashboard_lang() -> str:
+    """``$CONFLICTMAP_LANG`` (the dashboard's fallback language), or ``""`` when unset."""
+    return os.environ.get("CONFLICTMAP_LANG", "").strip()
 
 
 def window_threshold(default: int) -> int:

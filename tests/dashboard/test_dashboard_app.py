@@ -19,6 +19,7 @@ from conflictmap import demo
 from conflictmap.dashboard import page
 from conflictmap.dashboard.data import MAX_UPLOAD_BYTES, Bundle, load_bundle, merge_bundle
 from conflictmap.dashboard.filters import filter_events
+from conflictmap.dashboard.i18n import fmt_date
 from conflictmap.dashboard.state import ViewState
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +54,11 @@ def test_default_view(app: AppTest, bundle: Bundle) -> None:
     assert not app.exception, app.exception
     assert metric(app, "Événements") == len(filter_events(bundle, ViewState()))
     assert metric(app, "Zones actives") == 4
-    assert any("Données :" in c.value and "sha256" in c.value for c in app.sidebar.caption)
+    # the caption says what the data is: events, articles, period, when it was built
+    cap = " ".join(c.value for c in app.sidebar.caption)
+    assert f"{len(bundle.events)} événements tirés de" in cap.replace("\u202f", "")
+    assert f"du {fmt_date(bundle.prep.span[0])} au 31 décembre 2019" in cap and "construit le" in cap
+    assert "sha256" not in cap
     assert dict(app.query_params) == {}
 
 
