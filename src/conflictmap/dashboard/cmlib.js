@@ -290,7 +290,7 @@ window.cmLib = (function () {
     ctl.onAdd = function () {
       var box = el("div", "cm-legend");
       var det = el("details");
-      det.open = !(window.innerWidth < 700 || window.innerHeight < 560);
+      det.open = !(window.innerWidth > 0 && window.innerWidth < 560);  // folded on a phone
       det.appendChild(el("summary", null, data.title || TX.legend));
       function row(sampleNode, text, kind) {
         var r = el("div", "cm-lg-row");
@@ -367,6 +367,9 @@ window.cmLib = (function () {
         .setLatLng([d[1], d[0]]).setContent(tip(d[2])).addTo(group);
     }
     group.addTo(map);
+    // labels placed before the frame had its size would keep a stale position: re-place them
+    map.on("resize zoomend viewreset", function () { group.eachLayer(function (l) { if (l._map) { l.update(); } }); });
+    setTimeout(function () { group.eachLayer(function (l) { if (l._map) { l.update(); } }); }, 300);
     return tag(group, "towns", data.length);
   }
 

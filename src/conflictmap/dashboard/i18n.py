@@ -27,8 +27,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "Moves the window one step at a time to the end of the data; when the window covers the whole "
                   "period, playback starts from the beginning."),
     "cumulative": ("Cumulatif (garde le début fixe)", "Cumulative (keep the start fixed)"),
-    "step_back": ("◀ Pas", "◀ Step"),
-    "step_fwd": ("Pas ▶", "Step ▶"),
+    "step_back": ("◀ un pas", "◀ one step"),
+    "step_fwd": ("un pas ▶", "one step ▶"),
     "actors": ("Acteurs", "Actors"),
     "categories": ("Catégories", "Categories"),
     "types": ("Types", "Types"),

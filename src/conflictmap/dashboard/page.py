@@ -90,9 +90,11 @@ _W = {  # widget keys
     "lang": "w_lang",
 }
 #: Height of the map (px): with the compact header it fills most of a 1400×1000 window.
-MAP_HEIGHT = 760
+MAP_HEIGHT = 840
 #: (lat, lon, zoom) the reset button returns to: all of Syria.
 _DEFAULT_VIEW = (34.85, 38.9, 7)
+#: Seconds after the map is first drawn during which the views it reports are its default view.
+_SETTLE_S = 4.0
 _PAGE_CSS = """<style>
 [data-testid="stMainBlockContainer"],.block-container{padding-top:2.6rem!important;padding-bottom:1rem!important;
  padding-left:1.2rem!important;padding-right:1.2rem!important}
@@ -309,6 +311,7 @@ def _init_from_url(b: Bundle, span: tuple[date, date], default: tuple[date, date
     if s.center is not None and s.zoom is not None:
         ss["map_view"] = (s.center[0], s.center[1], int(s.zoom))
         ss["_view_prop"] = ss["map_view"]
+        ss["_view_from_url"] = True
     ss["_url_loaded"] = True
 
 
@@ -360,12 +363,13 @@ def _reset() -> None:
     ss = st.session_state
     lang = ss.get(_W["lang"])
     for k in [*_W.values(), "_url_loaded", "sel_event", "sel_article", "sel_rows", "_last_click", "_pending_window",
-              "_url_notices", "map_view", "_initial_view", "_fit_key"]:
+              "_url_notices", "map_view", "_initial_views", "_fit_key", "_view_from_url"]:
         ss.pop(k, None)
     n = int(ss.get("_resets", 0)) + 1
     ss["_resets"] = n
     # a slightly different default each time, so the map component sees a change and re-centres
     ss["_view_prop"] = (_DEFAULT_VIEW[0] + n * 1e-6, _DEFAULT_VIEW[1], _DEFAULT_VIEW[2])
+    ss["_initial_views"] = [_DEFAULT_VIEW]  # the view it returns to is a default: not written to the URL
     st.query_params.clear()
     if lang and lang != "fr":
         st.query_params["lang"] = lang
@@ -493,10 +497,10 @@ def _sidebar(b: Bundle, span: tuple[date, date]) -> ViewState:  # noqa: C901 - o
                   on_change=_on_dates)
     sb.segmented_control(t("play_step", lang), options=list(STEPS), key=_W["step"], selection_mode="single",
                          format_func=lambda k: step_label(k, lang))
-    b1, b2, b3 = sb.columns([1, 2, 1])
+    sb.toggle(t("play", lang), key=_W["play"], help=t("play_help", lang), on_change=_on_play)
+    b1, b2 = sb.columns(2)
     b1.button(t("step_back", lang), key="w_back", on_click=_on_step, args=(True,), width="stretch")
-    b2.toggle(t("play", lang), key=_W["play"], help=t("play_help", lang), on_change=_on_play)
-    b3.button(t("step_fwd", lang), key="w_fwd", on_click=_on_step, args=(False,), width="stretch")
+    b2.button(t("step_fwd", lang), key="w_fwd", on_click=_on_step, args=(False,), width="stretch")
     sb.toggle(t("cumulative", lang), key=_W["cumul"])
     sb.select_slider(t("speed", lang), options=list(SPEEDS), key=_W["speed"],
                      format_func=lambda k: t("speed_" + k, lang))
@@ -562,7 +566,9 @@ def _option_counts(b: Bundle, pre: ViewState) -> tuple[dict[str, int], dict[int,
 
 def _sync_url(state: ViewState, span: tuple[date, date] | None) -> None:
     ss = st.session_state
-    if ss.get("map_view") and ss.get("map_view") == ss.get("_initial_view"):
+    mv = ss.get("map_view")
+    if mv and any(mv[2] == iv[2] and abs(mv[0] - iv[0]) + abs(mv[1] - iv[1]) < 0.02
+                  for iv in ss.get("_initial_views", [])):
         state = replace(state, center=None, zoom=None)  # the map has not moved: no view in the address
     q = state_to_query(state, span)
     current = {k: st.query_params.get(k) for k in st.query_params.keys()}
@@ -647,18 +653,21 @@ def _selection_from_click(b: Bundle, idx: np.ndarray, out: dict[str, Any] | None
 
 
 def _view_from_map(out: dict[str, Any] | None) -> None:
-    """Keep the map's centre and zoom (for the URL); the first view reported is the default one."""
+    """Keep the map's centre and zoom for the URL (never sent back to the map: that would chase its own echo).
+
+    Views reported while the map settles (its first seconds: drawn, then fitted to its frame) are
+    the default view and are not written to the URL.
+    """
     out = out or {}
     c, z = out.get("center"), out.get("zoom")
     if not isinstance(c, dict) or "lat" not in c or not isinstance(z, (int, float)):
         return
     view = (round(float(c["lat"]), 4), round(float(c["lng"]), 4), int(z))
     ss = st.session_state
-    if ss.get("_initial_view") is None and ss.get("map_view") is None:
-        ss["_initial_view"] = view
-    if view != ss.get("map_view"):
-        ss["map_view"] = view
-        ss["_view_prop"] = view
+    settling = time.monotonic() - float(ss.get("_map_t0") or 0) < _SETTLE_S
+    if settling and not ss.get("_view_from_url"):
+        ss["_initial_views"] = [*ss.get("_initial_views", []), view][-4:]
+    ss["map_view"] = view
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -717,6 +726,8 @@ def _map(b: Bundle, state: ViewState, idx: np.ndarray, app_root: Path, focus_now
     if focus_now and layers.focus:
         z = max(int((ss.get("map_view") or _DEFAULT_VIEW)[2]), 9)
         ss["_view_prop"] = (layers.focus[0], layers.focus[1], z)
+    if "_map_t0" not in ss:
+        ss["_map_t0"] = time.monotonic()
     prop = ss.get("_view_prop")
     out = _st_folium(base, layers.js, key="map", height=MAP_HEIGHT,
                      returned_objects=["last_object_clicked", "center", "zoom"],
@@ -885,6 +896,12 @@ def _status(b: Bundle, state: ViewState, idx: np.ndarray, lang: str) -> None:
         parts.append(t("window_caption", lang, a=fmt_date(state.start, lang), b=fmt_date(state.end, lang)))
     st.html(f'<div class="cm-status" data-shown="{len(idx)}" data-total="{total}" data-undated="{n_und}">'
             + " · ".join(escape(x) for x in parts) + "</div>")
+
+
+def _undated_list(b: Bundle, state: ViewState, lang: str) -> None:
+    """The undated events that match the other filters, listed on request."""
+    undated_all = b.prep.d0 >= np.iinfo(np.int64).max // 8
+    n_und = int(undated_all.sum())
     if n_und and not state.undated:
         with st.expander(t("undated_list", lang, n=n_und)):
             und = cached_filter(b, replace(state, undated=True, start=None, end=None))
@@ -927,6 +944,7 @@ def run(app_root: Path) -> None:
             _reader(b, state, lang)
     if not selected:
         st.caption(t("map_hint", lang))
+    _undated_list(b, state, lang)
 
     p = b.prep
     cat_counts = np.bincount(p.cat[idx], minlength=len(p.cats)) if len(idx) else np.zeros(len(p.cats), int)

@@ -310,7 +310,7 @@ def play_start(start: date, end: date, step: str, span: tuple[date, date],
 
     When the window covers the whole span, or already ends at the end of the data, playback restarts
     at the first day with a window of one step (cumulative) or of the current width (at most a
-    quarter of the span, at least one step).
+    eighth of the span, at least one step).
 
     Returns
     -------
@@ -321,6 +321,6 @@ def play_start(start: date, end: date, step: str, span: tuple[date, date],
     first_end = min(_shift(span[0], step, 1), span[1])
     if cumulative:
         return (span[0], first_end)
-    width = min(end - start, (span[1] - span[0]) / 4)
+    width = min(end - start, (span[1] - span[0]) / 8)
     width = max(width, first_end - span[0])
     return (span[0], min(span[0] + width, span[1]))
