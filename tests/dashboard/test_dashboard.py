@@ -184,6 +184,22 @@ def test_step_window() -> None:
 # --------------------------------------------------------------------------- filtering
 
 
+def _naive_match(bundle: Bundle, query: str, r: pd.Series) -> bool:
+    """Search, written plainly: folded text, phonetic place name, or any name of an actor of the event."""
+    from conflictmap.dashboard.search import actor_names, compact
+    from conflictmap.text import phonetic
+
+    q = compact(query)
+    if q in compact(f"{r['quote']} {r['place_name']}"):
+        return True
+    ph = phonetic(query)
+    if len(ph) >= 3 and ph in phonetic(str(r["place_name"] or "")):
+        return True
+    names = actor_names(bundle)
+    acts = set(r["actors"]) | {r["actor1"], r["controller_before"], r["controller_after"]}
+    return len(q) >= 3 and any(q in compact(n) for a in acts if a for n in names.get(a, [a]))
+
+
 def _naive(bundle: Bundle, s: ViewState) -> set[int]:
     ev = bundle.events
     d0 = pd.to_datetime(ev["date"])
@@ -210,10 +226,8 @@ def _naive(bundle: Bundle, s: ViewState) -> set[int]:
         involved = set(r["actors"]) | {r["actor1"], r["actor2"], r["controller_before"], r["controller_after"]}
         if s.actors and not involved & set(s.actors):
             continue
-        if s.query:
-            hay = search_fold(f"{r['quote']} {r['place_name']}")
-            if search_fold(s.query) not in hay:
-                continue
+        if s.query and not _naive_match(bundle, s.query, r):
+            continue
         keep.add(i)
     return keep
 

@@ -292,7 +292,7 @@ def norm_lang(value: object, default: str = LANGS[0]) -> str:
 def pick_lang(url_value: object, browser_locale: object, setting: object) -> str:
     """The UI language: the ``lang`` URL parameter, else the browser's, else the setting, else French."""
     for v in (url_value, browser_locale, setting):
-        if isinstance(v, str) and norm_lang(v, "") in LANGS:
+        if isinstance(v, str) and v.strip().lower().replace("_", "-").split("-")[0] in LANGS:
             return norm_lang(v)
     return LANGS[0]
 

@@ -100,6 +100,8 @@ _PAGE_CSS = """<style>
  padding-left:1.2rem!important;padding-right:1.2rem!important}
 [data-testid="stSidebarContent"] [data-testid="stSidebarUserContent"]{padding-top:.5rem}
 .cm-status{font-size:.9rem;color:#37474f;margin:0 0 .2rem 0}
+@media (max-width: 640px){[data-testid="stMainBlockContainer"],.block-container{padding-top:3.6rem!important}
+ .cm-status{font-size:.8rem}}
 </style>"""
 _EMPTY_SPAN = (date(2016, 1, 1), date(2019, 12, 31))
 _DEFAULT_WINDOW_MONTHS = 12  # large archive, no window in the URL: the latest months only
@@ -506,7 +508,7 @@ def _sidebar(b: Bundle, span: tuple[date, date]) -> ViewState:  # noqa: C901 - o
                      format_func=lambda k: t("speed_" + k, lang))
     sb.checkbox(t("show_undated", lang), key=_W["undated"])
     counts = view_cache(b, "counts", 64).get(
-        (filter_key(replace(pre, actors=(), place="")), lang), lambda: _option_counts(b, pre))
+        filter_key(pre), lambda: _option_counts(b, pre))
     actor_counts, place_counts = counts
     col = "label_en" if lang == "en" else "label_fr"
     actor_opts = sorted(b.actor_ids, key=lambda a: str(b.actors.at[a, col] or a).lower())
