@@ -179,3 +179,23 @@ def test_events_table_in_english_lists_undated_last(bundle: Bundle) -> None:
     assert {"date", "category", "place", "actors", "quote"} <= set(df.columns)
     assert list(df["date"].iloc[-3:]) == ["undated"] * 3
     assert not pd.Series(df["date"].iloc[:-3]).eq("undated").any()
+
+
+def test_uploaded_events_are_marked_and_a_filter_change_fits_the_map(bundle: Bundle) -> None:
+    import json as _json
+
+    from conflictmap.dashboard.data import merge_bundle
+    from conflictmap.dashboard.layers import EVENT_RECORD, build_payloads, cached_map_layers
+
+    fr = demo.make_dataset(5, seed=77)
+    ev = fr["events"].copy()
+    ev["event_id"] = [f"up-{i}" for i in range(len(ev))]
+    merged = merge_bundle(bundle, {"events": ev, "articles": fr["articles"]})
+    origin = EVENT_RECORD.index("origin")
+    pay = build_payloads(merged, ViewState(mine=True, layers=("events", "control")))
+    recs = [r for parts in pay.layers.values() for kind, js in parts if kind == "points"
+            for r in _json.loads(js)["ev"]]
+    assert recs and all(r[origin] == 1 for r in recs)  # drawn with the "from your articles" style
+    assert sum(pay.counts.values()) == 5
+    assert "cmLib.fit(" in cached_map_layers(bundle, ViewState(actors=("RUS",)), fit=True).js
+    assert "cmLib.fit(" not in cached_map_layers(bundle, ViewState(actors=("RUS",))).js

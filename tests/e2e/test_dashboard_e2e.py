@@ -340,6 +340,10 @@ def test_shared_centre_and_zoom_restored_and_a_stack_spiderfies(open_tab: Any, s
     frame.evaluate("() => window.map.setView([33.6, 36.4], 11)")
     # the view moved by the user is written to the address
     page.wait_for_function("() => location.search.includes('z=11')", timeout=10_000)
+    # reset returns to the whole country (zoom included) and clears the address
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Réinitialiser la vue").click()
+    frame.wait_for_function("() => window.map.getZoom() <= 7", timeout=15_000)
+    page.wait_for_function("() => !location.search.includes('z=')", timeout=10_000)
 
 
 def test_phone_shows_the_map_first(open_tab: Any, server: Server) -> None:

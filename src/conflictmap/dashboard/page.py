@@ -188,12 +188,11 @@ def _demo_bundle() -> Bundle:
     return load_bundle(tmp)
 
 
-@st.cache_resource(show_spinner="Chargement du modèle spaCy et du gazetteer…")
 def _pipeline() -> Any:
-    """The ingest pipeline (spaCy model, gazetteer), loaded once per process on first upload."""
-    from conflictmap.extract.pipeline import Pipeline  # heavy: imported only when the user uploads
+    """What analyses uploads: the ingest pipeline in a child process (the server never loads spaCy)."""
+    from conflictmap.dashboard.upload_worker import SubprocessPipeline
 
-    return Pipeline.load()
+    return SubprocessPipeline()
 
 
 @st.cache_resource(max_entries=1)
