@@ -930,7 +930,6 @@ def run(app_root: Path) -> None:
     lang = state.lang
     _uploads(base, lang)
     idx = cached_filter(b, state)
-    _sync_url(state, None if windowed else span)  # windowed: always write the window (its default is not the span)
 
     _status(b, state, idx, lang)
     _url_notices(lang)
@@ -945,6 +944,11 @@ def run(app_root: Path) -> None:
             _reader(b, state, lang)
     if not selected:
         st.caption(t("map_hint", lang))
+    # after the map: the view it just reported goes into the address too
+    # (windowed archive: always write the window, its default is not the span)
+    view = st.session_state.get("map_view")
+    _sync_url(replace(state, center=(view[0], view[1]) if view else None, zoom=int(view[2]) if view else None),
+              None if windowed else span)
     _undated_list(b, state, lang)
 
     p = b.prep
