@@ -290,7 +290,7 @@ window.cmLib = (function () {
     ctl.onAdd = function () {
       var box = el("div", "cm-legend");
       var det = el("details");
-      det.open = !(window.innerWidth > 0 && window.innerWidth < 560);  // folded on a phone
+      det.open = !(window.innerWidth > 0 && window.innerWidth < 700);  // folded on a phone or beside the reader
       det.appendChild(el("summary", null, data.title || TX.legend));
       function row(sampleNode, text, kind) {
         var r = el("div", "cm-lg-row");
@@ -315,6 +315,10 @@ window.cmLib = (function () {
       det.appendChild(el("div", "cm-lg-h", data.t_shapes));
       (data.shapes || []).forEach(function (sh) { row(sample(sh[0]), sh[1], "shape-" + sh[0]); });
       box.appendChild(det);
+      // folded when the map gets narrow (reader open, phone) unless the reader unfolded it by hand
+      var userSet = false;
+      det.querySelector("summary").addEventListener("click", function () { userSet = true; });
+      map.on("resize", function () { if (!userSet) { det.open = map.getSize().x >= 700; } });
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
