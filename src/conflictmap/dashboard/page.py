@@ -309,6 +309,8 @@ def _init_from_url(b: Bundle, span: tuple[date, date], default: tuple[date, date
     ss["sel_event"] = event
     ss["sel_article"] = article
     ss["_url_notices"] = notices
+    if event and (s.center is None or s.zoom is None):
+        ss["_focus_now"] = True  # a shared link to an event without a view: show where it happened
     if s.center is not None and s.zoom is not None:
         ss["map_view"] = (s.center[0], s.center[1], int(s.zoom))
         ss["_view_prop"] = ss["map_view"]
