@@ -461,8 +461,11 @@ def _data_caption(b: Bundle, lang: str) -> str:
     if m:
         built = fmt_date(date(int(m[1]), int(m[2]), int(m[3])), lang)
     n_art = int(b.articles["article_id"].nunique()) if len(b.articles) else 0
-    return t("data_caption", lang, n_events=_n(len(b.events) - b.n_uploaded), n_articles=_n(n_art), period=period,
-             built=built or "?")
+    n_ev = len(b.events) - b.n_uploaded
+    if b.months is not None:  # large archive: the whole archive's row count, from its Parquet footers
+        info = _archive(b.source_dir, _archive_signature(Path(b.source_dir)), str(window_threshold()))
+        n_ev = info.rows if info is not None else n_ev
+    return t("data_caption", lang, n_events=_n(n_ev), n_articles=_n(n_art), period=period, built=built or "?")
 
 
 def _n(v: int) -> str:
