@@ -97,8 +97,58 @@ def run_size(n: int, repeat: int) -> dict[str, Any]:
     return out
 
 
-def server_rss(data_dir: str, chromium: str = "/usr/bin/chromium") -> dict[str, Any]:
-    """Peak RSS of a real ``streamlit run app.py`` after a browser drew the map and changed a filter."""
+UPLOAD_ARTICLE = """---
+title: Frappes sur Saraqeb
+source: Banc d'essai
+published: 2018-02-10
+---
+Des raids aériens russes ont frappé vendredi la ville de Saraqeb, dans la province d'Idleb.
+L'armée syrienne a repris samedi le contrôle de la ville de Maaret al-Noomane aux rebelles.
+"""
+
+
+def _children_private_kb(pid: int) -> int:
+    """Largest private (not shared with the server) resident memory (KiB) among the children of ``pid``."""
+    best = 0
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for k in kids:
+            try:
+                roll = Path(f"/proc/{k}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            priv = sum(int(x.split()[1]) for x in roll.splitlines() if x.startswith(("Private_Clean", "Private_Dirty")))
+            best = max(best, priv)
+    return best
+
+
+def _children_hwm_kb(pid: int) -> int:
+    """Largest peak RSS (KiB) among the current children of ``pid`` (0 when none)."""
+    best = 0
+    kids: list[str] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):  # the script thread, not the main one, starts it
+        try:
+            kids += (task / "children").read_text().split()
+        except OSError:
+            pass
+    for k in kids:
+        try:
+            status = Path(f"/proc/{k}/status").read_text()
+            best = max(best, int(next(x.split()[1] for x in status.splitlines() if x.startswith("VmHWM"))))
+        except (OSError, StopIteration):
+            pass
+    return best
+
+
+def server_rss(data_dir: str, chromium: str = "/usr/bin/chromium", upload: bool = False) -> dict[str, Any]:
+    """Peak RSS of a real ``streamlit run app.py`` after a browser drew the map and changed a filter.
+
+    With ``upload``, the browser then uploads one article and waits for its events: the server's
+    peak RSS is that of an upload session (the analysis runs in a child process, measured apart).
+    """
     import os
     import socket
     import urllib.request
@@ -124,7 +174,7 @@ def server_rss(data_dir: str, chromium: str = "/usr/bin/chromium") -> dict[str, 
                 time.sleep(0.2)
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"])
-            page = b.new_page()
+            page = b.new_page(locale="fr-FR")  # the dashboard follows the browser language
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1")
                        else r.abort())
             page.goto(url)
@@ -142,10 +192,36 @@ def server_rss(data_dir: str, chromium: str = "/usr/bin/chromium") -> dict[str, 
                 page.wait_for_timeout(100)
             page.goto(url + "?actor=RUS&from=2017-01-01&to=2017-12-31")
             page.wait_for_timeout(4000)
+            child_kb = child_priv = 0
+            out_upload = ""
+            if upload:
+                import tempfile as _tf
+
+                with _tf.TemporaryDirectory() as tmp:
+                    art = Path(tmp) / "saraqeb.md"
+                    art.write_text(UPLOAD_ARTICLE, encoding="utf-8")
+                    page.get_by_text("Ajouter vos articles").first.click()
+                    page.locator("input[type=file]").first.set_input_files(str(art))
+                    page.get_by_role("button", name="Analyser").click()
+                    for _ in range(1200):
+                        child_kb = max(child_kb, _children_hwm_kb(proc.pid))
+                        child_priv = max(child_priv, _children_private_kb(proc.pid))
+                        if page.get_by_text("analysé(s)").count():
+                            out_upload = page.get_by_text("analysé(s)").first.text_content() or ""
+                            break
+                        page.wait_for_timeout(100)
+                    page.wait_for_timeout(2000)
             b.close()
         status = Path(f"/proc/{proc.pid}/status").read_text()
         hwm = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
-        return {"data": data_dir, "cold_start_to_map_s": round(drawn or -1, 2), "server_peak_rss_mb": round(hwm / 1024, 1)}
+        out = {"data": data_dir, "cold_start_to_map_s": round(drawn or -1, 2),
+               "server_peak_rss_mb": round(hwm / 1024, 1)}
+        if upload:
+            out["upload"] = True
+            out["analysis_child_peak_rss_mb"] = round(child_kb / 1024, 1)
+            out["analysis_child_private_mb"] = round(child_priv / 1024, 1)  # not shared with the server (fork)
+            out["upload_message"] = out_upload
+        return out
     finally:
         proc.terminate()
         proc.wait(timeout=15)
@@ -159,7 +235,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", type=int, help=argparse.SUPPRESS)  # child mode
     ap.add_argument("--server", action="store_true",
                     help="also measure a real Streamlit server (bundled data and 100k events; needs chromium)")
+    ap.add_argument("--upload", action="store_true",
+                    help="only measure an upload session on the bundled data (server and analysis process RSS)")
     args = ap.parse_args(argv)
+    if args.upload:
+        res = server_rss(str(ROOT / "data" / "seeds"), upload=True)
+        res_dir = ROOT / "bench" / "results"
+        res_dir.mkdir(parents=True, exist_ok=True)
+        (res_dir / "dashboard_upload.json").write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
+        print(f"upload session on {res['data']}: server peak RSS {res['server_peak_rss_mb']} MB "
+              f"(target 450), analysis child peak RSS {res['analysis_child_peak_rss_mb']} MB "
+              f"(private, i.e. beyond the server's: {res['analysis_child_private_mb']} MB); "
+              f"{res['upload_message']!r}")
+        return 0
     if args.size:
         print(json.dumps(run_size(args.size, args.repeat)))
         return 0

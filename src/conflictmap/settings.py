@@ -49,6 +49,9 @@ Live sources (``conflictmap ingest https://…``, ``update``, ``watch``)
     redirects followed before giving up (default 5).
 ``CONFLICTMAP_HTTP_CACHE_DIR``
     where raw responses are kept for offline re-runs (default ``$CONFLICTMAP_CACHE_DIR/http``).
+``CONFLICTMAP_LANG``
+    dashboard language when neither the ``lang`` URL parameter nor the browser says (``fr`` or ``en``;
+    default ``fr``).
 
 In the hosted dashboard the same values may come from Streamlit secrets
 (`.streamlit/secrets.toml`, never committed): see :func:`apply_streamlit_secrets`.
@@ -86,6 +89,11 @@ def dashboard_data_dir(root: Path | None = None) -> Path:
     """
     d = Path(os.environ.get("CONFLICTMAP_DATA", "data/seeds"))
     return d if d.is_absolute() else ((root or app_root()) / d)
+
+
+def dashboard_lang() -> str:
+    """``$CONFLICTMAP_LANG`` (the dashboard's fallback language), or ``""`` when unset."""
+    return os.environ.get("CONFLICTMAP_LANG", "").strip()
 
 
 def window_threshold(default: int) -> int:

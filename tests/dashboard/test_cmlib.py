@@ -29,3 +29,12 @@ def test_cmlib_parses_with_node(tmp_path) -> None:  # type: ignore[no-untyped-de
 def test_base_map_embeds_cmlib() -> None:
     html = base_map(None, None, tiles=False).get_root().render()
     assert "window.cmLib = (function ()" in html
+
+
+def test_tooltips_are_dom_nodes_never_strings() -> None:
+    """Issue #12 item 2: Leaflet parses a string tooltip as HTML; every bindTooltip gets a node from tip()."""
+    import re
+
+    calls = re.findall(r"bindTooltip\(([^,)]*)", js_library())
+    assert calls, "cmlib.js binds no tooltip at all"
+    assert all(c.startswith("tip(") for c in calls), calls

@@ -184,6 +184,22 @@ def test_step_window() -> None:
 # --------------------------------------------------------------------------- filtering
 
 
+def _naive_match(bundle: Bundle, query: str, r: pd.Series) -> bool:
+    """Search, written plainly: folded text, phonetic place name, or any name of an actor of the event."""
+    from conflictmap.dashboard.search import actor_names, compact
+    from conflictmap.text import phonetic
+
+    q = compact(query)
+    if q in compact(f"{r['quote']} {r['place_name']}"):
+        return True
+    ph = phonetic(query)
+    if len(ph) >= 3 and ph in phonetic(str(r["place_name"] or "")):
+        return True
+    names = actor_names(bundle)
+    acts = set(r["actors"]) | {r["actor1"], r["controller_before"], r["controller_after"]}
+    return len(q) >= 3 and any(q in compact(n) for a in acts if a for n in names.get(a, [a]))
+
+
 def _naive(bundle: Bundle, s: ViewState) -> set[int]:
     ev = bundle.events
     d0 = pd.to_datetime(ev["date"])
@@ -210,10 +226,8 @@ def _naive(bundle: Bundle, s: ViewState) -> set[int]:
         involved = set(r["actors"]) | {r["actor1"], r["actor2"], r["controller_before"], r["controller_after"]}
         if s.actors and not involved & set(s.actors):
             continue
-        if s.query:
-            hay = search_fold(f"{r['quote']} {r['place_name']}")
-            if search_fold(s.query) not in hay:
-                continue
+        if s.query and not _naive_match(bundle, s.query, r):
+            continue
         keep.add(i)
     return keep
 
@@ -557,3 +571,32 @@ def test_chart_template_gives_the_same_spec(bundle: Bundle) -> None:
     chart = page._weekly_chart(weekly_counts_empty()).copy(deep=False)
     chart.data = wk
     assert chart.to_dict() == page._weekly_chart(wk).to_dict()
+
+
+def test_csv_export_neutralises_formulas_and_other_formats_stay_exact() -> None:
+    """Issue #12 item 4: OWASP CSV injection — text cells starting with = + - @ tab CR get a leading quote."""
+    from conflictmap.dashboard.data import bundle_from_frames
+
+    fr = demo.make_dataset(6, seed=5)
+    ev = fr["events"].copy()
+    hostile = ['=HYPERLINK("http://x.example","clic")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)",
+               "\tTAB", "\rCR"]
+    ev["quote"] = hostile
+    ev["place_name"] = ["=1+1"] * len(ev)
+    ev["source"] = ["@source"] * len(ev)
+    b = bundle_from_frames({**fr, "events": ev})
+    idx = np.arange(len(ev))
+    import csv as csv_mod
+
+    rows = list(csv_mod.DictReader(io.StringIO(export_bytes(b, idx, "csv").decode("utf-8"), newline="")))
+    csv = pd.DataFrame(rows)
+    by_id = dict(zip(csv["event_id"], csv["quote"]))
+    for eid, q in zip(ev["event_id"], hostile):
+        assert by_id[eid] == "'" + q
+    assert set(csv["place_name"]) == {"'=1+1"} and set(csv["source"]) == {"'@source"}
+    assert not any(str(v).startswith(("=", "+", "-", "@", "\t", "\r")) for v in csv.to_numpy().ravel())
+    assert pd.to_numeric(csv["geo_precision"]).between(1, 4).all()  # numbers stay numbers
+    gj = json.loads(export_bytes(b, idx, "geojson"))
+    assert sorted(f["properties"]["quote"] for f in gj["features"]) == sorted(hostile)
+    gp = gpd.read_parquet(io.BytesIO(export_bytes(b, idx, "parquet")))
+    assert sorted(gp["quote"]) == sorted(hostile) and set(gp["place_name"]) == {"=1+1"}

@@ -5,6 +5,7 @@ AppTest cannot see inside the map component; the browser tests in tests/e2e do.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,6 +20,7 @@ from conflictmap import demo
 from conflictmap.dashboard import page
 from conflictmap.dashboard.data import MAX_UPLOAD_BYTES, Bundle, load_bundle, merge_bundle
 from conflictmap.dashboard.filters import filter_events
+from conflictmap.dashboard.i18n import fmt_date
 from conflictmap.dashboard.state import ViewState
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +55,11 @@ def test_default_view(app: AppTest, bundle: Bundle) -> None:
     assert not app.exception, app.exception
     assert metric(app, "Événements") == len(filter_events(bundle, ViewState()))
     assert metric(app, "Zones actives") == 4
-    assert any("Données :" in c.value and "sha256" in c.value for c in app.sidebar.caption)
+    # the caption says what the data is: events, articles, period, when it was built
+    cap = " ".join(c.value for c in app.sidebar.caption)
+    assert f"{len(bundle.events)} événements tirés de" in cap.replace("\u202f", "")
+    assert f"du {fmt_date(bundle.prep.span[0])} au 31 décembre 2019" in cap and "construit le" in cap
+    assert "sha256" not in cap
     assert dict(app.query_params) == {}
 
 
@@ -106,7 +112,9 @@ def test_bad_url_values_are_ignored(app: AppTest, bundle: Bundle) -> None:
     assert not app.exception
     assert app.multiselect(key="w_actors").value == ["RUS"]
     assert metric(app, "Événements") == len(filter_events(bundle, ViewState(actors=("RUS",))))
-    assert any("absent" in w.value for w in app.warning)
+    notices = [h.value for h in app.html if "cm-notice" in h.value]
+    assert len(notices) == 3 and all("absent des données" in n for n in notices)  # event, article, place
+    assert all("<img" not in n and "<script" not in n for n in notices)
 
 
 def test_reset_clears_filters_and_url(app: AppTest, bundle: Bundle) -> None:
@@ -234,3 +242,100 @@ def test_uploaded_events_can_be_filtered(bundle: Bundle) -> None:
     assert np.array_equal(merged.prep.origin[-5:], np.ones(5))
     idx = filter_events(merged, ViewState())
     assert len(idx) == len(filter_events(bundle, ViewState())) + 5
+
+
+def _markdown_values(at: AppTest) -> list[str]:
+    """Every value Streamlit renders as Markdown (main area and sidebar)."""
+    out: list[str] = []
+    for kind in ("markdown", "caption", "warning", "info", "error", "success", "subheader", "title"):
+        out.extend(str(getattr(e, "value", "")) for e in getattr(at, kind))
+    return out
+
+
+def test_markdown_in_url_parameters_is_shown_as_plain_text(app: AppTest) -> None:
+    """Issue #12 item 3: a shared link cannot make the page show a link (or any Markdown)."""
+    phish = "[clic](http://phish.example/login)"
+    app.query_params.update({"article": phish, "event": f"**{phish}**", "place": f"![x]({phish})",
+                             "q": phish, "actor": phish, "sub": phish})
+    app.run()
+    assert not app.exception
+    assert not any("](http" in v for v in _markdown_values(app)), _markdown_values(app)
+    notices = "".join(h.value for h in app.html if "cm-notice" in h.value)
+    # each value that names nothing is reported, as escaped text
+    assert notices.count("absent des données") == 3
+    assert "[clic](http://phish.example/login)" in notices and "<a" not in notices
+    assert app.session_state["sel_article"] == "" and app.session_state["sel_event"] == ""
+
+
+def test_url_event_names_its_own_article(app: AppTest, bundle: Bundle) -> None:
+    """A shared link's article follows its event (a mismatching ``article`` is not trusted)."""
+    app.query_params.update({"event": "evt_hostile", "article": "something-else"})
+    app.run()
+    assert not app.exception
+    assert app.session_state["sel_article"] == "hostile01"
+    assert not [h for h in app.html if "cm-notice" in h.value]
+
+
+def test_english_page_from_the_url(app: AppTest, bundle: Bundle) -> None:
+    """Issue #13: ``lang=en`` translates labels, metrics, empty states; the choice stays in the URL."""
+    app.query_params.update({"lang": "en"})
+    app.run()
+    assert not app.exception
+    assert metric(app, "Events") == len(filter_events(bundle, ViewState()))
+    assert metric(app, "Active zones") == 4
+    assert app.multiselect(key="w_actors").label == "Actors"
+    assert app.slider(key="w_window").label == "Time window"
+    assert [tab.label for tab in app.tabs] == ["Events", "Timeline", "Export", "About"]
+    cap = " ".join(c.value for c in app.sidebar.caption)
+    assert "events from" in cap and "dataset built on" in cap
+    app.text_input(key="w_q").set_value("no such thing anywhere").run()
+    assert metric(app, "Events") == 0
+    assert any("No events in the view." in i.value for i in app.info)
+    assert app.query_params["lang"] == "en"
+
+
+def test_play_from_the_default_view_starts_at_the_beginning(app: AppTest, bundle: Bundle,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(page, "PLAY_DELAY_S", 0.0)
+    span = bundle.prep.span
+    assert span is not None
+    app.run()
+    assert app.slider(key="w_window").value == span
+    app.toggle(key="w_play").set_value(True)
+    app.run(timeout=120)
+    assert not app.exception
+    # it played through to the end from a window at the start (not "nothing to do" with the whole span)
+    win = app.slider(key="w_window").value
+    assert win[1] == span[1] and win[0] > span[0]
+    assert app.toggle(key="w_play").value is False
+
+
+def test_place_list_counts_what_the_filters_can_show(app: AppTest, bundle: Bundle) -> None:
+    app.run()
+    app.multiselect(key="w_actors").set_value(["RUS"]).run()
+    sb = app.selectbox(key="w_place")
+    assert sb.options[0] == "Tous les lieux"
+    opts = sb.options[1:]
+    assert opts, "no place offered"
+    for label in opts[:5]:
+        n = int(re.search(r"\((\d+)\)$", label).group(1))
+        assert n > 0  # places the view cannot show are not offered
+    # choosing the first place shows exactly its count
+    from conflictmap.dashboard.places import place_labels
+
+    m = re.fullmatch(r"(.*) \((\d+)\)", sb.options[1])
+    assert m
+    names = place_labels(bundle, "fr")
+    pid = next(bundle.prep.place_ids[i] for i, name in enumerate(names) if name == m.group(1))
+    app.selectbox(key="w_place").set_value(pid).run()
+    assert metric(app, "Événements") == int(m.group(2))
+
+
+def test_about_page_has_method_codebook_and_sources(app: AppTest) -> None:
+    app.run()
+    text = " ".join(m.value for m in app.markdown)
+    assert "Méthode" in text and "Codebook" in " ".join(s.value for s in app.subheader)
+    assert not any("/tmp" in m.value or "octets de couches" in m.value and "dossier" in m.value for m in app.markdown)
+    frames = [d.value for d in app.dataframe]
+    assert any("événements" in df.columns and "média" in df.columns for df in frames)  # sources with counts
+    assert any("libellé" in df.columns and "precise" not in df.columns for df in frames)

@@ -47,3 +47,15 @@ def test_real_upload_adds_events_for_this_session_only(monkeypatch: pytest.Monke
     other = AppTest.from_file(APP, default_timeout=60)
     other.run()
     assert metric(other, "Événements") == n0
+
+
+def test_analysis_in_a_fresh_interpreter_gives_the_same_frames() -> None:
+    """Uploads are analysed outside the server (forked on Linux, else a fresh ``python -m``)."""
+    from conflictmap.dashboard.upload_worker import SubprocessPipeline
+
+    seen: list[tuple[int, int]] = []
+    res = SubprocessPipeline(fork=False).run_uploads([("saraqeb.md", ARTICLE.encode("utf-8")), ("vide.txt", b"  ")],
+                                                     progress=lambda d, t: seen.append((d, t)))
+    assert res.events is not None and len(res.events) >= 2 and res.events.crs is not None
+    assert len(res.articles) == 1 and seen and seen[-1][0] == seen[-1][1]
+    assert any(Path(e.path).name == "vide.txt" for e in res.errors)

@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_fixtures import add_hostile_article
+from hostile_fixtures import add_hostile_article, add_hostile_names
 
 from conflictmap import demo
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "test-output"
+#: Events of the browser-test data whose date is removed.
+UNDATED = 3
 
 
 def _free_port() -> int:
@@ -43,8 +45,31 @@ class Server:
 @pytest.fixture(scope="session")
 def e2e_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("e2e-data")
-    demo.write_dataset(str(d), add_hostile_article(demo.make_dataset(250, seed=11)))
+    frames = add_hostile_names(add_hostile_article(demo.make_dataset(250, seed=11)))
+    ev = frames["events"]
+    undated = ev.index[(ev["category"] == "incident") & (ev["geo_precision"] == 1)][:UNDATED]
+    ev.loc[undated, ["date", "date_precision"]] = None  # undated: counted and listed, drawn only on request
+    _lengthen_article(frames, LONG_EVENT)
+    demo.write_dataset(str(d), frames)
     return d
+
+
+#: An event whose article gets 80 filler paragraphs before its text (the reader must scroll to it).
+LONG_EVENT = "evt0000040_11"
+
+
+def _lengthen_article(frames: dict[str, Any], event_prefix: str) -> None:
+    """Put many paragraphs before the text of the article of the first event whose id starts with ``event_prefix``."""
+    ev, arts, men = frames["events"], frames["articles"], frames["mentions"]
+    row = ev.index[ev["event_id"].astype(str).str.startswith(event_prefix)][0]
+    aid = ev.at[row, "article_id"]
+    filler = "".join(f"Paragraphe de remplissage numéro {i}, sans rapport avec l'événement.\n\n" for i in range(80))
+    k = len(filler)
+    arts.loc[arts["article_id"] == aid, "text"] = filler + arts.loc[arts["article_id"] == aid, "text"]
+    for frame in (ev, men):
+        m = frame["article_id"] == aid
+        frame.loc[m, "start"] = frame.loc[m, "start"] + k
+        frame.loc[m, "end"] = frame.loc[m, "end"] + k
 
 
 @pytest.fixture(scope="session")
@@ -97,8 +122,9 @@ class Tab:
 def open_tab(browser: Any, server: Server) -> Iterator[Any]:
     tabs: list[Tab] = []
 
-    def _open() -> Tab:
-        ctx = browser.new_context(viewport={"width": 1500, "height": 1050}, service_workers="block")
+    def _open(width: int = 1500, height: int = 1050, locale: str = "fr-FR", mobile: bool = False) -> Tab:
+        ctx = browser.new_context(viewport={"width": width, "height": height}, service_workers="block",
+                                  locale=locale, is_mobile=mobile, has_touch=mobile)
         tab = Tab(page=None, context=ctx)
 
         def route(r: Any) -> None:

@@ -62,12 +62,11 @@ def test_open_page_picks_up_a_new_dataset_by_itself(site: Site, fetcher: Fetcher
         ctx = _local_only(browser.new_context())
         page = ctx.new_page()
         page.goto(url + "?cat=incident")
-        value = page.locator('[data-testid="stMetric"]').filter(has_text="Événements") \
-            .locator('[data-testid="stMetricValue"]')
+        status = page.locator(".cm-status").first  # "N événements sur M affichés · …" (data-shown = N)
 
         def shown() -> int:
             try:
-                return int("".join(c for c in value.inner_text(timeout=2000) if c.isdigit()) or -1)
+                return int(status.get_attribute("data-shown", timeout=2000) or -1)
             except Exception:  # noqa: BLE001 - mid re-run
                 return -1
 

@@ -714,12 +714,14 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 UPLOAD_TYPES: tuple[str, ...] = ("txt", "md", "html", "htm")
 
 
-def validate_uploads(files: Sequence[tuple[str, int]]) -> tuple[list[int], list[str]]:
+def validate_uploads(files: Sequence[tuple[str, int]], lang: str = "fr") -> tuple[list[int], list[str]]:
     """Check uploaded files against the limits.
 
     Parameters
     ----------
     files : sequence of (name, size in bytes)
+    lang : str, optional
+        Language of the messages (``"fr"`` or ``"en"``).
 
     Returns
     -------
@@ -727,18 +729,21 @@ def validate_uploads(files: Sequence[tuple[str, int]]) -> tuple[list[int], list[
         ``(accepted indices, error messages)``; at most :data:`MAX_UPLOAD_FILES`
         files of at most :data:`MAX_UPLOAD_BYTES` each with an allowed extension.
     """
+    from conflictmap.dashboard.i18n import t
+
+    mb = MAX_UPLOAD_BYTES // (1024 * 1024)
     ok: list[int] = []
     errors: list[str] = []
     for i, (name, size) in enumerate(files):
         ext = Path(name).suffix.lower().lstrip(".")
         if ext not in UPLOAD_TYPES:
-            errors.append(f"{name} : type de fichier refusé (.{ext or '?'}) — formats acceptés : .txt, .md, .html.")
+            errors.append(t("upload_bad_type", lang, name=name, ext=ext or "?"))
         elif size > MAX_UPLOAD_BYTES:
-            errors.append(f"{name} : fichier trop volumineux ({size / 1048576:.1f} Mo > 2 Mo).")
+            errors.append(t("upload_too_big", lang, name=name, size=size / 1048576, mb=mb))
         elif size == 0:
-            errors.append(f"{name} : fichier vide.")
+            errors.append(t("upload_empty", lang, name=name))
         elif len(ok) >= MAX_UPLOAD_FILES:
-            errors.append(f"{name} : ignoré — au plus {MAX_UPLOAD_FILES} fichiers par envoi.")
+            errors.append(t("upload_too_many", lang, name=name, n=MAX_UPLOAD_FILES))
         else:
             ok.append(i)
     return ok, errors

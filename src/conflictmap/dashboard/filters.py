@@ -15,11 +15,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from conflictmap.dashboard.data import Bundle, search_fold
-from conflictmap.dashboard.state import CATEGORY_LABELS, ViewState, sub_label
+from conflictmap.dashboard.data import Bundle
+from conflictmap.dashboard.i18n import category_label
+from conflictmap.dashboard.state import ViewState
 
 TABLE_ROWS = 2000
 
@@ -57,8 +56,16 @@ def filter_events(bundle: Bundle, state: ViewState) -> np.ndarray:
         mask &= p.d1 >= day_number(state.start)
     if state.end is not None:
         mask &= p.d0 <= day_number(state.end)
-    if state.start is None and state.end is None:
-        mask &= p.d0 < np.iinfo(np.int64).max // 8  # drop undated events from the map
+    undated = p.d0 >= np.iinfo(np.int64).max // 8
+    if state.undated:
+        mask |= undated  # shown on request, whatever the window (counted apart, drawn in their own style)
+    else:
+        mask &= ~undated
+    if state.mine:
+        mask &= p.origin == 1
+    mods = modality_mask(bundle, state.modalities)
+    if mods is not None:
+        mask &= mods
     if state.categories:
         codes = [i for i, c in enumerate(p.cats) if c in set(state.categories)]
         mask &= np.isin(p.cat, codes)
@@ -79,11 +86,37 @@ def filter_events(bundle: Bundle, state: ViewState) -> np.ndarray:
         hit[p.act_row[sel]] = True
         mask &= hit
     idx = np.flatnonzero(mask)
-    q = search_fold(state.query.strip()) if state.query else ""
-    if q and len(idx):
-        found = pc.match_substring(p.text.take(pa.array(idx)), q)
-        idx = idx[np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)]
+    if state.query.strip() and len(idx):
+        from conflictmap.dashboard.search import search_rows
+
+        idx = search_rows(bundle, idx, state.query.strip())
     return idx
+
+
+def modality_codes(bundle: Bundle) -> tuple[np.ndarray, list[str]] | None:
+    """Codes of the events' ``modality`` column (missing values read as ``asserted``), or ``None`` without one."""
+    if "modality" not in bundle.events.columns:
+        return None
+
+    def compute() -> tuple[np.ndarray, list[str]]:
+        vals = pd.Series(bundle.events["modality"].to_numpy(dtype=object), dtype=object)
+        vals = vals.where(vals.notna() & (vals.astype(str) != ""), "asserted").astype(str)
+        codes, uniques = pd.factorize(vals, sort=True)
+        return np.asarray(codes, dtype=np.int16), [str(u) for u in uniques]
+
+    return view_cache(bundle, "static", 8).get("modality", compute)
+
+
+def modality_mask(bundle: Bundle, wanted: tuple[str, ...]) -> np.ndarray | None:
+    """Rows whose modality is in ``wanted`` (default: asserted and claimed); ``None`` when the data has none."""
+    from conflictmap.dashboard.i18n import DEFAULT_MODALITIES
+
+    mc = modality_codes(bundle)
+    if mc is None:
+        return None
+    codes, names = mc
+    want = set(wanted or DEFAULT_MODALITIES)
+    return np.isin(codes, [i for i, n in enumerate(names) if n in want])
 
 
 def active_zones(bundle: Bundle, state: ViewState) -> list[int]:
@@ -150,12 +183,13 @@ def view_cache(bundle: Bundle, kind: str, maxsize: int = 64) -> ViewCache:
 def filter_key(state: ViewState) -> tuple[Any, ...]:
     """The part of a view that decides which events are visible (key of :func:`cached_filter`)."""
     return (state.start, state.end, tuple(state.actors), tuple(state.categories), tuple(state.sub_types),
-            tuple(int(p) for p in state.precisions), state.query, state.place)
+            tuple(int(p) for p in state.precisions), state.query, state.place, state.undated,
+            tuple(state.modalities), state.mine)
 
 
 def map_key(state: ViewState) -> tuple[Any, ...]:
     """Everything the map layers depend on (key of :func:`~conflictmap.dashboard.layers.cached_map_layers`)."""
-    return (*filter_key(state), tuple(state.layers), state.event)
+    return (*filter_key(state), tuple(state.layers), state.event, state.lang)
 
 
 def cached_filter(bundle: Bundle, state: ViewState) -> np.ndarray:
@@ -171,13 +205,15 @@ def cached_filter(bundle: Bundle, state: ViewState) -> np.ndarray:
 def cached_events_table(bundle: Bundle, state: ViewState, idx: np.ndarray | None = None) -> pd.DataFrame:
     """:func:`events_table` of the view, memoised per bundle and filter state (shared: read-only)."""
     return view_cache(bundle, "table", 32).get(
-        filter_key(state), lambda: events_table(bundle, cached_filter(bundle, state) if idx is None else idx))
+        (*filter_key(state), state.lang),
+        lambda: events_table(bundle, cached_filter(bundle, state) if idx is None else idx, lang=state.lang))
 
 
 def cached_weekly_counts(bundle: Bundle, state: ViewState, idx: np.ndarray | None = None) -> pd.DataFrame:
     """:func:`weekly_counts` of the view, memoised per bundle and filter state (shared: read-only)."""
     return view_cache(bundle, "weekly", 128).get(
-        filter_key(state), lambda: weekly_counts(bundle, cached_filter(bundle, state) if idx is None else idx))
+        (*filter_key(state), state.lang),
+        lambda: weekly_counts(bundle, cached_filter(bundle, state) if idx is None else idx, lang=state.lang))
 
 
 # --------------------------------------------------------------------------- around the map
@@ -188,7 +224,7 @@ def weekly_counts_empty() -> pd.DataFrame:
     return pd.DataFrame({"week": pd.Series([], dtype="datetime64[ns]"), "category": [], "events": []})
 
 
-def weekly_counts(bundle: Bundle, idx: np.ndarray) -> pd.DataFrame:
+def weekly_counts(bundle: Bundle, idx: np.ndarray, lang: str = "fr") -> pd.DataFrame:
     """Events per ISO week (Monday) and category.
 
     Returns
@@ -197,6 +233,7 @@ def weekly_counts(bundle: Bundle, idx: np.ndarray) -> pd.DataFrame:
         Columns ``week`` (datetime), ``category`` (label), ``events``.
     """
     p = bundle.prep
+    idx = idx[p.d0[idx] < np.iinfo(np.int64).max // 8]  # undated events have no week
     if not len(idx):
         return weekly_counts_empty()
     d = p.d0[idx]
@@ -208,28 +245,51 @@ def weekly_counts(bundle: Bundle, idx: np.ndarray) -> pd.DataFrame:
     cat_codes = uniq % (len(p.cats) + 1)
     return pd.DataFrame({
         "week": pd.to_datetime(weeks.astype("datetime64[D]")),
-        "category": [CATEGORY_LABELS.get(p.cats[c], p.cats[c]) for c in cat_codes],
+        "category": [category_label(p.cats[c], lang) for c in cat_codes],
         "events": cnt,
     })
 
 
-def events_table(bundle: Bundle, idx: np.ndarray, limit: int = TABLE_ROWS) -> pd.DataFrame:
-    """The events of the view as a readable table (most recent first, at most ``limit`` rows)."""
+#: Column names of :func:`events_table` per language (the code keys are stable).
+TABLE_COLUMNS: dict[str, tuple[str, str]] = {
+    "date": ("date", "date"), "date_precision": ("précision date", "date precision"),
+    "category": ("catégorie", "category"), "type": ("type", "type"), "place": ("lieu", "place"),
+    "place_precision": ("précision lieu", "place precision"), "actors": ("acteurs", "actors"),
+    "quote": ("citation", "quote"), "source": ("source", "source"), "article": ("article", "article"),
+    "event_id": ("event_id", "event_id"),
+}
+
+
+def table_column(key: str, lang: str = "fr") -> str:
+    """Displayed name of an :func:`events_table` column."""
+    pair = TABLE_COLUMNS[key]
+    return pair[1] if lang == "en" else pair[0]
+
+
+def events_table(bundle: Bundle, idx: np.ndarray, limit: int = TABLE_ROWS, lang: str = "fr") -> pd.DataFrame:
+    """The events of the view as a readable table (most recent first, undated last, at most ``limit`` rows)."""
+    from conflictmap.dashboard.i18n import date_precision_label, precision_label, sub_type_label, t
+    from conflictmap.dashboard.places import place_labels
+
     p = bundle.prep
-    order = idx[np.argsort(-p.d0[idx], kind="stable")][:limit]
+    order = idx[np.argsort(-np.where(p.d0[idx] >= np.iinfo(np.int64).max // 8, -1, p.d0[idx]), kind="stable")][:limit]
     ev = bundle.events
-    labels = bundle.actors["label_fr"].reindex(bundle.actor_ids).fillna("").astype(str).to_numpy()
+    col = "label_en" if lang == "en" else "label_fr"
+    labels = bundle.actors[col].reindex(bundle.actor_ids).fillna("").astype(str).to_numpy()
     actors = [", ".join(labels[p.act_code[p.act_off[r]:p.act_off[r + 1]]]) for r in order.tolist()]
-    return pd.DataFrame({
-        "date": ev["date"].to_numpy(dtype=object)[order],
-        "précision date": ev["date_precision"].to_numpy(dtype=object)[order],
-        "catégorie": [CATEGORY_LABELS.get(p.cats[c], p.cats[c]) for c in p.cat[order]],
-        "type": [sub_label(p.subs[s]) for s in p.sub[order]],
-        "lieu": [p.place_names[c] for c in p.place[order]],
-        "précision lieu": p.prec[order],
-        "acteurs": actors,
-        "citation": ev["quote"].to_numpy(dtype=object)[order],
+    names = place_labels(bundle, lang)
+    dates = [str(d) if isinstance(d, str) and d else t("undated", lang) for d in ev["date"].to_numpy(dtype=object)[order]]
+    data = {
+        "date": dates,
+        "date_precision": [date_precision_label(v, lang) for v in ev["date_precision"].to_numpy(dtype=object)[order]],
+        "category": [category_label(p.cats[c], lang) for c in p.cat[order]],
+        "type": [sub_type_label(p.subs[s], lang) for s in p.sub[order]],
+        "place": [names[c] for c in p.place[order]],
+        "place_precision": [precision_label(int(v), lang) for v in p.prec[order]],
+        "actors": actors,
+        "quote": ev["quote"].to_numpy(dtype=object)[order],
         "source": ev["source"].to_numpy(dtype=object)[order],
         "article": ev["article_id"].to_numpy(dtype=object)[order],
         "event_id": ev["event_id"].to_numpy(dtype=object)[order],
-    })
+    }
+    return pd.DataFrame({table_column(k, lang): v for k, v in data.items()})

@@ -18,8 +18,10 @@ import pandas as pd
 
 from conflictmap.dashboard.data import Bundle
 from conflictmap.dashboard.filters import active_zones, cached_filter, day_number, filter_events, map_key, view_cache
-from conflictmap.dashboard.map import SIDE_COLORS, SIDE_LABELS_FR, JsLayer, icon_for, safe_json, safe_url
-from conflictmap.dashboard.state import LAYERS, ViewState, sub_label
+from conflictmap.dashboard.i18n import js_texts, layer_label, side_label, sub_type_label, t
+from conflictmap.dashboard.map import ICON_LABELS, SIDE_COLORS, JsLayer, icon_for, safe_json, safe_url
+from conflictmap.dashboard.places import display_name, place_labels
+from conflictmap.dashboard.state import ViewState
 
 #: Above this many precise points in a layer the map shows grid cells with counts.
 POINT_THRESHOLD = 5000
@@ -32,7 +34,8 @@ _EVENT_LAYER_CATS: dict[str, tuple[str, ...]] = {"events": ("incident", "deescal
 
 #: Index of each field of an event record sent to the map (see cmlib.js).
 EVENT_RECORD: tuple[str, ...] = ("sub", "colour_actor", "actors", "place", "date", "date_precision", "quote", "article",
-                                 "event_id", "geo_precision", "category", "before", "after", "n_sources", "source")
+                                 "event_id", "geo_precision", "category", "before", "after", "n_sources", "source",
+                                 "origin")
 
 # --------------------------------------------------------------------------- map payloads
 
@@ -55,8 +58,9 @@ class MapPayload:
 class _Tables:
     """Local code tables (only what a payload uses) for actors, places, ..."""
 
-    def __init__(self, bundle: Bundle) -> None:
+    def __init__(self, bundle: Bundle, lang: str = "fr") -> None:
         self.b = bundle
+        self.lang = lang
         self.act: dict[int, int] = {}
         self.pl: dict[int, int] = {}
         self.sub: dict[int, int] = {}
@@ -101,16 +105,18 @@ class _Tables:
     def to_json(self) -> dict[str, Any]:
         b, p = self.b, self.b.prep
         actors = b.actors
+        col = "label_en" if self.lang == "en" else "label_fr"
         act = [[""] * 2 for _ in range(len(self.act))]
         for code, local in self.act.items():
             aid = b.actor_ids[code]
-            act[local] = [str(actors.at[aid, "label_fr"]), str(actors.at[aid, "color"])]
+            act[local] = [str(actors.at[aid, col] or actors.at[aid, "label_fr"]), str(actors.at[aid, "color"])]
+        names = place_labels(b, self.lang)
         pl = [""] * len(self.pl)
         for code, local in self.pl.items():
-            pl[local] = p.place_names[code]
+            pl[local] = names[code]
         sub = [["", ""]] * len(self.sub)
         for code, local in self.sub.items():
-            sub[local] = [sub_label(p.subs[code]), icon_for(p.subs[code])]
+            sub[local] = [sub_type_label(p.subs[code], self.lang), icon_for(p.subs[code])]
         return {"act": act, "pl": pl, "sub": sub, "art": self.art_rows, "src": self.src_rows,
                 "cat": list(p.cats), "dp": ["day", "week", "month", "year"]}
 
@@ -163,6 +169,7 @@ def _records(bundle: Bundle, rows: np.ndarray, T: _Tables) -> list[list[Any]]:
         T.codes(T.act, p.after[rows]).tolist(),
         ns.tolist(),
         src_lut[g_src].tolist(),
+        p.origin[rows].astype(int).tolist(),
     ]
     return [list(r) for r in zip(*cols)]
 
@@ -204,7 +211,7 @@ def _dominant(codes: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarra
 
 
 def _event_layer(bundle: Bundle, rows: np.ndarray, kind: str, selected: str,
-                 threshold: int) -> tuple[list[tuple[str, str]], bool]:
+                 threshold: int, lang: str = "fr") -> tuple[list[tuple[str, str]], bool]:
     p = bundle.prep
     parts: list[tuple[str, str]] = []
     if not len(rows):
@@ -234,13 +241,14 @@ def _event_layer(bundle: Bundle, rows: np.ndarray, kind: str, selected: str,
                  for a, b, c, d, (i, cc, de) in zip(sx, sy, cnt, dom, catc)]
         parts.append(("grid", safe_json({"kind": kind + "_grid", "size": GRID_DEG, "cells": cells})))
     elif len(precise):
-        T = _Tables(bundle)
+        T = _Tables(bundle, lang)
         ev = _records(bundle, precise, T)
         parts.append(("points", safe_json({
             "kind": kind, "T": T.to_json(), "sel": selected,
             "x": np.round(p.x[precise], 5).tolist(), "y": np.round(p.y[precise], 5).tolist(), "ev": ev})))
     if len(vague):
-        T = _Tables(bundle)
+        T = _Tables(bundle, lang)
+        names = place_labels(bundle, lang)
         pl = p.place[vague]
         order = np.lexsort((-p.d0[vague], pl))  # by place, most recent first
         v_sorted, pl_sorted = vague[order], pl[order]
@@ -260,7 +268,7 @@ def _event_layer(bundle: Bundle, rows: np.ndarray, kind: str, selected: str,
             g = int(p.prec[v_sorted[s:e]].max())
             geom = p.place_area.get(code)
             places.append({
-                "id": p.place_ids[code], "name": p.place_names[code], "n": e - s, "g": g,
+                "id": p.place_ids[code], "name": names[code], "n": e - s, "g": g,
                 "x": round(float(p.x[r0]), 4), "y": round(float(p.y[r0]), 4),
                 "r": 120_000 if g >= 4 else 30_000, "geom": geom,
                 "k": T.code(T.act, int(dom[gi])),
@@ -295,17 +303,19 @@ def held_places(bundle: Bundle, state: ViewState) -> list[list[Any]]:
     last = np.r_[pid[1:] != pid[:-1], True]
     rows = rows[last]
     actors = bundle.actors
+    col = "label_en" if state.lang == "en" else "label_fr"
+    unknown = "unknown" if state.lang == "en" else "inconnu"
     out = []
     for r in rows.tolist():
         row = c.iloc[r]
         after = str(row["controller_after"] or "")
         before = str(row["controller_before"] or "")
-        out.append([round(float(bundle.control_xy[r, 0]), 4), round(float(bundle.control_xy[r, 1]), 4),
-                    str(row["place_name"] or row["place_id"]),
-                    str(actors.at[after, "label_fr"]) if after in actors.index else (after or "inconnu"),
+        name = display_name(str(row["place_id"] or ""), str(row["place_name"] or row["place_id"]), state.lang)
+        out.append([round(float(bundle.control_xy[r, 0]), 4), round(float(bundle.control_xy[r, 1]), 4), name,
+                    str(actors.at[after, col]) if after in actors.index else (after or unknown),
                     str(actors.at[after, "color"]) if after in actors.index else SIDE_COLORS["unknown"],
                     str(row["date"])[:10],
-                    str(actors.at[before, "label_fr"]) if before in actors.index else before])
+                    str(actors.at[before, col]) if before in actors.index else before])
     return out
 
 
@@ -339,7 +349,7 @@ def build_payloads(bundle: Bundle, state: ViewState, idx: np.ndarray | None = No
             continue
         codes = [i for i, c in enumerate(p.cats) if c in cats]
         rows = idx[np.isin(p.cat[idx], codes)]
-        parts, agg = _event_layer(bundle, rows, key, state.event, threshold)
+        parts, agg = _event_layer(bundle, rows, key, state.event, threshold, state.lang)
         out.layers[key] = parts
         out.counts[key] = int(len(rows))
         out.aggregated |= agg
@@ -362,7 +372,7 @@ def feature_groups(payload: MapPayload) -> list[Any]:
 
     groups = []
     for key, parts in payload.layers.items():
-        fg = folium.FeatureGroup(name=LAYERS.get(key, key))
+        fg = folium.FeatureGroup(name=layer_label(key))
         for kind, js in parts:
             JsLayer(kind, js).add_to(fg)
         groups.append(fg)
@@ -431,15 +441,62 @@ def feature_group_js(payload: MapPayload) -> str:
 
 
 def cached_map_layers(bundle: Bundle, state: ViewState, idx: np.ndarray | None = None,
-                      threshold: int = POINT_THRESHOLD) -> MapLayersJs:
-    """:func:`build_payloads` + :func:`feature_group_js`, memoised per bundle and map state."""
+                      threshold: int = POINT_THRESHOLD, fit: bool = False) -> MapLayersJs:
+    """:func:`build_payloads` + :func:`feature_group_js`, memoised per bundle and map state.
+
+    ``fit`` adds a layer that fits the map to the visible events when drawn (sent after a filter change).
+    """
     def compute() -> MapLayersJs:
-        payload = build_payloads(bundle, state, cached_filter(bundle, state) if idx is None else idx, threshold)
+        rows = cached_filter(bundle, state) if idx is None else idx
+        payload = build_payloads(bundle, state, rows, threshold)
+        if fit:
+            fp = fit_payload(bundle, rows)
+            if fp is not None:
+                payload.layers["fit"] = [("fit", fp)]
         return MapLayersJs(feature_group_js(payload), payload.nbytes, payload.aggregated, payload.focus)
 
-    return view_cache(bundle, "map", 32).get((*map_key(state), threshold), compute)
+    return view_cache(bundle, "map", 32).get((*map_key(state), threshold, fit), compute)
 
 
-def side_legend() -> dict[str, str]:
-    """French label → colour of each actor side shown in the legend."""
-    return {SIDE_LABELS_FR[k]: v for k, v in SIDE_COLORS.items() if k != "unknown"}
+def side_legend(lang: str = "fr") -> dict[str, str]:
+    """Label → colour of each actor side shown in the legend."""
+    return {side_label(k, lang): v for k, v in SIDE_COLORS.items() if k != "unknown"}
+
+
+#: The shape entries of the legend, in order (``cmlib.js`` draws a sample of each kind).
+LEGEND_SHAPES: tuple[str, ...] = ("precise", "near", "area", "ring", "zone", "cluster", "upload", "undated",
+                                  "selected")
+
+
+def legend_payload(lang: str = "fr") -> dict[str, Any]:
+    """Everything the map legend explains: side colours, sub-type icons and every shape drawn.
+
+    Returns
+    -------
+    dict
+        ``title``, ``sides`` (``[label, colour]``), ``icons`` (``[Font Awesome class, label]``),
+        ``shapes`` (``[kind, label]``) and section titles, in ``lang``.
+    """
+    return {
+        "title": t("lg_title", lang), "t_sides": t("lg_sides", lang), "t_types": t("lg_types", lang),
+        "t_shapes": t("lg_marks", lang),
+        "sides": [[k, v] for k, v in side_legend(lang).items()],
+        "icons": [[icon, label[1] if lang == "en" else label[0]] for icon, label in ICON_LABELS.items()],
+        "shapes": [[k, t("lg_" + {"precise": "precise", "near": "near", "area": "area", "ring": "ring",
+                                   "zone": "zone", "cluster": "cluster", "upload": "upload", "undated": "undated",
+                                   "selected": "selected"}[k], lang)] for k in LEGEND_SHAPES],
+        "text": js_texts(lang),
+    }
+
+
+def fit_payload(bundle: Bundle, idx: np.ndarray) -> str | None:
+    """``fitBounds`` payload of the visible events (``None`` when none has a position)."""
+    p = bundle.prep
+    if not len(idx):
+        return None
+    x, y = p.x[idx], p.y[idx]
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return None
+    return safe_json({"b": [[round(float(y[ok].min()), 4), round(float(x[ok].min()), 4)],
+                            [round(float(y[ok].max()), 4), round(float(x[ok].max()), 4)]]})

@@ -85,6 +85,26 @@ _ICON_RULES: list[tuple[tuple[str, ...], str]] = [
     (("aid", "humanitarian"), "fa-kit-medical"),
 ]
 
+#: Legend text of each icon (French, English), in the order of :data:`_ICON_RULES`.
+ICON_LABELS: dict[str, tuple[str, str]] = {
+    "fa-plane": ("frappe aérienne / de drone", "air / drone strike"),
+    "fa-bomb": ("bombardement, artillerie, missiles", "shelling, artillery, missiles"),
+    "fa-burst": ("engin explosif, mine", "explosive device, mine"),
+    "fa-explosion": ("attentat-suicide", "suicide bombing"),
+    "fa-crosshairs": ("affrontements, offensive", "clashes, offensive"),
+    "fa-user-lock": ("enlèvement, arrestation", "abduction, arrest"),
+    "fa-person-falling-burst": ("violence contre des civils", "violence against civilians"),
+    "fa-bullhorn": ("manifestation", "protest"),
+    "fa-skull-crossbones": ("arme chimique", "chemical weapon"),
+    "fa-handshake": ("cessez-le-feu, trêve", "ceasefire, truce"),
+    "fa-bus": ("évacuation, déplacement", "evacuation, displacement"),
+    "fa-dove": ("désescalade, zone", "de-escalation, zone"),
+    "fa-file-signature": ("accord, pourparlers", "agreement, talks"),
+    "fa-flag": ("changement de contrôle", "change of control"),
+    "fa-kit-medical": ("aide humanitaire", "humanitarian aid"),
+    "fa-circle-exclamation": ("autre incident", "other incident"),
+}
+
 _CATEGORY_ICON = {"incident": "fa-circle-exclamation", "control_change": "fa-flag", "deescalation": "fa-dove"}
 
 _JSON_ESCAPES = {
@@ -250,6 +270,22 @@ _CSS = """<style>
  color:#fff;font-size:11px;border:2px solid #fff;box-shadow:0 0 2px rgba(0,0,0,.6);box-sizing:border-box}
 .cm-pin.cm-approx{border:2px dashed #fff;opacity:.85}
 .cm-pin.cm-sel{outline:3px solid #ffeb3b}
+.cm-pin.cm-upload{border:2px solid #ff9100;box-shadow:0 0 0 2px #ff9100}
+.cm-pin.cm-undated{border:2px dotted #9e9e9e;opacity:.75}
+.marker-cluster-small,.marker-cluster-medium,.marker-cluster-large{background-color:rgba(69,90,100,.35)!important}
+.marker-cluster-small div,.marker-cluster-medium div,.marker-cluster-large div{background-color:rgba(69,90,100,.9)!important;
+ color:#fff;font-weight:600}
+.cm-town{background:none;border:none;box-shadow:none;color:#37474f;font:600 11px system-ui,sans-serif;
+ text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;padding:0}
+.cm-town:before{display:none}
+.cm-legend details summary{cursor:pointer;font-weight:600}
+.cm-legend{max-height:55vh;overflow:auto;max-width:260px}
+.cm-legend .cm-lg-h{font-weight:600;margin-top:4px}
+.cm-legend .cm-lg-row{display:flex;align-items:center;gap:4px;margin:1px 0}
+.cm-legend .cm-lg-sample{flex:0 0 22px;display:flex;justify-content:center}
+.cm-legend .cm-pin{width:16px;height:16px;font-size:8px}
+.cm-fit{background:#fff;padding:3px 6px;font:12px system-ui,sans-serif;cursor:pointer;border-radius:4px;
+ border:2px solid rgba(0,0,0,.2)}
 .cm-pop{font:12px/1.35 system-ui,sans-serif;max-width:320px}
 .cm-pop .cm-h{font-weight:600;margin-bottom:2px}
 .cm-pop .cm-m{color:#555}
@@ -258,7 +294,7 @@ _CSS = """<style>
 .cm-pop .cm-item{border-top:1px solid #eee;padding-top:3px;margin-top:3px}
 .cm-zone-label{background:rgba(255,255,255,.85);border:1px solid #888;font-size:11px;padding:1px 4px}
 .cm-legend{background:rgba(255,255,255,.9);padding:4px 6px;font:11px system-ui,sans-serif;border-radius:4px}
-.cm-legend i{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:4px}
+.cm-legend i.cm-dot{display:inline-block;width:10px;height:10px;border-radius:50%}
 </style>"""
 
 
@@ -308,7 +344,7 @@ def asset_links(static_dir: Path | None) -> tuple[list[tuple[str, str]], list[tu
 
 
 def base_map(outline: dict[str, Any] | None, static_dir: Path | None, tiles: bool = True,
-             legend: dict[str, str] | None = None) -> folium.Map:
+             legend: dict[str, Any] | None = None, labels: list[list[Any]] | None = None) -> folium.Map:
     """Build the fixed base map: tiles, country outline, ``cmLib`` and styles.
 
     Parameters
@@ -321,7 +357,10 @@ def base_map(outline: dict[str, Any] | None, static_dir: Path | None, tiles: boo
         Add the online CARTO / OpenStreetMap tile layers (used when reachable;
         the outline and data still show on a plain background when not).
     legend : dict, optional
-        Side label -> colour, drawn as a small legend control.
+        :func:`conflictmap.dashboard.layers.legend_payload` (its ``text`` also holds the
+        strings ``cmLib`` shows, in the UI language), drawn as the legend control.
+    labels : list, optional
+        ``[lon, lat, name]`` of the main towns, drawn as permanent labels (readable offline).
 
     Returns
     -------
@@ -347,7 +386,10 @@ def base_map(outline: dict[str, Any] | None, static_dir: Path | None, tiles: boo
     if outline:
         JsLayer("outline", safe_json(outline)).add_to(m)
     if legend:
+        JsLayer("texts", safe_json(legend.get("text", {}))).add_to(m)
         JsLayer("legend", safe_json(legend)).add_to(m)
+    if labels:
+        JsLayer("towns", safe_json(labels)).add_to(m)
     return m
 
 

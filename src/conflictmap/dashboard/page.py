@@ -11,8 +11,11 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import time
+from dataclasses import replace
 from datetime import date, timedelta
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,9 @@ import streamlit as st
 
 from conflictmap import settings
 from conflictmap.dashboard import live
+from conflictmap.dashboard.about import about_page
 from conflictmap.dashboard.data import (
+    MAX_UPLOAD_BYTES,
     MAX_UPLOAD_FILES,
     UPLOAD_TYPES,
     ArchiveInfo,
@@ -35,46 +40,83 @@ from conflictmap.dashboard.data import (
     window_threshold,
     windowed_archive,
 )
-from conflictmap.dashboard.export import article_html, article_spans, export_bytes
+from conflictmap.dashboard.export import export_bytes
 from conflictmap.dashboard.filters import (
     active_zones,
     cached_events_table,
     cached_filter,
     cached_weekly_counts,
+    events_table,
+    filter_key,
+    modality_codes,
+    modality_mask,
+    table_column,
     view_cache,
     weekly_counts_empty,
 )
-from conflictmap.dashboard.layers import GRID_DEG, POINT_THRESHOLD, cached_map_layers, resolve_click, side_legend
-from conflictmap.dashboard.map import SIDE_LABELS_FR, safe_url
+from conflictmap.dashboard.i18n import (
+    DEFAULT_MODALITIES,
+    LANGS,
+    category_label,
+    fmt_date,
+    layer_label,
+    modality_label,
+    month_names,
+    pick_lang,
+    precision_label,
+    side_label,
+    step_label,
+    sub_type_label,
+    t,
+)
+from conflictmap.dashboard.layers import GRID_DEG, POINT_THRESHOLD, cached_map_layers, legend_payload, resolve_click
+from conflictmap.dashboard.places import place_labels, town_labels
+from conflictmap.dashboard.provenance import SCROLL_JS, provenance_html
 from conflictmap.dashboard.state import (
-    CATEGORY_LABELS,
     LAYERS,
     PLAY_DELAY_S,
     PRECISIONS,
+    SPEEDS,
     STEPS,
     ViewState,
+    play_start,
     state_from_query,
     state_to_query,
     step_window,
-    sub_label,
 )
 
 _W = {  # widget keys
-    "window": "w_window", "step": "w_step", "play": "w_play", "actors": "w_actors", "cats": "w_cats",
-    "subs": "w_subs", "prec": "w_prec", "q": "w_q", "place": "w_place", "layers": "w_layers",
+    "window": "w_window", "from": "w_from", "to": "w_to", "step": "w_step", "play": "w_play", "cumul": "w_cumul",
+    "speed": "w_speed", "undated": "w_undated", "actors": "w_actors", "cats": "w_cats", "subs": "w_subs",
+    "prec": "w_prec", "mod": "w_mod", "q": "w_q", "place": "w_place", "layers": "w_layers", "mine": "w_mine",
+    "lang": "w_lang",
 }
+#: Height of the map (px): with the compact header it fills most of a 1400×1000 window.
+MAP_HEIGHT = 840
+#: (lat, lon, zoom) the reset button returns to: all of Syria.
+_DEFAULT_VIEW = (34.85, 38.9, 7)
+#: Seconds after the map is first drawn during which the views it reports are its default view.
+_SETTLE_S = 4.0
+_PAGE_CSS = """<style>
+[data-testid="stMainBlockContainer"],.block-container{padding-top:2.6rem!important;padding-bottom:1rem!important;
+ padding-left:1.2rem!important;padding-right:1.2rem!important}
+[data-testid="stSidebarContent"] [data-testid="stSidebarUserContent"]{padding-top:.5rem}
+.cm-status{font-size:.9rem;color:#37474f;margin:0 0 .2rem 0}
+@media (max-width: 640px){[data-testid="stMainBlockContainer"],.block-container{padding-top:3.6rem!important}
+ .cm-status{font-size:.8rem}}
+</style>"""
 _EMPTY_SPAN = (date(2016, 1, 1), date(2019, 12, 31))
 _DEFAULT_WINDOW_MONTHS = 12  # large archive, no window in the URL: the latest months only
 
 
-@st.cache_resource(show_spinner="Chargement des données…", max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load(path: str, signature: tuple[tuple[str, int, int], ...], app_root: str) -> Bundle:
     """Load the bundled data once per (directory, file signature); shared, read-only."""
     del signature  # part of the cache key only
     return load_bundle(path, app_root=app_root)
 
 
-@st.cache_resource(show_spinner="Chargement des données de la période…", max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load_window(path: str, signature: tuple[Any, ...], months: tuple[str, str], app_root: str) -> Bundle:
     """Load the events of ``months`` of a large archive, once per (directory, files, months); shared, read-only."""
     del signature  # part of the cache key only
@@ -148,12 +190,11 @@ def _demo_bundle() -> Bundle:
     return load_bundle(tmp)
 
 
-@st.cache_resource(show_spinner="Chargement du modèle spaCy et du gazetteer…")
 def _pipeline() -> Any:
-    """The ingest pipeline (spaCy model, gazetteer), loaded once per process on first upload."""
-    from conflictmap.extract.pipeline import Pipeline  # heavy: imported only when the user uploads
+    """What analyses uploads: the ingest pipeline in a child process (the server never loads spaCy)."""
+    from conflictmap.dashboard.upload_worker import SubprocessPipeline
 
-    return Pipeline.load()
+    return SubprocessPipeline()
 
 
 @st.cache_resource(max_entries=1)
@@ -189,7 +230,7 @@ def _freeze_heap(token: str) -> bool:
     return True
 
 
-def _bundles(app_root: Path) -> tuple[Bundle | None, Bundle | None]:
+def _bundles(app_root: Path, lang: str = "fr") -> tuple[Bundle | None, Bundle | None]:
     """The shared bundle and the one to show (this session's uploads merged in, if any)."""
     base: Bundle | None
     try:
@@ -204,9 +245,8 @@ def _bundles(app_root: Path) -> tuple[Bundle | None, Bundle | None]:
             base = _demo_bundle()
         else:
             st.error(f"{exc}")
-            st.info("Générez les données avec `make data`, ou définissez `CONFLICTMAP_DATA` vers un dossier "
-                    "produit par `conflictmap ingest … --out DOSSIER`.")
-            if st.button("Afficher des données synthétiques de démonstration", key="demo_btn"):
+            st.info(t("make_data", lang))
+            if st.button(t("demo_button", lang), key="demo_btn"):
                 st.session_state["demo"] = True
                 st.rerun()
             return None, None
@@ -224,6 +264,18 @@ def _bundles(app_root: Path) -> tuple[Bundle | None, Bundle | None]:
     return base, base
 
 
+def _lang() -> str:
+    """The UI language of this run: the language widget, else the URL, the browser, the setting."""
+    ss = st.session_state
+    if ss.get(_W["lang"]) in LANGS:
+        return str(ss[_W["lang"]])
+    try:
+        locale = st.context.locale
+    except Exception:  # noqa: BLE001 - older Streamlit or bare mode: no browser locale
+        locale = None
+    return pick_lang(st.query_params.get("lang"), locale, settings.dashboard_lang())
+
+
 def _init_from_url(b: Bundle, span: tuple[date, date], default: tuple[date, date] | None = None) -> None:
     """Fill the widget state from the URL, once per session (and after a reset)."""
     if st.session_state.get("_url_loaded"):
@@ -233,7 +285,9 @@ def _init_from_url(b: Bundle, span: tuple[date, date], default: tuple[date, date
                            places=b.prep.place_ids)
     ss = st.session_state
     d0, d1 = default or span
-    ss[_W["window"]] = (s.start or (d0 if s.end is None else span[0]), s.end or d1)
+    win = (s.start or (d0 if s.end is None else span[0]), s.end or d1)
+    ss[_W["window"]] = win
+    ss[_W["from"]], ss[_W["to"]] = win
     ss[_W["step"]] = s.step
     ss[_W["actors"]] = list(s.actors)
     ss[_W["cats"]] = list(s.categories)
@@ -242,118 +296,334 @@ def _init_from_url(b: Bundle, span: tuple[date, date], default: tuple[date, date
     ss[_W["q"]] = s.query
     ss[_W["place"]] = s.place
     ss[_W["layers"]] = list(s.layers)
-    ss["sel_event"] = s.event
-    ss["sel_article"] = s.article
+    ss[_W["undated"]] = s.undated
+    ss[_W["cumul"]] = s.cumulative
+    ss[_W["speed"]] = "normal"
+    ss[_W["mine"]] = s.mine
+    ss[_W["lang"]] = _lang() if "lang" not in qp else s.lang
+    mods = modality_codes(b)
+    if mods is not None:
+        present = mods[1]
+        wanted = [m for m in (s.modalities or DEFAULT_MODALITIES) if m in present]
+        ss[_W["mod"]] = wanted
+    event, article, notices = checked_selection(b, s.event, s.article)
+    raw_place = qp.get("place") or []
+    if raw_place and not s.place:
+        notices.append(("place", str(raw_place[-1])[:200]))
+    ss["sel_event"] = event
+    ss["sel_article"] = article
+    ss["_url_notices"] = notices
+    if event and (s.center is None or s.zoom is None):
+        ss["_focus_now"] = True  # a shared link to an event without a view: show where it happened
+    if s.center is not None and s.zoom is not None:
+        ss["map_view"] = (s.center[0], s.center[1], int(s.zoom))
+        ss["_view_prop"] = ss["map_view"]
+        ss["_view_from_url"] = True
     ss["_url_loaded"] = True
 
 
+def checked_selection(b: Bundle, event: str, article: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """The event and article a shared link names, kept only when they exist in the data.
+
+    Parameters
+    ----------
+    b : Bundle
+    event, article : str
+        Raw values of the ``event`` and ``article`` URL parameters.
+
+    Returns
+    -------
+    tuple
+        ``(event id or "", article id or "", notices)``; each notice is ``(parameter, raw value)``
+        of a value that names nothing in the data (shown to the user as plain text).
+    """
+    notices: list[tuple[str, str]] = []
+    if event:
+        hits = np.flatnonzero(b.events["event_id"].to_numpy(dtype=object) == event)
+        if len(hits):
+            article = str(b.events.at[int(hits[0]), "article_id"] or "")
+        else:
+            notices.append(("event", event))
+            event = ""
+    if article and not (b.articles["article_id"].to_numpy(dtype=object) == article).any():
+        notices.append(("article", article))
+        article = ""
+    return event, article, notices
+
+
+def plain_notice(text: str, kind: str = "warning") -> None:
+    """Show ``text`` as plain text in a notice box (never Markdown: values may come from a shared link)."""
+    import html
+
+    st.html(f'<div class="cm-notice cm-notice-{html.escape(kind, quote=True)}" role="status" '
+            'style="padding:.5rem .75rem;border-radius:.5rem;background:#fff8e1;color:#5d4037;'
+            f'font-size:.9rem;margin-bottom:.5rem">{html.escape(text)}</div>')
+
+
+def _url_notices(lang: str) -> None:
+    for param, value in st.session_state.get("_url_notices") or []:
+        if param in ("event", "article", "place"):
+            plain_notice(t("url_" + param, lang, v=value))
+
+
 def _reset() -> None:
-    for k in [*_W.values(), "_url_loaded", "sel_event", "sel_article", "_last_click", "_pending_window"]:
-        st.session_state.pop(k, None)
-    st.query_params.clear()
-
-
-def _sidebar(b: Bundle, span: tuple[date, date]) -> ViewState:
     ss = st.session_state
-    p = b.prep
-    sb = st.sidebar
-    sb.title("ConflictMap")
-    sb.caption(f"Données : {b.version}")
-    if b.n_uploaded:
-        sb.caption(f"+ {b.n_uploaded} événement(s) issus de vos articles (cette session seulement)")
-    pending = ss.pop("_pending_window", None)
-    if pending is not None:
-        ss[_W["window"]] = pending
-    if ss.pop("_stop_play", False):
-        ss[_W["play"]] = False
-    win = sb.slider("Fenêtre de temps", min_value=span[0], max_value=max(span[1], span[0] + timedelta(days=1)),
-                    step=timedelta(days=1), format="DD/MM/YYYY", key=_W["window"])
-    sb.segmented_control("Pas de la lecture", options=list(STEPS),
-                         format_func={"day": "jour", "week": "semaine"}.get, key=_W["step"], selection_mode="single")
-    sb.toggle("▶ Lecture (anime la carte)", key=_W["play"],
-              help="Fait avancer la fenêtre d'un pas à la fois jusqu'à la fin des données.")
-    actor_opts = sorted(b.actor_ids, key=lambda a: str(b.actors.at[a, "label_fr"]).lower())
-    sb.multiselect("Acteurs", actor_opts, key=_W["actors"], placeholder="Tous",
-                   format_func=lambda a: f"{b.actors.at[a, 'label_fr']} ({SIDE_LABELS_FR.get(b.actors.at[a, 'side'], '')})")
-    sb.multiselect("Catégories", p.cats, key=_W["cats"], placeholder="Toutes",
-                   format_func=lambda c: CATEGORY_LABELS.get(c, c))
-    sb.multiselect("Types", p.subs, key=_W["subs"], placeholder="Tous", format_func=sub_label)
-    sb.multiselect("Précision du lieu", list(PRECISIONS), key=_W["prec"], placeholder="Toutes",
-                   format_func=PRECISIONS.get)
-    sb.text_input("Recherche (citations, lieux)", key=_W["q"], placeholder="ex. Alep, frappe…")
-    place_opts, place_labels = view_cache(b, "static", 8).get("places", lambda: _place_options(b))
-    sb.selectbox("Lieu", place_opts, key=_W["place"],
-                 format_func=lambda v: place_labels.get(v) or f"{v} (0)")
-    sb.multiselect("Couches", list(LAYERS), key=_W["layers"], format_func=LAYERS.get)
-    sb.button("Réinitialiser la vue", on_click=_reset)
-    start, end = win if isinstance(win, (tuple, list)) else (span[0], span[1])
+    lang = ss.get(_W["lang"])
+    for k in [*_W.values(), "_url_loaded", "sel_event", "sel_article", "sel_rows", "_last_click", "_pending_window",
+              "_url_notices", "map_view", "_initial_views", "_fit_key", "_view_from_url"]:
+        ss.pop(k, None)
+    n = int(ss.get("_resets", 0)) + 1
+    ss["_resets"] = n
+    # a slightly different default each time, so the map component sees a change and re-centres
+    ss["_view_prop"] = (_DEFAULT_VIEW[0] + n * 1e-6, _DEFAULT_VIEW[1], _DEFAULT_VIEW[2])
+    ss["_initial_views"] = [_DEFAULT_VIEW]  # the view it returns to is a default: not written to the URL
+    st.query_params.clear()
+    if lang and lang != "fr":
+        st.query_params["lang"] = lang
+
+
+def _on_lang() -> None:
+    """A click on the selected language clears the control: keep the previous language."""
+    ss = st.session_state
+    if ss.get(_W["lang"]) not in LANGS:
+        ss[_W["lang"]] = ss.get("_lang_prev") or LANGS[0]
+
+
+def _set_window(win: tuple[date, date]) -> None:
+    ss = st.session_state
+    ss[_W["window"]] = win
+    ss[_W["from"]], ss[_W["to"]] = win
+
+
+def _on_slider() -> None:
+    win = st.session_state.get(_W["window"])
+    if isinstance(win, (tuple, list)) and len(win) == 2:
+        st.session_state[_W["from"]], st.session_state[_W["to"]] = win[0], win[1]
+
+
+def _on_dates() -> None:
+    ss = st.session_state
+    a, b = ss.get(_W["from"]), ss.get(_W["to"])
+    span = ss.get("_span")
+    if not isinstance(a, date) or not isinstance(b, date) or not span:
+        return
+    lo, hi = sorted((a, b))
+    _set_window((max(lo, span[0]), min(hi, span[1])))
+
+
+def _on_step(backward: bool) -> None:
+    ss = st.session_state
+    win, span = ss.get(_W["window"]), ss.get("_span")
+    if not span or not isinstance(win, (tuple, list)):
+        return
+    nxt = step_window(win[0], win[1], str(ss.get(_W["step"]) or "week"), span,
+                      cumulative=bool(ss.get(_W["cumul"])), backward=backward)
+    if nxt is not None:
+        _set_window(nxt)
+
+
+def _on_play() -> None:
+    """Play turned on: start from the beginning when the window leaves nothing to play."""
+    ss = st.session_state
+    win, span = ss.get(_W["window"]), ss.get("_span")
+    if ss.get(_W["play"]) and span and isinstance(win, (tuple, list)):
+        _set_window(play_start(win[0], win[1], str(ss.get(_W["step"]) or "week"), span,
+                               cumulative=bool(ss.get(_W["cumul"]))))
+
+
+def _session_state_view(b: Bundle, span: tuple[date, date], lang: str) -> ViewState:
+    """The view the widgets hold (read from the session state)."""
+    ss = st.session_state
+    win = ss.get(_W["window"])
+    start, end = win if isinstance(win, (tuple, list)) and len(win) == 2 else (span[0], span[1])
+    mods: tuple[str, ...] = ()
+    mc = modality_codes(b)
+    if mc is not None:
+        chosen = tuple(ss.get(_W["mod"]) or ())
+        default = tuple(m for m in DEFAULT_MODALITIES if m in mc[1])
+        mods = () if set(chosen) == set(default) else (chosen or ("none",))
+    view = ss.get("map_view")
     return ViewState(
-        start=start, end=end, actors=tuple(ss[_W["actors"]]), categories=tuple(ss[_W["cats"]]),
-        sub_types=tuple(ss[_W["subs"]]), precisions=tuple(int(v) for v in ss[_W["prec"]]),
-        query=str(ss[_W["q"]] or "").strip(), place=str(ss[_W["place"]] or ""), layers=tuple(ss[_W["layers"]]),
-        step=str(ss[_W["step"]] or "week"), event=str(ss.get("sel_event") or ""),
-        article=str(ss.get("sel_article") or ""),
+        start=start, end=end, actors=tuple(ss.get(_W["actors"]) or ()), categories=tuple(ss.get(_W["cats"]) or ()),
+        sub_types=tuple(ss.get(_W["subs"]) or ()), precisions=tuple(int(v) for v in ss.get(_W["prec"]) or ()),
+        query=str(ss.get(_W["q"]) or "").strip(), place=str(ss.get(_W["place"]) or ""),
+        layers=tuple(ss.get(_W["layers"]) if ss.get(_W["layers"]) is not None else LAYERS),
+        step=str(ss.get(_W["step"]) or "week"), event=str(ss.get("sel_event") or ""),
+        article=str(ss.get("sel_article") or ""), lang=lang, undated=bool(ss.get(_W["undated"])),
+        cumulative=bool(ss.get(_W["cumul"])), modalities=mods, mine=bool(ss.get(_W["mine"])),
+        center=(view[0], view[1]) if view else None, zoom=int(view[2]) if view else None,
     )
 
 
-def _place_options(b: Bundle) -> tuple[list[str], dict[str, str]]:
-    """Place ids (most events first) and their labels, once per bundle."""
+def _data_caption(b: Bundle, lang: str) -> str:
+    """What the data is: events, articles, period covered, when it was built."""
+    span = b.full_span or b.prep.span
+    period = (t("period", lang, a=fmt_date(span[0], lang), b=fmt_date(span[1], lang)) if span
+              else t("no_period", lang))
+    built = ""
+    m = re.search(r"(\d{4})-(\d{2})-(\d{2})", b.version)
+    if m:
+        built = fmt_date(date(int(m[1]), int(m[2]), int(m[3])), lang)
+    n_art = int(b.articles["article_id"].nunique()) if len(b.articles) else 0
+    n_ev = len(b.events) - b.n_uploaded
+    if b.months is not None:  # large archive: the whole archive's row count, from its Parquet footers
+        info = _archive(b.source_dir, _archive_signature(Path(b.source_dir)), str(window_threshold()))
+        n_ev = info.rows if info is not None else n_ev
+    return t("data_caption", lang, n_events=_n(n_ev), n_articles=_n(n_art), period=period, built=built or "?")
+
+
+def _n(v: int) -> str:
+    return f"{int(v):,}".replace(",", "\u202f")
+
+
+def _sidebar(b: Bundle, span: tuple[date, date]) -> ViewState:  # noqa: C901 - one widget after the other
+    ss = st.session_state
     p = b.prep
-    counts = np.bincount(p.place, minlength=len(p.place_ids)) if len(p.place) else np.zeros(0, int)
-    order = np.argsort(-counts, kind="stable")
-    place_opts = [""] + [p.place_ids[i] for i in order.tolist()]
-    names = dict(zip(p.place_ids, p.place_names))
-    cnt = dict(zip(p.place_ids, counts.tolist()))
-    labels = {v: ("Tous les lieux" if not v else f"{names.get(v, v)} ({cnt.get(v, 0)})") for v in place_opts}
-    return place_opts, labels
+    sb = st.sidebar
+    pending = ss.pop("_pending_window", None)
+    if pending is not None:
+        _set_window(pending)
+    if ss.pop("_stop_play", False):
+        ss[_W["play"]] = False
+    ss["_span"] = span
+    if not isinstance(ss.get(_W["from"]), date):
+        _on_slider()
+    lang = _lang()
+    sb.title("ConflictMap")
+    ss["_lang_prev"] = lang
+    sb.segmented_control(t("language", lang), options=list(LANGS), key=_W["lang"], selection_mode="single",
+                         format_func={"fr": "Français", "en": "English"}.get, on_change=_on_lang)
+    sb.caption(_data_caption(b, lang))
+    if b.n_uploaded:
+        sb.caption(t("data_caption_upload", lang, n=b.n_uploaded))
+    pre = _session_state_view(b, span, lang)
+    hi = max(span[1], span[0] + timedelta(days=1))
+    sb.slider(t("time_window", lang), min_value=span[0], max_value=hi, step=timedelta(days=1),
+              format="DD/MM/YYYY", key=_W["window"], on_change=_on_slider)
+    c1, c2 = sb.columns(2)
+    c1.date_input(t("date_from", lang), min_value=span[0], max_value=hi, key=_W["from"], format="DD/MM/YYYY",
+                  on_change=_on_dates)
+    c2.date_input(t("date_to", lang), min_value=span[0], max_value=hi, key=_W["to"], format="DD/MM/YYYY",
+                  on_change=_on_dates)
+    sb.segmented_control(t("play_step", lang), options=list(STEPS), key=_W["step"], selection_mode="single",
+                         format_func=lambda k: step_label(k, lang))
+    sb.toggle(t("play", lang), key=_W["play"], help=t("play_help", lang), on_change=_on_play)
+    b1, b2 = sb.columns(2)
+    b1.button(t("step_back", lang), key="w_back", on_click=_on_step, args=(True,), width="stretch")
+    b2.button(t("step_fwd", lang), key="w_fwd", on_click=_on_step, args=(False,), width="stretch")
+    sb.toggle(t("cumulative", lang), key=_W["cumul"])
+    sb.select_slider(t("speed", lang), options=list(SPEEDS), key=_W["speed"],
+                     format_func=lambda k: t("speed_" + k, lang))
+    sb.checkbox(t("show_undated", lang), key=_W["undated"])
+    counts = view_cache(b, "counts", 64).get(
+        filter_key(pre), lambda: _option_counts(b, pre))
+    actor_counts, place_counts = counts
+    col = "label_en" if lang == "en" else "label_fr"
+    actor_opts = sorted(b.actor_ids, key=lambda a: str(b.actors.at[a, col] or a).lower())
+    chosen_actors = set(ss.get(_W["actors"]) or ())
+    actor_opts = [a for a in actor_opts if actor_counts.get(a, 0) or a in chosen_actors]
+    sb.multiselect(t("actors", lang), actor_opts, key=_W["actors"], placeholder=t("all_m", lang),
+                   format_func=lambda a: _actor_option(b, a, lang, actor_counts.get(a, 0)))
+    sb.multiselect(t("categories", lang), p.cats, key=_W["cats"], placeholder=t("all_f", lang),
+                   format_func=lambda c: category_label(c, lang))
+    sb.multiselect(t("types", lang), p.subs, key=_W["subs"], placeholder=t("all_m", lang),
+                   format_func=lambda c: sub_type_label(c, lang))
+    sb.multiselect(t("place_precision", lang), list(PRECISIONS), key=_W["prec"], placeholder=t("all_f", lang),
+                   format_func=lambda v: f"{v} – {precision_label(v, lang)}")
+    mc = modality_codes(b)
+    if mc is not None:
+        sb.multiselect(t("modality", lang), mc[1], key=_W["mod"], help=t("modality_help", lang),
+                       format_func=lambda m: modality_label(m, lang))
+    sb.text_input(t("search", lang), key=_W["q"], placeholder=t("search_ph", lang))
+    names = place_labels(b, lang)
+    cur_place = str(ss.get(_W["place"]) or "")
+    order = sorted(place_counts, key=lambda c: (-place_counts[c], names[c].lower()))
+    place_opts = [""] + [p.place_ids[c] for c in order if place_counts[c] > 0]
+    if cur_place and cur_place not in place_opts:
+        place_opts.append(cur_place)
+    code_of = {pid: i for i, pid in enumerate(p.place_ids)}
+    sb.selectbox(t("place", lang), place_opts, key=_W["place"],
+                 format_func=lambda v: t("all_places", lang) if not v else
+                 f"{names[code_of[v]] if v in code_of else v} ({place_counts.get(code_of.get(v, -1), 0)})")
+    sb.multiselect(t("layers", lang), list(LAYERS), key=_W["layers"], format_func=lambda k: layer_label(k, lang))
+    if b.n_uploaded:
+        sb.checkbox(t("mine_only", lang), key=_W["mine"])
+    sb.button(t("reset", lang), on_click=_reset, key="w_reset")
+    return _session_state_view(b, span, lang)
 
 
-def _sync_url(state: ViewState, span: tuple[date, date]) -> None:
+def _actor_option(b: Bundle, a: str, lang: str, n: int) -> str:
+    """``Russie · Russia (État étranger) — 12``: both names, so either language finds the actor."""
+    fr, en = str(b.actors.at[a, "label_fr"] or a), str(b.actors.at[a, "label_en"] or "")
+    first, other = (en or fr, fr) if lang == "en" else (fr, en)
+    names = first if not other or other == first else f"{first} · {other}"
+    return f"{names} ({side_label(str(b.actors.at[a, 'side']), lang)}) — {n}"
+
+
+def _option_counts(b: Bundle, pre: ViewState) -> tuple[dict[str, int], dict[int, int]]:
+    """Events per actor (other filters applied, not the actor filter) and per place (not the place filter)."""
+    p = b.prep
+    idx_a = cached_filter(b, replace(pre, actors=()))
+    in_view = np.zeros(len(p.d0), dtype=bool)
+    in_view[idx_a] = True
+    codes = p.act_code[in_view[p.act_row]]
+    cnt = np.bincount(codes, minlength=len(b.actor_ids)) if len(codes) else np.zeros(len(b.actor_ids), int)
+    actors = {a: int(cnt[i]) for i, a in enumerate(b.actor_ids)}
+    idx_p = cached_filter(b, replace(pre, place=""))
+    pc_ = np.bincount(p.place[idx_p], minlength=len(p.place_ids)) if len(idx_p) else np.zeros(len(p.place_ids), int)
+    return actors, {i: int(v) for i, v in enumerate(pc_.tolist())}
+
+
+def _sync_url(state: ViewState, span: tuple[date, date] | None) -> None:
+    ss = st.session_state
+    mv = ss.get("map_view")
+    if mv and any(mv[2] == iv[2] and abs(mv[0] - iv[0]) + abs(mv[1] - iv[1]) < 0.02
+                  for iv in ss.get("_initial_views", [])):
+        state = replace(state, center=None, zoom=None)  # the map has not moved: no view in the address
     q = state_to_query(state, span)
     current = {k: st.query_params.get(k) for k in st.query_params.keys()}
     if current != q:
         st.query_params.from_dict(q)
 
 
-def _uploads(base: Bundle) -> None:
-    with st.sidebar.expander("Ajouter vos articles", expanded=bool(st.session_state.get("upload_errors"))):
-        st.caption(f"Fichiers .txt, .md ou .html, {MAX_UPLOAD_FILES} au plus, 2 Mo chacun. "
-                   "Analysés pour cette session seulement ; les données partagées ne sont pas modifiées.")
+def _uploads(base: Bundle, lang: str) -> None:
+    with st.sidebar.expander(t("upload_title", lang), expanded=bool(st.session_state.get("upload_errors"))):
+        st.caption(t("upload_limits", lang, n=MAX_UPLOAD_FILES, mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
         gen = st.session_state.get("upload_gen", 0)
-        files = st.file_uploader("Articles", type=list(UPLOAD_TYPES), accept_multiple_files=True,
+        files = st.file_uploader(t("upload_files", lang), type=list(UPLOAD_TYPES), accept_multiple_files=True,
                                  key=f"upload_{gen}", label_visibility="collapsed")
-        go = st.button("Analyser", key="upload_go", disabled=not files)
+        go = st.button(t("analyse", lang), key="upload_go", disabled=not files)
         if go and files:
-            _process_uploads(base, list(files))
+            _process_uploads(base, list(files), lang)
         for msg in st.session_state.get("upload_errors", []):
             st.error(msg)
         if st.session_state.get("user_bundle") is not None:
-            st.success(st.session_state.get("upload_msg", "Articles ajoutés."))
-            if st.button("Retirer mes articles", key="upload_clear"):
+            st.success(st.session_state.get("upload_msg", ""))
+            if st.button(t("remove_uploads", lang), key="upload_clear"):
                 for k in ("user_bundle", "user_base", "user_frames", "user_months", "upload_errors", "upload_msg"):
                     st.session_state.pop(k, None)
                 st.session_state["upload_gen"] = gen + 1
+                st.session_state.pop(_W["mine"], None)
                 st.rerun()
 
 
-def _process_uploads(base: Bundle, files: list[Any]) -> None:
-    ok, errors = validate_uploads([(f.name, int(f.size)) for f in files])
+def _process_uploads(base: Bundle, files: list[Any], lang: str) -> None:
+    ok, errors = validate_uploads([(f.name, int(f.size)) for f in files], lang=lang)
     payload = [(files[i].name, files[i].getvalue()) for i in ok]
     if payload:
-        bar = st.progress(0.0, text="Analyse des articles…")
+        bar = st.progress(0.0, text=t("analysing", lang))
 
         def progress(done: int, total: int) -> None:
-            bar.progress(min(1.0, done / max(total, 1)), text=f"Analyse des articles… {done}/{total}")
+            bar.progress(min(1.0, done / max(total, 1)), text=f"{t('analysing', lang)} {done}/{total}")
 
         try:
             pipe = _pipeline()
             result = pipe.run_uploads(payload, progress=progress)
         except ImportError:
-            errors.append("L'analyse d'articles n'est pas disponible dans cette installation "
-                          "(module conflictmap.extract.pipeline ou modèle spaCy absent).")
+            errors.append(t("upload_unavailable", lang))
             result = None
         except Exception as exc:  # noqa: BLE001 - any pipeline failure is shown, the app keeps running
-            errors.append(f"Échec de l'analyse : {type(exc).__name__}: {exc}")
+            errors.append(t("upload_failed", lang, err=f"{type(exc).__name__}: {exc}"))
             result = None
         bar.empty()
         if result is not None:
@@ -369,7 +639,7 @@ def _process_uploads(base: Bundle, files: list[Any]) -> None:
             st.session_state["user_frames"] = [*st.session_state.get("user_frames", []), frames]
             st.session_state["user_months"] = base.months
             n_art = 0 if frames["articles"] is None else len(frames["articles"])
-            st.session_state["upload_msg"] = f"{n_art} article(s) analysé(s), {n_ev} événement(s) ajouté(s)."
+            st.session_state["upload_msg"] = t("uploads_added", lang, a=n_art, e=n_ev)
     st.session_state["upload_errors"] = errors
     if payload:
         st.rerun()
@@ -392,12 +662,31 @@ def _selection_from_click(b: Bundle, idx: np.ndarray, out: dict[str, Any] | None
         st.rerun()
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _base_map_args(app_root: str) -> dict[str, Any]:
-    """The fixed base map as streamlit-folium sends it, built and rendered once per process."""
+def _view_from_map(out: dict[str, Any] | None) -> None:
+    """Keep the map's centre and zoom for the URL (never sent back to the map: that would chase its own echo).
+
+    Views reported while the map settles (its first seconds: drawn, then fitted to its frame) are
+    the default view and are not written to the URL.
+    """
+    out = out or {}
+    c, z = out.get("center"), out.get("zoom")
+    if not isinstance(c, dict) or "lat" not in c or not isinstance(z, (int, float)):
+        return
+    view = (round(float(c["lat"]), 4), round(float(c["lng"]), 4), int(z))
+    ss = st.session_state
+    settling = time.monotonic() - float(ss.get("_map_t0") or 0) < _SETTLE_S
+    if settling and not ss.get("_view_from_url"):
+        ss["_initial_views"] = [*ss.get("_initial_views", []), view][-4:]
+    ss["map_view"] = view
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _base_map_args(app_root: str, lang: str = "fr") -> dict[str, Any]:
+    """The fixed base map as streamlit-folium sends it, built and rendered once per process and language."""
     from conflictmap.dashboard.map import base_map, folium_component_args
 
-    m = base_map(_outline(app_root), Path(app_root) / "static", tiles=True, legend=side_legend())
+    m = base_map(_outline(app_root), Path(app_root) / "static", tiles=True, legend=legend_payload(lang),
+                 labels=town_labels(lang))
     return folium_component_args(m, key="map")
 
 
@@ -426,73 +715,87 @@ def _st_folium(base: dict[str, Any], layers_js: str, key: str, height: int, retu
     )
 
 
-def _map(b: Bundle, state: ViewState, idx: np.ndarray, app_root: Path, focus_now: bool) -> None:
+def _wants_fit(state: ViewState) -> bool:
+    """Fit the map to the results when a filter other than the time window changed."""
+    ss = st.session_state
+    key = (state.actors, state.categories, state.sub_types, state.precisions, state.query, state.place,
+           state.undated, state.modalities, state.mine)
+    prev = ss.get("_fit_key")
+    ss["_fit_key"] = key
+    if prev is None:
+        return bool(ss.get("map_view") is None and key != ((), (), (), (), "", "", False, (), False))
+    return prev != key
+
+
+def _map(b: Bundle, state: ViewState, idx: np.ndarray, app_root: Path, focus_now: bool, lang: str) -> None:
     t0 = time.perf_counter()
-    layers = cached_map_layers(b, state, idx)
-    base = _base_map_args(str(app_root))
-    center = layers.focus if (focus_now and layers.focus) else None
-    out = _st_folium(base, layers.js, key="map", height=620, returned_objects=["last_object_clicked"],
-                     center=center, zoom=10 if center else None)
-    payload = layers
-    st.session_state["_perf"] = {"build_s": round(time.perf_counter() - t0, 3), "payload_bytes": payload.nbytes,
-                                 "aggregated": payload.aggregated}
-    if payload.aggregated:
-        st.caption(f"Plus de {POINT_THRESHOLD} points : les lieux précis sont regroupés en mailles de "
-                   f"{GRID_DEG}° (cliquez une maille, ou filtrez / réduisez la fenêtre pour voir chaque point).")
+    fit = _wants_fit(state)
+    layers = cached_map_layers(b, state, idx, fit=fit)
+    base = _base_map_args(str(app_root), lang)
+    ss = st.session_state
+    if focus_now and layers.focus:
+        z = max(int((ss.get("map_view") or _DEFAULT_VIEW)[2]), 9)
+        ss["_view_prop"] = (layers.focus[0], layers.focus[1], z)
+    if "_map_t0" not in ss:
+        ss["_map_t0"] = time.monotonic()
+    prop = ss.get("_view_prop")
+    out = _st_folium(base, layers.js, key="map", height=MAP_HEIGHT,
+                     returned_objects=["last_object_clicked", "center", "zoom"],
+                     center=(prop[0], prop[1]) if prop else None, zoom=int(prop[2]) if prop else None)
+    ss["_perf"] = {"build_s": round(time.perf_counter() - t0, 3), "payload_bytes": layers.nbytes,
+                   "aggregated": layers.aggregated}
+    if layers.aggregated:
+        st.caption(t("aggregated", lang, n=POINT_THRESHOLD, deg=GRID_DEG))
+    _view_from_map(out)
     _selection_from_click(b, idx, out)
 
 
-def _reader(b: Bundle, state: ViewState) -> None:
-    """The article reader; every article-derived string goes through html.escape."""
-    import html
+def _clear_selection() -> None:
+    for k in ("sel_event", "sel_article", "sel_rows", "_table_sel"):
+        st.session_state.pop(k, None)
 
-    st.subheader("Article")
-    aid = state.article
-    if not aid:
-        st.caption("Cliquez un point de la carte ou une ligne du tableau pour lire l'article source.")
+
+def _reader(b: Bundle, state: ViewState, lang: str) -> None:
+    """The provenance panel of the selected event (every article-derived string is escaped)."""
+    import streamlit.components.v1 as components
+
+    head = st.columns([4, 1])
+    head[0].subheader(t("reader", lang))
+    head[1].button(t("close", lang), key="w_close", on_click=_clear_selection)
+    ss = st.session_state
+    rows = [r for r in (ss.get("sel_rows") or []) if 0 <= int(r) < len(b.events)]
+    if len(rows) > 1:
+        ids = [str(b.events.at[r, "event_id"]) for r in rows]
+        labels = {str(b.events.at[r, "event_id"]): _event_choice(b, r, lang) for r in rows}
+        cur = state.event if state.event in ids else ids[0]
+        choice = st.selectbox(t("stack_n", lang, n=len(rows)), ids, index=ids.index(cur),
+                              format_func=labels.get, key=f"w_stack_{rows[0]}_{len(rows)}")
+        if choice and choice != state.event:
+            ss["sel_event"] = choice
+            ss["sel_article"] = str(b.events.at[rows[ids.index(choice)], "article_id"])
+            st.rerun()
+    hits = np.flatnonzero(b.events["event_id"].to_numpy(dtype=object) == state.event) if state.event else []
+    if not len(hits):
+        if state.article:
+            plain_notice(t("article_missing", lang, aid=state.article))
         return
-    arts = b.articles
-    hit = arts[arts["article_id"] == aid]
-    sel = st.session_state.get("sel_rows") or []
-    head: list[str] = []
-    if state.event:
-        ev = b.events[b.events["event_id"] == state.event]
-        if len(ev):
-            e = ev.iloc[0]
-            head.append(f'<div class="cm-evline"><b>{html.escape(sub_label(e["sub_type"]))}</b> · '
-                        f'{html.escape(str(e["date"]))} ({html.escape(str(e["date_precision"]))}) · '
-                        f'{html.escape(str(e["place_name"]))} (précision {int(e["geo_precision"] or 0)})</div>')
-    if len(sel) > 1:
-        head.append(f'<div class="cm-meta">{len(sel)} événements à cet endroit ; '
-                    "l'article du plus récent est affiché.</div>")
-    if hit.empty:
-        st.markdown("".join(head), unsafe_allow_html=True)
-        st.warning(f"Article {aid!r} absent des données.")
-        return
-    a = hit.iloc[0]
-    head.append(f'<div class="cm-title">{html.escape(str(a.get("title") or aid))}</div>')
-    meta = [str(a.get("source") or ""), str(a.get("published") or "")]
-    meta_s = " · ".join(m for m in meta if m) + (" (date déduite)" if bool(a.get("published_inferred")) else "")
-    url = safe_url(a.get("url"))
-    link = (f' · <a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">'
-            "article original ↗</a>") if url else ""
-    head.append(f'<div class="cm-meta">{html.escape(meta_s)}{link}</div>')
-    text = str(a.get("text") or "")
-    body = article_html(text, article_spans(b, aid, state.event))
-    st.html(
-        "<style>.cm-article{max-height:420px;overflow:auto;line-height:1.5;font-size:0.95rem;white-space:normal}"
-        ".cm-article mark{padding:0 1px}.cm-article mark.cm-event{background:#fff3c4}"
-        ".cm-article mark.cm-toponym{background:#c8e6ff}.cm-article mark.cm-selected{background:#ffd54f}"
-        ".cm-title{font-weight:600;font-size:1.1rem;margin:4px 0}.cm-meta{color:#666;font-size:0.85rem}</style>"
-        + "".join(head) + body)
+    st.html(provenance_html(b, int(hits[0]), lang))
+    components.html(SCROLL_JS % state.event.replace("--", ""), height=0)
 
 
-def _table(b: Bundle, idx: np.ndarray, state: ViewState) -> None:
+def _event_choice(b: Bundle, r: int, lang: str) -> str:
+    e = b.events.iloc[int(r)]
+    return f"{e.get('date') or t('undated', lang)} · {sub_type_label(e.get('sub_type'), lang)} · " \
+           f"{category_label(e.get('category'), lang)}"
+
+
+def _table(b: Bundle, idx: np.ndarray, state: ViewState, lang: str) -> None:
     df = cached_events_table(b, state, idx)
     if len(idx) > len(df):
-        st.caption(f"{len(df)} événements les plus récents sur {len(idx)} — filtrez ou exportez pour le reste.")
+        st.caption(t("table_more", lang, n=len(df), total=len(idx)))
     ev = st.dataframe(df, hide_index=True, on_select="rerun", selection_mode="single-row", key="table",
-                      column_config={"event_id": None, "citation": st.column_config.TextColumn(width="large")},
+                      column_config={"event_id": None,
+                                     table_column("quote", lang): st.column_config.TextColumn(width="large")},
                       height=360)
     rows = getattr(getattr(ev, "selection", None), "rows", None) or []
     last = st.session_state.get("_table_sel")
@@ -501,7 +804,7 @@ def _table(b: Bundle, idx: np.ndarray, state: ViewState) -> None:
         r = df.iloc[rows[0]]
         if st.session_state.get("sel_event") != r["event_id"]:
             st.session_state["sel_event"] = str(r["event_id"])
-            st.session_state["sel_article"] = str(r["article"])
+            st.session_state["sel_article"] = str(r[table_column("article", lang)])
             st.session_state["sel_rows"] = []
             st.session_state["_focus_now"] = True
             st.rerun()
@@ -509,41 +812,65 @@ def _table(b: Bundle, idx: np.ndarray, state: ViewState) -> None:
         st.session_state["_table_sel"] = []
 
 
-def _timeline(b: Bundle, idx: np.ndarray, state: ViewState) -> None:
+def _timeline(b: Bundle, idx: np.ndarray, state: ViewState, lang: str) -> None:
     wk = cached_weekly_counts(b, state, idx)
     if wk.empty:
-        st.info("Aucun événement dans la vue.")
+        st.info(t("no_events", lang))
         return
-
-    chart = _chart_template().copy(deep=False)  # the encoded spec is shared, only the data differs
+    st.caption(t("timeline_hint", lang))
+    chart = _chart_template(lang).copy(deep=False)  # the encoded spec is shared, only the data differs
     chart.data = wk
-    st.altair_chart(chart, width="stretch")
+    ev = st.altair_chart(chart, width="stretch", on_select="rerun", key=f"chrono_{lang}")
+    sel = getattr(ev, "selection", None) or {}
+    brush = sel.get("brush") if isinstance(sel, dict) else None
+    rng = (brush or {}).get("week") if isinstance(brush, dict) else None
+    if isinstance(rng, (list, tuple)) and len(rng) == 2 and rng != st.session_state.get("_brush"):
+        st.session_state["_brush"] = rng
+        span = st.session_state.get("_span")
+        try:
+            a, z = sorted(date.fromtimestamp(float(v) / 1000) for v in rng)
+        except (TypeError, ValueError, OSError):
+            return
+        if span:
+            st.session_state["_pending_window"] = (max(a, span[0]), min(z, span[1]))
+            st.rerun()
 
 
 @st.cache_resource(show_spinner=False)
-def _chart_template() -> Any:
-    """The weekly bar chart without data (altair's encoding inference is slow; done once)."""
-    return _weekly_chart(weekly_counts_empty())
+def _chart_template(lang: str = "fr") -> Any:
+    """The weekly bar chart without data (altair's encoding inference is slow; done once per language)."""
+    return _weekly_chart(weekly_counts_empty(), lang)
 
 
-def _weekly_chart(wk: Any) -> Any:
+def _weekly_chart(wk: Any, lang: str = "fr") -> Any:
     import altair as alt
 
+    brush = alt.selection_interval(encodings=["x"], name="brush")
+    months = list(month_names(lang))
+    locale = {"dateTime": "%A %e %B %Y à %X" if lang != "en" else "%x, %X", "date": "%d/%m/%Y", "time": "%H:%M:%S",
+              "periods": ["AM", "PM"], "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"]
+              if lang != "en" else ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+              "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."] if lang != "en"
+              else ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+              "months": months, "shortMonths": [m[:4].rstrip(".") + ("." if len(m) > 4 else "") for m in months]
+              if lang != "en" else [m[:3] for m in months]}
     return alt.Chart(wk).mark_bar().encode(
-        x=alt.X("week:T", title="Semaine"), y=alt.Y("sum(events):Q", title="Événements"),
-        color=alt.Color("category:N", title="Catégorie"), tooltip=["week:T", "category:N", "events:Q"],
-    ).properties(height=260)
+        x=alt.X("week:T", title=t("week", lang), axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("sum(events):Q", title=t("events", lang)),
+        color=alt.Color("category:N", title=t("category", lang)), tooltip=["week:T", "category:N", "events:Q"],
+    ).add_params(brush).properties(height=260).configure(locale={"time": locale})
 
 
-def _exports(b: Bundle, idx: np.ndarray) -> None:
-    st.caption(f"{len(idx)} événement(s) de la vue courante (filtres et fenêtre appliqués).")
+def _exports(b: Bundle, state: ViewState, lang: str) -> None:
+    idx = cached_filter(b, replace(state, undated=True))  # undated events matching the filters: empty date
+    st.caption(t("export_caption", lang, n=len(idx)))
     cols = st.columns(3)
     for col, (fmt, label, mime, ext) in zip(cols, [
         ("geojson", "GeoJSON", "application/geo+json", "geojson"),
         ("csv", "CSV", "text/csv", "csv"),
         ("parquet", "GeoParquet", "application/vnd.apache.parquet", "parquet"),
     ]):
-        col.download_button(label, data=lambda fmt=fmt: export_bytes(b, idx, fmt),
+        col.download_button(label, data=lambda fmt=fmt: export_bytes(b, idx, fmt, lang=lang),
                             file_name=f"conflictmap-vue.{ext}", mime=mime, key=f"dl_{fmt}",
                             disabled=not len(idx), on_click="ignore")
 
@@ -551,19 +878,57 @@ def _exports(b: Bundle, idx: np.ndarray) -> None:
 def _play(state: ViewState, span: tuple[date, date]) -> None:
     if not st.session_state.get(_W["play"]) or state.start is None or state.end is None:
         return
-    nxt = step_window(state.start, state.end, state.step, span)
+    nxt = step_window(state.start, state.end, state.step, span, cumulative=state.cumulative)
     if nxt is None:
         st.session_state["_stop_play"] = True
         st.rerun()
-    time.sleep(PLAY_DELAY_S)
+    delay = SPEEDS.get(str(st.session_state.get(_W["speed"]) or "normal"), PLAY_DELAY_S)
+    time.sleep(min(delay, PLAY_DELAY_S * 2) if PLAY_DELAY_S else 0.0)
     st.session_state["_pending_window"] = nxt
     st.rerun()
 
 
+def _status(b: Bundle, state: ViewState, idx: np.ndarray, lang: str) -> None:
+    """"17 events of 21 shown — 4 undated": every event is accounted for."""
+    p = b.prep
+    total = len(b.events)
+    undated_all = p.d0 >= np.iinfo(np.int64).max // 8
+    n_und = int(undated_all.sum())
+    parts = [t("shown_of", lang, shown=_n(len(idx)), total=_n(total))]
+    if n_und:
+        n_shown_und = int(undated_all[idx].sum()) if len(idx) else 0
+        parts.append(t("undated_shown", lang, n=n_shown_und) if state.undated
+                     else t("undated_hidden", lang, n=n_und))
+    mm = modality_mask(b, state.modalities)
+    if mm is not None and (~mm).any():
+        parts.append(t("excluded_modality", lang, n=int((~mm).sum())))
+    if state.start and state.end:
+        parts.append(t("window_caption", lang, a=fmt_date(state.start, lang), b=fmt_date(state.end, lang)))
+    st.html(f'<div class="cm-status" data-shown="{len(idx)}" data-total="{total}" data-undated="{n_und}">'
+            + " · ".join(escape(x) for x in parts) + "</div>")
+
+
+def _undated_list(b: Bundle, state: ViewState, lang: str) -> None:
+    """The undated events that match the other filters, listed on request."""
+    undated_all = b.prep.d0 >= np.iinfo(np.int64).max // 8
+    n_und = int(undated_all.sum())
+    if n_und and not state.undated:
+        with st.expander(t("undated_list", lang, n=n_und)):
+            und = cached_filter(b, replace(state, undated=True, start=None, end=None))
+            und = und[undated_all[und]]
+            if len(und):
+                df = events_table(b, und, lang=lang)
+                st.dataframe(df, hide_index=True, column_config={"event_id": None}, height=200)
+            else:
+                st.caption(t("no_results", lang))
+
+
 def run(app_root: Path) -> None:
-    """Lay out the page."""
-    st.set_page_config(page_title="ConflictMap — Syrie", page_icon="🗺️", layout="wide")
-    base, b = _bundles(app_root)
+    """Lay out the page: the map first, the provenance panel beside it on selection, the rest under it."""
+    lang0 = _lang()
+    st.set_page_config(page_title=t("app_title", lang0), page_icon="🗺️", layout="wide")
+    st.html(_PAGE_CSS)
+    base, b = _bundles(app_root, lang0)
     if b is None or base is None:
         return
     _freeze_heap(base.version)
@@ -572,41 +937,52 @@ def run(app_root: Path) -> None:
     _init_from_url(b, span, _default_window(span) if windowed else None)
     live.follow_window(span, _W["window"])  # a window left at "everything" grows with new data
     state = _sidebar(b, span)
+    lang = state.lang
     live.status(base.source_dir)  # "mises à jour le …, N nouveaux depuis votre dernière visite"
     live.follow(base.source_dir, app_root)  # re-run when a newer dataset appears
-    _uploads(base)
+    _uploads(base, lang)
     idx = cached_filter(b, state)
-    _sync_url(state, None if windowed else span)  # windowed: always write the window (its default is not the span)
+
+    _status(b, state, idx, lang)
+    _url_notices(lang)
+    focus_now = bool(st.session_state.pop("_focus_now", False))
+    selected = bool(state.event)
+    # the same two columns with or without a selection: the map component is never re-mounted
+    left, right = st.columns([3, 2] if selected else [1, 0.0001], gap="small")
+    with left:
+        _map(b, state, idx, app_root, focus_now, lang)
+    with right:
+        if selected:
+            _reader(b, state, lang)
+    if not selected:
+        st.caption(t("map_hint", lang))
+    # after the map: the view it just reported goes into the address too
+    # (windowed archive: always write the window, its default is not the span)
+    view = st.session_state.get("map_view")
+    _sync_url(replace(state, center=(view[0], view[1]) if view else None, zoom=int(view[2]) if view else None),
+              None if windowed else span)
+    _undated_list(b, state, lang)
 
     p = b.prep
     cat_counts = np.bincount(p.cat[idx], minlength=len(p.cats)) if len(idx) else np.zeros(len(p.cats), int)
     n_zones = len(active_zones(b, state))
     cols = st.columns(5)
-    cols[0].metric("Événements", f"{len(idx):,}".replace(",", " "))
+    cols[0].metric(t("metric_events", lang), _n(len(idx)))
     for col, cat in zip(cols[1:4], ("incident", "control_change", "deescalation")):
         n = int(cat_counts[p.cats.index(cat)]) if cat in p.cats else 0
-        col.metric(CATEGORY_LABELS[cat], f"{n:,}".replace(",", " "))
-    cols[4].metric("Zones actives", n_zones)
-    st.caption(f"Du {state.start:%d/%m/%Y} au {state.end:%d/%m/%Y}" if state.start and state.end else "")
+        col.metric(category_label(cat, lang), _n(n))
+    cols[4].metric(t("metric_zones", lang), n_zones)
 
-    left, right = st.columns([3, 2], gap="medium")
-    focus_now = bool(st.session_state.pop("_focus_now", False))
-    with left:
-        _map(b, state, idx, app_root, focus_now)
-    with right:
-        _reader(b, state)
-    t1, t2, t3, t4 = st.tabs(["Événements", "Chronologie", "Exporter", "À propos"])
+    t1, t2, t3, t4 = st.tabs([t("tab_events", lang), t("tab_timeline", lang), t("tab_export", lang),
+                              t("tab_about", lang)])
     with t1:
-        _table(b, idx, state)
+        _table(b, idx, state, lang)
     with t2:
-        _timeline(b, idx, state)
+        _timeline(b, idx, state, lang)
     with t3:
-        _exports(b, idx)
+        _exports(b, state, lang)
     with t4:
-        perf = st.session_state.get("_perf", {})
-        st.markdown(f"Données affichées : `{b.version}` (dossier `{b.source_dir}`).")
-        st.caption(f"Carte : {perf.get('payload_bytes', 0):,} octets de couches, construites en "
-                   f"{perf.get('build_s', 0)} s.")
+        about_page(b, lang, st.session_state.get("_perf", {}))
     _play(state, span)
 
 

@@ -22,7 +22,9 @@ DEFAULT_LAYERS: tuple[str, ...] = tuple(LAYERS)
 PRECISIONS: dict[int, str] = {1: "1 – lieu précis", 2: "2 – près d'un lieu", 3: "3 – gouvernorat / région", 4: "4 – pays"}
 CATEGORY_LABELS: dict[str, str] = {"incident": "Incident", "control_change": "Changement de contrôle",
                                    "deescalation": "Désescalade"}
-STEPS: dict[str, int] = {"day": 1, "week": 7}
+STEPS: dict[str, int] = {"day": 1, "week": 7, "month": 31}  # days (a month step moves by calendar month)
+#: Playback delay between steps (seconds) for each speed.
+SPEEDS: dict[str, float] = {"slow": 1.6, "normal": 0.8, "fast": 0.3}
 PLAY_DELAY_S = 0.8
 
 _SUB_LABELS: dict[str, str] = {
@@ -75,6 +77,18 @@ class ViewState:
     step: str = "week"
     event: str = ""
     article: str = ""
+    lang: str = "fr"
+    #: Undated events are shown too (a distinct style); they are never silently dropped from counts.
+    undated: bool = False
+    #: Playback keeps the start fixed (cumulative window).
+    cumulative: bool = False
+    #: Modalities shown (empty: the default, asserted + claimed) when the data has a ``modality`` column.
+    modalities: tuple[str, ...] = ()
+    #: Only the events of this session's uploaded articles.
+    mine: bool = False
+    #: Map centre (lat, lon) and zoom, when the user moved the map.
+    center: tuple[float, float] | None = None
+    zoom: int | None = None
 
 
 def _split(v: str | Sequence[str] | None) -> list[str]:
@@ -139,7 +153,30 @@ def state_to_query(state: ViewState, span: tuple[date, date] | None = None) -> d
         q["event"] = state.event
     if state.article:
         q["article"] = state.article
+    if state.lang != "fr":
+        q["lang"] = state.lang
+    if state.undated:
+        q["undated"] = "1"
+    if state.cumulative:
+        q["cumul"] = "1"
+    if state.modalities:
+        q["mod"] = ",".join(state.modalities)
+    if state.mine:
+        q["mine"] = "1"
+    if state.center is not None and state.zoom is not None:
+        q["c"] = f"{state.center[0]:.4f},{state.center[1]:.4f}"
+        q["z"] = str(int(state.zoom))
     return q
+
+
+def _center(v: str) -> tuple[float, float] | None:
+    try:
+        lat, lon = (float(x) for x in v.split(","))
+    except ValueError:
+        return None
+    if -90 <= lat <= 90 and -180 <= lon <= 180:
+        return (round(lat, 4), round(lon, 4))
+    return None
 
 
 def state_from_query(params: Mapping[str, str | Sequence[str]], span: tuple[date, date] | None = None,
@@ -189,6 +226,11 @@ def state_from_query(params: Mapping[str, str | Sequence[str]], span: tuple[date
     if places is not None and place not in set(places):
         place = ""
     step = _first(params.get("step"))
+    center = _center(_first(params.get("c")))
+    z = _first(params.get("z"))
+    zoom = int(z) if z.isdigit() and 2 <= int(z) <= 18 else None
+    lang = _first(params.get("lang")).lower()[:2]
+    mods = tuple(m for m in _split(params.get("mod")) if m.isidentifier())[:12]
     return ViewState(
         start=start, end=end,
         actors=allowed(_split(params.get("actor")), actors),
@@ -201,28 +243,84 @@ def state_from_query(params: Mapping[str, str | Sequence[str]], span: tuple[date
         step=step if step in STEPS else "week",
         event=_first(params.get("event"))[:200],
         article=_first(params.get("article"))[:200],
+        lang=lang if lang in ("fr", "en") else "fr",
+        undated=_first(params.get("undated")) == "1",
+        cumulative=_first(params.get("cumul")) == "1",
+        modalities=mods,
+        mine=_first(params.get("mine")) == "1",
+        center=center if zoom is not None else None,
+        zoom=zoom if center is not None else None,
     )
 
 
-def step_window(start: date, end: date, step: str, span: tuple[date, date]) -> tuple[date, date] | None:
-    """Move the window one step forward (the play control).
+def _add_months(d: date, k: int) -> date:
+    i = d.year * 12 + d.month - 1 + k
+    y, m = divmod(i, 12)
+    m += 1
+    nxt = date(y + (m == 12), m % 12 + 1, 1)
+    return min(d.replace(year=y, month=m, day=1) + timedelta(days=d.day - 1), nxt - timedelta(days=1))
+
+
+def _shift(d: date, step: str, k: int) -> date:
+    if step == "month":
+        return _add_months(d, k)
+    return d + timedelta(days=STEPS.get(step, 7) * k)
+
+
+def step_window(start: date, end: date, step: str, span: tuple[date, date], cumulative: bool = False,
+                backward: bool = False) -> tuple[date, date] | None:
+    """Move the window one step (the play control and the step buttons).
 
     Parameters
     ----------
     start, end : date
         Current window.
     step : str
-        ``"day"`` or ``"week"``.
+        ``"day"``, ``"week"`` or ``"month"`` (calendar months).
     span : tuple of date
         Data span.
+    cumulative : bool, optional
+        Keep ``start`` and move only the end.
+    backward : bool, optional
+        Step back instead of forward.
 
     Returns
     -------
     tuple of date or None
-        The next window (same width), or ``None`` when the end of the data is reached.
+        The next window (same width unless cumulative), or ``None`` when the end (or the start,
+        going back) of the data is reached.
     """
+    if backward:
+        if (end <= start if cumulative else start <= span[0]):
+            return None
+        new_end = max(_shift(end, step, -1), start if cumulative else span[0])
+        if cumulative:
+            return (start, new_end)
+        new_start = max(_shift(start, step, -1), span[0])
+        return (new_start, new_start + (end - start))
     if end >= span[1]:
         return None
-    delta = timedelta(days=STEPS.get(step, 7))
-    new_end = min(end + delta, span[1])
-    return (start + (new_end - end), new_end)
+    new_end = min(_shift(end, step, 1), span[1])
+    return (start, new_end) if cumulative else (start + (new_end - end), new_end)
+
+
+def play_start(start: date, end: date, step: str, span: tuple[date, date],
+               cumulative: bool = False) -> tuple[date, date]:
+    """The window Play starts from: the current one, or the beginning of the data when there is nothing left.
+
+    When the window covers the whole span, or already ends at the end of the data, playback restarts
+    at the first day with a window of one step (cumulative) or of the current width (at most a
+    eighth of the span, at least one step).
+
+    Returns
+    -------
+    tuple of date
+    """
+    if end < span[1] and not (start <= span[0] and end >= span[1]):
+        return (start, end)
+    first_end = min(_shift(span[0], step, 1), span[1])
+    if cumulative:
+        return (span[0], first_end)
+    width = min(end - start, (span[1] - span[0]) / 8)
+    width = max(width, first_end - span[0])
+    return (span[0], min(span[0] + width, span[1]))
