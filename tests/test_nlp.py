@@ -146,7 +146,8 @@ def near(place: Any, lat: float, lon: float, km: float = 10) -> bool:
          "Saraqeb", {"Observatoire"}),
         ("Les combattants de l'État islamique en Irak et au Levant ont attaqué Tabqa au petit matin.",
          "Tabqa", {"Levant", "Irak"}),
-        ("Un commandant de la Force Al-Qods iranienne a été tué près de Quneitra.", "Quneitra", {"Al-Qods", "Qods"}),
+        ("Un commandant de la Force Al-Qods iranienne a été tué près de Quneitra.", "Quneitra",
+         {"Al-Qods", "Qods"}),
         # media: an outlet's name is not its namesake town
         ("Le quotidien Hürriyet affirme que des renforts sont arrivés à Kilis.", "Kilis", {"Hürriyet"}),
         ("Selon la chaîne Al-Mayadeen, l'armée progresse vers Maadan.", "Maadan", {"Al-Mayadeen", "Mayadeen"}),
@@ -226,7 +227,8 @@ def test_small_towns_far_from_the_theatre_are_not_event_places(nlp: Language) ->
     names = {sp.text for sp in doc.spans["toponyms"]}
     assert names == {"Deir ez-Zor"} and {"Dover", "Delaware"} <= set(doc._.unresolved)
     # a big foreign city by its French name stays a place
-    assert spans(nlp, "Les négociations se sont tenues à Genève la semaine dernière.")["Genève"].country_code == "CH"
+    geneva = spans(nlp, "Les négociations se sont tenues à Genève la semaine dernière.")["Genève"]
+    assert geneva.country_code == "CH"
     # a loose transliteration of a small town across the border is a guess, not a place
     doc = nlp("De violents combats ont eu lieu dans le quartier d'Al-Roumaniya, à l'ouest de Raqqa.")
     assert {sp._.place.country_code for sp in doc.spans["toponyms"]} == {"SY"}

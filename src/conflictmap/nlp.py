@@ -76,7 +76,7 @@ TOWN_NOUNS = frozenset("""ville villes village villages localité localités bou
 GENERIC_HEADS = frozenset(
     """tall tal tell tel ain ayn ein aine deir dayr dair kafr kfar kefr khan bab jabal jebel djebel jbel beit bayt
     ras umm oum um abu abou wadi ouadi qasr jisr hay hayy souk souq suq marj nahr bir cheikh sheikh shaykh
-    maarat maaret maarrat kherbet khirbet khirbat mazraat qalaat qalat rif harat tall""".split()
+    maarat maaret maarrat kherbet khirbet khirbat mazraat qalaat qalat rif harat""".split()
 )
 #: Nouns whose "de X" complement is a narrower or approximate location (precision 2).
 NEAR_NOUNS = frozenset(
@@ -677,7 +677,8 @@ class ToponymRecognizer:
         """Re-rank namesakes (towns/sites of the same name > 25 km apart) with the article's clues.
 
         A namesake in the governorate named in the same sentence gains 0.8 (0.6 within about 60 tokens,
-        0.3 elsewhere in the article); one near the article's unambiguous places gains up to 0.6 (linearly to nothing at 150 km).
+        0.3 elsewhere in the article); one near the article's unambiguous places gains up to 0.6
+        (linearly to nothing at 150 km).
         Other decisions (country vs town, governorate vs city) are left as scored.
         """
         best = scored[0][1].place
@@ -872,8 +873,9 @@ class MetonymyResolver:
                     return "actor"
                 if other.end == k and other.start not in actors:
                     before, _ = self._prev_word(doc, other)
-                    if before == "entre" and any(t.lower_ in BORDER_NOUNS for t in doc[max(0, other.start - 5):other.start]):
-                        return "location"
+                    window = doc[max(0, other.start - 5):other.start]
+                    if before == "entre" and any(t.lower_ in BORDER_NOUNS for t in window):
+                        return "location"  # "le passage entre le Liban et la Syrie"
         if prev in ("de", "d'", "d’", "du", "des"):
             head_k = k - 1
             while head_k >= 0 and doc[head_k].lower_ in {"[", "(", "syriennes", "syrien", "syrienne", "syriens"}:
