@@ -79,6 +79,10 @@ def test_focus_country_disambiguates_homs_and_hama(nlp: Language) -> None:
     assert t["Homs"][1] == "SY" and t["Hama"][1] == "SY"
 
 
+def test_a_sentence_initial_a_without_accent_is_the_preposition(nlp: Language) -> None:
+    assert tops(nlp, "A Damas, le ministère a démenti toute perte.")["Damas"][0] == "location"
+
+
 def test_the_countryside_of_a_city_is_its_governorate(nlp: Language) -> None:
     t = tops(nlp, "Des combats ont eu lieu dans le Rif d'Alep et le Rif de Hama.")
     assert t["Alep"][2] == "admin1" and t["Hama"][2] == "admin1"

@@ -125,7 +125,7 @@ PLACE_VERBS = frozenset(
 )
 _ELISION = re.compile(r"^(?:d|l|qu|jusqu|lorsqu)['’]", re.IGNORECASE)
 _LEADING_WORDS = frozenset({"de", "du", "des", "la", "le", "les", "l'", "l’", "d'", "d’", "province", "ville",
-                            "gouvernorat", "région"})
+                            "gouvernorat", "région", "à", "a", "au", "aux", "en", "dans", "vers"})
 _MAX_NGRAM = 6
 #: File of ``Settings.data_dir`` listing organisation, media and unit names (see :func:`read_blocked_names`).
 ORGANISATIONS_FILE = "organisations.txt"
@@ -562,8 +562,8 @@ class ToponymRecognizer:
                     c.match == 1.0 and c.place.country_code == self.default_focus
                     and (c.place.population >= self.min_population or c.place.gazetteer == "curated")
                     for c in cands)
-            if i == ent.start or doc[i - 1].lower_ not in ("de", "d'", "d’", "du", "à", "-"):
-                return False
+            if i == ent.start or doc[i - 1].lower_ not in ("de", "d'", "d’", "du", "à", "a", "au", "en", "dans", "-"):
+                return False  # "A Damas, …" (sentence-initial À written without its accent) is a place
         if ent is not None and ent.label_ in ("PER", "ORG") and ent.start == i and ent.end == j and not any(
                 c.place.is_capital or c.place.feature_type == "country" or (
                     c.place.country_code == self.default_focus and (
