@@ -251,7 +251,7 @@ def test_a_name_read_as_a_person_is_a_place_only_with_locative_evidence(nlp: Lan
 def test_ingest_lists_unresolved_and_low_confidence_names_per_article(tmp_path: Any) -> None:
     import pandas as pd
 
-    from conflictmap.place_review import review_rows, summary_lines, write_review
+    from conflictmap.place_review import keep_previous, review_rows, summary_lines, write_review
 
     class Result:  # the two fields of an ingest result the review reads
         unresolved_spans = [("a1", "Tall Khuraytah", 10, 24, "SY"), ("a1", "Tall Khuraytah", 80, 94, "SY"),
@@ -265,7 +265,12 @@ def test_ingest_lists_unresolved_and_low_confidence_names_per_article(tmp_path: 
         ("a2", "unresolved", "=Deir X", 1)]
     assert summary_lines(rows)[0] == "a1: unresolved Tall Khuraytah ×2 · low confidence Suran → Şūrān (0.52)"
     text = write_review(tmp_path, rows).read_text(encoding="utf-8")
-    assert "'=Deir X" in text and ",,\n" not in text.replace("\r\n", "\n").split("\n", 1)[0]
+    assert "'=Deir X" in text
+    # an incremental re-run that skipped a2 keeps its names; a1 was re-analysed; a3 left the dataset
+    again = keep_previous(tmp_path, [r for r in rows if r["article_id"] == "a1"], {"a1", "a2"})
+    assert [(r["article_id"], r["name"]) for r in again if r["kind"] == "unresolved"] == [
+        ("a1", "Tall Khuraytah"), ("a2", "=Deir X")]
+    assert keep_previous(tmp_path, [], {"a1"})[0]["name"] == "Tall Khuraytah"
 
 
 @pytest.mark.parametrize(
