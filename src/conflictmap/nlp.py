@@ -66,7 +66,7 @@ LOCATIVE_NOUNS = frozenset(
 )
 #: Nouns announcing a site (airport, base, dam, camp, crossing …) and the town-like nouns: the feature
 #: class the sentence expects for the name after "de".
-SITE_NOUNS = frozenset("""aéroport aérodrome base bases barrage camp camps poste-frontière prison champ champs
+SITE_NOUNS = frozenset("""aéroport aérodrome base bases barrage camp camps poste-frontière passage prison champ champs
     gisement gisements raffinerie""".split())
 SITE_MODIFIERS = frozenset("aérienne aériennes militaire militaires navale international internationale".split())
 TOWN_NOUNS = frozenset("""ville villes village villages localité localités bourgade bourgades hameau hameaux
