@@ -770,6 +770,12 @@ class ToponymRecognizer:
                 if c.source == "ner" or c.ner_label not in ("LOC", "GPE") or best.match < 1.0:
                     doc._.unresolved.append(doc[c.start:c.end].text)
                     continue
+            if not strong and p.country_code != focus and c.ner_label not in ("LOC", "GPE") \
+                    and not self._locative_context(doc, c.start, cands):
+                # a village across the border named like a person ("selon Selim", "le Sultan") needs the
+                # model's place label or a locative context
+                doc._.unresolved.append(doc[c.start:c.end].text)
+                continue
             if (best.match < 0.95 and p.country_code != focus and p.feature_type == "town"
                     and p.population < self.min_population and not p.is_capital) or \
                     self._far_small_town(p, c, doc[c.start:c.end].text, focus, neighbours):
