@@ -324,3 +324,10 @@ def test_blocked_names_come_from_the_organisations_file_and_actor_aliases(tmp_pa
     # seats of government stay metonyms, country names stay places, lower-case single words are not names
     assert not names & {"régime de Damas", "Damascus regime", "coalition menée par Washington", "états-unis",
                         "loyalistes"}
+
+
+def test_a_name_resolved_once_is_the_same_place_elsewhere_in_the_article(nlp: Language) -> None:
+    doc = nlp("Les forces sont entrées dans Maaret al-Noomane. Maaret al-Noomane est totalement encerclée.")
+    found = [sp for sp in doc.spans["toponyms"] if sp.text == "Maaret al-Noomane"]
+    assert len(found) == 2 and all(near(sp._.place, 35.65, 36.68) for sp in found)
+    assert "Maaret al-Noomane" not in doc._.unresolved

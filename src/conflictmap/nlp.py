@@ -489,6 +489,19 @@ class ToponymRecognizer:
                     add(k, e, cands, "ner")
                     out.sort(key=lambda c: c.start)
             k = e
+        # 6. one sense per article: a name resolved somewhere in the article is the same place where the
+        #    model reads it as a person or subject ("Maaret al-Noomane est encerclée")
+        known = {fold(_ELISION.sub("", doc[c.start:c.end].text)): c for c in out}
+        for ent in doc.ents:
+            s, e = ent.start, ent.end
+            while s < e and (doc[s].lower_ in _LEADING_WORDS or not _is_cap(_ELISION.sub("", doc[s].text))):
+                s += 1
+            if s >= e or any(taken[s:e]):
+                continue
+            key = fold(_ELISION.sub("", doc[s:e].text))
+            same = known.get(key)
+            if same is not None and len(key) >= 5 and not g.is_not_place(key) and key not in self.non_places:
+                add(s, e, same.cands, same.source)
         out.sort(key=lambda c: c.start)
         return out
 
@@ -782,8 +795,10 @@ class ToponymRecognizer:
                 # a loose transliteration of a small foreign town ("Al-Roumaniya" ~ Rummana) is a guess
                 doc._.unresolved.append(doc[c.start:c.end].text)
                 continue
-            second = scored[1][0] if len(scored) > 1 else 0.0
-            margin = 1.0 if len(scored) == 1 else min(1.0, 0.5 + (best_score - second) / 2)
+            # certainty against the best alternative that is somewhere else (> 50 km): "Alep" the city or
+            # its governorate is one answer on a map, Homs in Syria or in Libya is two
+            far = [sc for sc, x in scored[1:] if distance_km(p.lat, p.lon, x.place.lat, x.place.lon) > 50]
+            margin = 1.0 if not far else min(1.0, 0.5 + (best_score - far[0]) / 2)
             span = Span(doc, c.start, c.end, label="LOC")
             span._.place = p
             span._.confidence = round(best.match * margin, 3)
@@ -796,6 +811,9 @@ class ToponymRecognizer:
             span._.direction = c.direction if p.feature_type in ("country", "admin1", "region") else ""
             spans.append(span)
         doc.spans["toponyms"] = spans
+        resolved = {fold(sp.text) for sp in spans}
+        doc._.unresolved = [u for u in doc._.unresolved if fold(u) not in resolved]
+        doc._.unresolved_spans = [u for u in doc._.unresolved_spans if fold(u[0]) not in resolved]
         return doc
 
 
