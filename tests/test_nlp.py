@@ -331,3 +331,8 @@ def test_a_name_resolved_once_is_the_same_place_elsewhere_in_the_article(nlp: La
     found = [sp for sp in doc.spans["toponyms"] if sp.text == "Maaret al-Noomane"]
     assert len(found) == 2 and all(near(sp._.place, 35.65, 36.68) for sp in found)
     assert "Maaret al-Noomane" not in doc._.unresolved
+
+
+def test_a_city_and_its_governorate_are_one_answer_for_confidence(nlp: Language) -> None:
+    doc = nlp("Les combats se poursuivent à Alep depuis mardi.")
+    assert doc.spans["toponyms"][0]._.confidence >= 0.9
