@@ -164,9 +164,11 @@ def _ingest(paths: list[Path | str], out_dir: Path, model: Optional[str], n_proc
 
 def _print_place_review(result: object, out_dir: Path) -> None:
     """Unresolved and low-confidence place names per article, printed and written to places_review.csv."""
-    from conflictmap.extract.review import REVIEW_FILE, review_rows, summary_lines, write_review
+    from conflictmap.extract.review import REVIEW_FILE, keep_previous, review_rows, summary_lines, write_review
 
-    rows = review_rows(result)
+    articles = getattr(result, "articles", None)
+    ids = set(articles["article_id"].astype(str)) if articles is not None and len(articles) else set()
+    rows = keep_previous(out_dir, review_rows(result), ids)  # incremental runs keep skipped articles' names
     try:
         write_review(out_dir, rows)
     except OSError as exc:

@@ -139,3 +139,23 @@ def test_place_ids_round_trip(g: Gazetteer) -> None:
     aleppo = max((c.place for c in g.exact("Aleppo") if c.place.gazetteer == "geonames"), key=lambda p: p.population)
     assert aleppo.place_id.startswith("geonames:") and g.by_place_id(aleppo.place_id) == aleppo
     assert g.by_place_id("geonames:0") is None and g.by_place_id("geonames:x") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "ftype", "lat", "lon"),
+    [
+        ("aéroport international de Damas", "site", 33.41, 36.52),  # airport
+        ("Chaayrate", "site", 34.49, 36.91),  # air base
+        ("barrage de Tichrine", "site", 36.38, 38.18),  # dam
+        ("Jdeidet Yabous", "site", 33.66, 36.03),  # crossing
+        ("Roukban", "town", 33.30, 38.69),  # camp
+        ("Qassioun", "site", 33.535, 36.27),  # hill
+        ("Soukkari", "town", 36.17, 37.16),  # district of Aleppo
+        ("Karm al-Zeitoun", "town", 34.72, 36.73),  # district of Homs
+        ("Foua", "town", 35.99, 36.70),  # village without a population figure
+    ],
+)
+def test_curated_site_classes_resolve_exactly(g: Gazetteer, name: str, ftype: str, lat: float, lon: float) -> None:
+    p = g.exact(name)[0].place
+    assert p.gazetteer == "curated" and p.feature_type == ftype
+    assert gz.distance_km(p.lat, p.lon, lat, lon) < 3

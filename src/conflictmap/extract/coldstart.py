@@ -136,7 +136,8 @@ def prime_pattern(pattern: str, cache_dir: str | Path, flags: int = 0) -> str:
     try:
         if path.exists():
             state = load_pickle(path)  # refused unless the user alone owns the file and its folder
-            if isinstance(state, dict) and state.get("engine") == _engine_key() and state.get("pattern_len") == len(pattern):
+            if (isinstance(state, dict) and state.get("engine") == _engine_key()
+                    and state.get("pattern_len") == len(pattern)):
                 compiled = _build(pattern, state)
                 if compiled.pattern == pattern:
                     _plant(pattern, flags, compiled)

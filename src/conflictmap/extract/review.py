@@ -57,6 +57,30 @@ def review_rows(result: Any, low_confidence: float = LOW_CONFIDENCE) -> list[dic
     return rows
 
 
+def keep_previous(out_dir: str | Path, rows: list[dict[str, Any]], article_ids: set[str]) -> list[dict[str, Any]]:
+    """Add the previous run's ``unresolved`` rows of articles an incremental ingest skipped.
+
+    Unresolved names exist only for the articles analysed in a run; low-confidence rows are recomputed
+    from all mentions. A previous row is kept when its article is still in the dataset and the new rows
+    say nothing about it. An unreadable previous file is ignored.
+    """
+    path = Path(out_dir) / REVIEW_FILE
+    if not path.exists():
+        return rows
+    fresh = {r["article_id"] for r in rows if r["kind"] == "unresolved"}
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            old = [r for r in csv.DictReader(fh) if r.get("kind") == "unresolved"]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return rows
+    def unquote(name: str) -> str:  # undo the formula neutralisation of write_review
+        return name[1:] if name[:2] in ("'=", "'+", "'-", "'@") else name
+
+    kept = [{**r, "count": int(r.get("count") or 1), "name": unquote(r["name"])}
+            for r in old if r.get("article_id") in article_ids and r.get("article_id") not in fresh]
+    return sorted(rows + kept, key=lambda r: (r["article_id"], r["kind"], r["name"]))
+
+
 def write_review(out_dir: str | Path, rows: list[dict[str, Any]]) -> Path:
     """Write ``places_review.csv`` atomically (UTF-8, header even when empty); returns its path."""
     buf = io.StringIO()
