@@ -600,3 +600,30 @@ def test_csv_export_neutralises_formulas_and_other_formats_stay_exact() -> None:
     assert sorted(f["properties"]["quote"] for f in gj["features"]) == sorted(hostile)
     gp = gpd.read_parquet(io.BytesIO(export_bytes(b, idx, "parquet")))
     assert sorted(gp["quote"]) == sorted(hostile) and set(gp["place_name"]) == {"=1+1"}
+
+
+def test_confidence_filter_claimed_style_and_url(bundle: Bundle) -> None:
+    from conflictmap.dashboard.filters import claimed_mask, confidence_values
+    from conflictmap.dashboard.layers import EVENT_RECORD, legend_payload
+
+    conf = pd.to_numeric(bundle.events["confidence"]).to_numpy()
+    idx = filter_events(bundle, ViewState(min_confidence=0.7))
+    base = filter_events(bundle, ViewState())
+    assert 0 < len(idx) < len(base)
+    assert set(idx.tolist()) == set(base.tolist()) & set(np.flatnonzero(conf >= 0.7 - 1e-6).tolist())
+    assert np.allclose(confidence_values(bundle), conf.astype(np.float32))
+    back = state_from_query(state_to_query(ViewState(min_confidence=0.7)))
+    assert back.min_confidence == pytest.approx(0.7)
+    assert state_from_query({"conf": "<b>x</b>"}).min_confidence == 0.0
+    assert state_from_query({"conf": "7"}).min_confidence == 1.0
+    assert filter_key(ViewState(min_confidence=0.7)) != filter_key(ViewState())
+    claimed = bundle.events["modality"].eq("claimed").to_numpy()
+    assert claimed.any() and np.array_equal(claimed_mask(bundle), claimed)
+    # the map records carry both, and the legend explains the dashed outline of claimed events
+    payload = build_payloads(bundle, ViewState(), threshold=10**6)
+    k_claim, k_conf = EVENT_RECORD.index("claimed"), EVENT_RECORD.index("confidence")
+    recs = [r for parts in payload.layers.values() for kind, js in parts if kind == "points"
+            for r in json.loads(js)["ev"]]
+    assert recs and {r[k_claim] for r in recs} == {0, 1}
+    assert all(0 <= r[k_conf] <= 1 for r in recs)
+    assert "claimed" in [k for k, _ in legend_payload("fr")["shapes"]]

@@ -91,6 +91,8 @@ window.cmLib = (function () {
     link(src, TX.original, art[1]);
     box.appendChild(src);
     if (r[15] === 1) { box.appendChild(el("div", "cm-m cm-upl", TX.uploaded)); }
+    if (r[16] === 1) { line(box, TX.status, TX.claimed); }
+    if (r[17] !== undefined && r[17] !== null) { line(box, TX.confidence, Math.round(r[17] * 100) + " %"); }
     box.appendChild(el("div", "cm-m", TX.article + " " + art[0] + " — " + TX.read_beside));
     return box;
   }
@@ -138,7 +140,7 @@ window.cmLib = (function () {
       var r = ev[i];
       var colorActor = isControl ? r[12] : r[1];
       var glyph = (T.sub[r[0]] || ["", "fa-circle"])[1];
-      var extra = (r[15] === 1 ? " cm-upload" : "") + (r[4] ? "" : " cm-undated");
+      var extra = (r[15] === 1 ? " cm-upload" : "") + (r[4] ? "" : " cm-undated") + (r[16] === 1 ? " cm-claimed" : "");
       var m = L.marker([y[i], x[i]], {icon: pin(actorColor(T, colorActor), glyph, r[9] >= 2, r[8] === data.sel, extra),
                                       keyboard: false, title: T.pl[r[3]] || ""});
       m.cmEvent = r[8];
@@ -268,6 +270,7 @@ window.cmLib = (function () {
     else if (kind === "near") { box = pin("#757575", "fa-circle-exclamation", true, false).options.html; }
     else if (kind === "upload") { box = pin("#757575", "fa-circle-exclamation", false, false, " cm-upload").options.html; }
     else if (kind === "undated") { box = pin("#757575", "fa-circle-exclamation", false, false, " cm-undated").options.html; }
+    else if (kind === "claimed") { box = pin("#757575", "fa-circle-exclamation", false, false, " cm-claimed").options.html; }
     else if (kind === "selected") { box = pin("#757575", "fa-circle-exclamation", false, true).options.html; }
     else {
       box = el("span");

@@ -66,6 +66,8 @@ def filter_events(bundle: Bundle, state: ViewState) -> np.ndarray:
     mods = modality_mask(bundle, state.modalities)
     if mods is not None:
         mask &= mods
+    if state.min_confidence > 0:
+        mask &= confidence_values(bundle) >= np.float32(state.min_confidence) - np.float32(1e-6)
     if state.categories:
         codes = [i for i, c in enumerate(p.cats) if c in set(state.categories)]
         mask &= np.isin(p.cat, codes)
@@ -105,6 +107,26 @@ def modality_codes(bundle: Bundle) -> tuple[np.ndarray, list[str]] | None:
         return np.asarray(codes, dtype=np.int16), [str(u) for u in uniques]
 
     return view_cache(bundle, "static", 8).get("modality", compute)
+
+
+def confidence_values(bundle: Bundle) -> np.ndarray:
+    """float32 confidence (0–1) of every event; 1 for data written before the column existed."""
+    def compute() -> np.ndarray:
+        n = len(bundle.events)
+        if "confidence" not in bundle.events.columns:
+            return np.ones(n, np.float32)
+        return pd.to_numeric(bundle.events["confidence"], errors="coerce").fillna(1.0).to_numpy(np.float32)
+
+    return view_cache(bundle, "static", 8).get("confidence", compute)
+
+
+def claimed_mask(bundle: Bundle) -> np.ndarray:
+    """True where the event is ``claimed`` (attributed, unconfirmed): drawn with a dotted outline."""
+    mc = modality_codes(bundle)
+    if mc is None:
+        return np.zeros(len(bundle.events), bool)
+    codes, names = mc
+    return codes == (names.index("claimed") if "claimed" in names else -1)
 
 
 def modality_mask(bundle: Bundle, wanted: tuple[str, ...]) -> np.ndarray | None:
@@ -184,7 +206,7 @@ def filter_key(state: ViewState) -> tuple[Any, ...]:
     """The part of a view that decides which events are visible (key of :func:`cached_filter`)."""
     return (state.start, state.end, tuple(state.actors), tuple(state.categories), tuple(state.sub_types),
             tuple(int(p) for p in state.precisions), state.query, state.place, state.undated,
-            tuple(state.modalities), state.mine)
+            tuple(state.modalities), state.min_confidence, state.mine)
 
 
 def map_key(state: ViewState) -> tuple[Any, ...]:

@@ -99,6 +99,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "control": ("Contrôle", "Control"),
     "status": ("Statut", "Status"),
     "confidence": ("Confiance", "Confidence"),
+    "min_confidence": ("Confiance minimale", "Minimum confidence"),
+    "claimed_unconfirmed": ("revendiqué, non confirmé", "claimed, unconfirmed"),
+    "min_confidence_help": ("Indice 0–1 des éléments qui fondent l'événement : acteur nommé, date propre à la phrase, "
+                            "lieu précis, fait affirmé (un fait revendiqué et non confirmé compte moins).",
+                            "0–1 score of the evidence behind the event: a named actor, a date of its own, a precise "
+                            "place, an asserted fact (a claimed, unconfirmed fact counts less)."),
     "sources_n": ("Sources ({n})", "Sources ({n})"),
     "geonames_name": ("nom dans le gazetteer : {name} ({pid})", "gazetteer name: {name} ({pid})"),
     "date_inferred_words": ("date déduite du contexte (l'article ne la donne pas pour cet événement)",
@@ -179,6 +185,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "group of nearby events (count; click to unfold)"),
     "lg_upload": ("issu de vos articles (bord orange)", "from your articles (orange border)"),
     "lg_undated": ("non daté (contour gris pointillé)", "undated (grey dotted outline)"),
+    "lg_claimed": ("revendiqué, non confirmé (contour noir en tirets)", "claimed, unconfirmed (black dashed outline)"),
     "lg_selected": ("événement sélectionné (anneau jaune)", "selected event (yellow ring)"),
     "lg_title": ("Légende", "Legend"),
     "fit": ("Ajuster aux résultats", "Fit to results"),
@@ -410,6 +417,7 @@ def js_texts(lang: str = "fr") -> dict[str, object]:
         "n_events_here": "{n} événements ici" if fr else "{n} events here",
         "legend": t("lg_title", lang), "fit": t("fit", lang), "uploaded": t("uploaded_mark", lang),
         "undated": t("undated", lang),
+        "status": t("status", lang), "claimed": t("claimed_unconfirmed", lang), "confidence": t("confidence", lang),
         "lang_prec": {str(k): _pick(v, lang) for k, v in PLACE_PRECISIONS.items()},
         "lang_dprec": {k: _pick(v, lang) for k, v in DATE_PRECISIONS.items()},
         "lang_cat": {k: _pick(v, lang) for k, v in CATEGORIES.items()},

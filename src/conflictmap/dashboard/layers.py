@@ -17,7 +17,16 @@ import numpy as np
 import pandas as pd
 
 from conflictmap.dashboard.data import Bundle
-from conflictmap.dashboard.filters import active_zones, cached_filter, day_number, filter_events, map_key, view_cache
+from conflictmap.dashboard.filters import (
+    active_zones,
+    cached_filter,
+    claimed_mask,
+    confidence_values,
+    day_number,
+    filter_events,
+    map_key,
+    view_cache,
+)
 from conflictmap.dashboard.i18n import js_texts, layer_label, side_label, sub_type_label, t
 from conflictmap.dashboard.map import ICON_LABELS, SIDE_COLORS, JsLayer, icon_for, safe_json, safe_url
 from conflictmap.dashboard.places import display_name, place_labels
@@ -35,7 +44,7 @@ _EVENT_LAYER_CATS: dict[str, tuple[str, ...]] = {"events": ("incident", "deescal
 #: Index of each field of an event record sent to the map (see cmlib.js).
 EVENT_RECORD: tuple[str, ...] = ("sub", "colour_actor", "actors", "place", "date", "date_precision", "quote", "article",
                                  "event_id", "geo_precision", "category", "before", "after", "n_sources", "source",
-                                 "origin")
+                                 "origin", "claimed", "confidence")
 
 # --------------------------------------------------------------------------- map payloads
 
@@ -170,6 +179,8 @@ def _records(bundle: Bundle, rows: np.ndarray, T: _Tables) -> list[list[Any]]:
         ns.tolist(),
         src_lut[g_src].tolist(),
         p.origin[rows].astype(int).tolist(),
+        claimed_mask(bundle)[rows].astype(int).tolist(),
+        np.round(confidence_values(bundle)[rows].astype(float), 2).tolist(),
     ]
     return [list(r) for r in zip(*cols)]
 
@@ -465,7 +476,7 @@ def side_legend(lang: str = "fr") -> dict[str, str]:
 
 #: The shape entries of the legend, in order (``cmlib.js`` draws a sample of each kind).
 LEGEND_SHAPES: tuple[str, ...] = ("precise", "near", "area", "ring", "zone", "cluster", "upload", "undated",
-                                  "selected")
+                                  "claimed", "selected")
 
 
 def legend_payload(lang: str = "fr") -> dict[str, Any]:
@@ -484,7 +495,7 @@ def legend_payload(lang: str = "fr") -> dict[str, Any]:
         "icons": [[icon, label[1] if lang == "en" else label[0]] for icon, label in ICON_LABELS.items()],
         "shapes": [[k, t("lg_" + {"precise": "precise", "near": "near", "area": "area", "ring": "ring",
                                    "zone": "zone", "cluster": "cluster", "upload": "upload", "undated": "undated",
-                                   "selected": "selected"}[k], lang)] for k in LEGEND_SHAPES],
+                                   "claimed": "claimed", "selected": "selected"}[k], lang)] for k in LEGEND_SHAPES],
         "text": js_texts(lang),
     }
 

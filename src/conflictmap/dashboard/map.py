@@ -272,6 +272,7 @@ _CSS = """<style>
 .cm-pin.cm-sel{outline:3px solid #ffeb3b}
 .cm-pin.cm-upload{border:2px solid #ff9100;box-shadow:0 0 0 2px #ff9100}
 .cm-pin.cm-undated{border:2px dotted #9e9e9e;opacity:.75}
+.cm-pin.cm-claimed{border:2px dashed #212121;opacity:.8}
 .marker-cluster-small,.marker-cluster-medium,.marker-cluster-large{background-color:rgba(69,90,100,.35)!important}
 .marker-cluster-small div,.marker-cluster-medium div,.marker-cluster-large div{background-color:rgba(69,90,100,.9)!important;
  color:#fff;font-weight:600}

@@ -88,7 +88,7 @@ from conflictmap.dashboard.state import (
 _W = {  # widget keys
     "window": "w_window", "from": "w_from", "to": "w_to", "step": "w_step", "play": "w_play", "cumul": "w_cumul",
     "speed": "w_speed", "undated": "w_undated", "actors": "w_actors", "cats": "w_cats", "subs": "w_subs",
-    "prec": "w_prec", "mod": "w_mod", "q": "w_q", "place": "w_place", "layers": "w_layers", "mine": "w_mine",
+    "prec": "w_prec", "mod": "w_mod", "conf": "w_conf", "q": "w_q", "place": "w_place", "layers": "w_layers", "mine": "w_mine",
     "lang": "w_lang",
 }
 #: Height of the map (px): with the compact header it fills most of a 1400×1000 window.
@@ -300,6 +300,7 @@ def _init_from_url(b: Bundle, span: tuple[date, date], default: tuple[date, date
     ss[_W["cumul"]] = s.cumulative
     ss[_W["speed"]] = "normal"
     ss[_W["mine"]] = s.mine
+    ss[_W["conf"]] = float(s.min_confidence)
     ss[_W["lang"]] = _lang() if "lang" not in qp else s.lang
     mods = modality_codes(b)
     if mods is not None:
@@ -451,6 +452,7 @@ def _session_state_view(b: Bundle, span: tuple[date, date], lang: str) -> ViewSt
         step=str(ss.get(_W["step"]) or "week"), event=str(ss.get("sel_event") or ""),
         article=str(ss.get("sel_article") or ""), lang=lang, undated=bool(ss.get(_W["undated"])),
         cumulative=bool(ss.get(_W["cumul"])), modalities=mods, mine=bool(ss.get(_W["mine"])),
+        min_confidence=float(ss.get(_W["conf"]) or 0.0),
         center=(view[0], view[1]) if view else None, zoom=int(view[2]) if view else None,
     )
 
@@ -534,6 +536,9 @@ def _sidebar(b: Bundle, span: tuple[date, date]) -> ViewState:  # noqa: C901 - o
     if mc is not None:
         sb.multiselect(t("modality", lang), mc[1], key=_W["mod"], help=t("modality_help", lang),
                        format_func=lambda m: modality_label(m, lang))
+    if "confidence" in b.events.columns:
+        sb.slider(t("min_confidence", lang), min_value=0.0, max_value=1.0, step=0.05, key=_W["conf"],
+                  help=t("min_confidence_help", lang))
     sb.text_input(t("search", lang), key=_W["q"], placeholder=t("search_ph", lang))
     names = place_labels(b, lang)
     cur_place = str(ss.get(_W["place"]) or "")
@@ -719,11 +724,11 @@ def _wants_fit(state: ViewState) -> bool:
     """Fit the map to the results when a filter other than the time window changed."""
     ss = st.session_state
     key = (state.actors, state.categories, state.sub_types, state.precisions, state.query, state.place,
-           state.undated, state.modalities, state.mine)
+           state.undated, state.modalities, state.min_confidence, state.mine)
     prev = ss.get("_fit_key")
     ss["_fit_key"] = key
     if prev is None:
-        return bool(ss.get("map_view") is None and key != ((), (), (), (), "", "", False, (), False))
+        return bool(ss.get("map_view") is None and key != ((), (), (), (), "", "", False, (), 0.0, False))
     return prev != key
 
 

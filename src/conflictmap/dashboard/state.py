@@ -84,6 +84,8 @@ class ViewState:
     cumulative: bool = False
     #: Modalities shown (empty: the default, asserted + claimed) when the data has a ``modality`` column.
     modalities: tuple[str, ...] = ()
+    #: Events below this confidence (0–1, evidence used: actor, own date, precise place, asserted) are hidden.
+    min_confidence: float = 0.0
     #: Only the events of this session's uploaded articles.
     mine: bool = False
     #: Map centre (lat, lon) and zoom, when the user moved the map.
@@ -163,6 +165,8 @@ def state_to_query(state: ViewState, span: tuple[date, date] | None = None) -> d
         q["mod"] = ",".join(state.modalities)
     if state.mine:
         q["mine"] = "1"
+    if state.min_confidence > 0:
+        q["conf"] = f"{state.min_confidence:.2f}"
     if state.center is not None and state.zoom is not None:
         q["c"] = f"{state.center[0]:.4f},{state.center[1]:.4f}"
         q["z"] = str(int(state.zoom))
@@ -231,6 +235,12 @@ def state_from_query(params: Mapping[str, str | Sequence[str]], span: tuple[date
     zoom = int(z) if z.isdigit() and 2 <= int(z) <= 18 else None
     lang = _first(params.get("lang")).lower()[:2]
     mods = tuple(m for m in _split(params.get("mod")) if m.isidentifier())[:12]
+    try:
+        min_conf = min(max(float(_first(params.get("conf")) or 0.0), 0.0), 1.0)
+    except ValueError:
+        min_conf = 0.0
+    if min_conf != min_conf:  # NaN
+        min_conf = 0.0
     return ViewState(
         start=start, end=end,
         actors=allowed(_split(params.get("actor")), actors),
@@ -247,6 +257,7 @@ def state_from_query(params: Mapping[str, str | Sequence[str]], span: tuple[date
         undated=_first(params.get("undated")) == "1",
         cumulative=_first(params.get("cumul")) == "1",
         modalities=mods,
+        min_confidence=min_conf,
         mine=_first(params.get("mine")) == "1",
         center=center if zoom is not None else None,
         zoom=zoom if center is not None else None,
