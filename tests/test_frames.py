@@ -230,3 +230,11 @@ def test_a_later_mention_of_the_same_takeover_keeps_its_date(pipeline) -> None: 
             "La ville de Saraqeb est désormais tombée aux mains de Hayat Tahrir al-Cham.")
     cc = of(run(pipeline, text, published=dt.date(2019, 3, 14)).reports, "control_change")
     assert len(cc) == 2 and set(cc.date) == {"2019-03-09"}
+
+
+def test_targeting_is_an_attack_aiming_is_a_plan(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'artillerie a visé mardi le quartier de Jobar, assiégé par l'armée.")
+    assert set(of(r.reports, "incident").modality) <= {"asserted"} and len(of(r.events, "incident"))
+    r = run(pipeline, "L'offensive vise à reprendre la ville de Saraqeb aux rebelles.")
+    assert not len(of(r.events, "control_change"))
+    assert set(of(r.reports, "control_change").modality) == {"planned"}

@@ -49,7 +49,7 @@ TRIGGER_LEMMAS: dict[str, str] = {
 #: Verbs whose complement is only intended, threatened or prepared.
 PLAN_LEMMAS = frozenset({
     "menacer", "prévoir", "projeter", "vouloir", "tenter", "chercher", "apprêter", "préparer", "envisager",
-    "viser", "compter", "promettre", "planifier", "exiger", "réclamer", "demander", "appeler", "espérer",
+    "compter", "promettre", "planifier", "exiger", "réclamer", "demander", "appeler", "espérer",
     "essayer", "aller", "devoir", "entendre", "souhaiter", "proposer",
     "ordonner", "prêt", "détermination", "intention", "menace", "projet",
     "objectif", "but", "plan", "volonté", "marteler", "empêcher", "éviter", "refuser", "craindre"})
@@ -186,7 +186,9 @@ def modality(trigger: Token) -> str:
     chain = [verb]
     cur = verb
     for _ in range(4):  # the governing verbs: "a démenti avoir frappé", "menacent d'attaquer"
-        if cur.dep_ in ("xcomp", "ccomp", "csubj", "obj", "acl", "nmod", "obl:arg", "conj") and cur.head is not cur:
+        # a participle describing a noun ("le quartier assiégé par l'armée") does not climb to the noun's verb
+        loose = cur.dep_ in ("acl", "nmod") and ("Inf" in cur.morph.get("VerbForm") or cur.pos_ == "NOUN")
+        if (cur.dep_ in ("xcomp", "ccomp", "csubj", "obj", "obl:arg", "conj") or loose) and cur.head is not cur:
             cur = cur.head
             chain.append(cur)
         else:
@@ -204,8 +206,9 @@ def modality(trigger: Token) -> str:
             return "denied"
         if g.lemma_ in HYPO_LEMMAS or (g.lemma_ in ("pouvoir", "devoir") and "Cnd" in g.morph.get("Mood")):
             return "hypothetical"
-        if g.lemma_ in PLAN_LEMMAS:
-            return "planned"
+        if g.lemma_ in PLAN_LEMMAS or (g.lemma_ == "viser" and any(
+                c.dep_ in ("xcomp", "ccomp") and "Inf" in c.morph.get("VerbForm") for c in g.children)):
+            return "planned"  # "menacent d'attaquer"; "visent à reprendre" (but "ont visé Alep" is an attack)
         if g.lemma_ in CLAIM_LEMMAS:
             return "claimed"
     doc = trigger.doc
