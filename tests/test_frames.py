@@ -238,3 +238,15 @@ def test_targeting_is_an_attack_aiming_is_a_plan(pipeline) -> None:  # type: ign
     r = run(pipeline, "L'offensive vise à reprendre la ville de Saraqeb aux rebelles.")
     assert not len(of(r.events, "control_change"))
     assert set(of(r.reports, "control_change").modality) == {"planned"}
+
+
+def test_the_target_of_an_attack_is_not_its_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Un attentat a frappé lundi à Jarablus le siège d'une faction rebelle, tuant six personnes.")
+    assert of(r.events, "incident").iloc[0].actor1 is None
+    r = run(pipeline, "Un attentat contre le siège d'une faction rebelle a fait six morts lundi à Jarablus.")
+    assert of(r.events, "incident").iloc[0].actor1 is None
+
+
+def test_a_place_inside_an_operation_name_is_not_an_event_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'opération Bouclier de l'Euphrate a été lancée mercredi par la Turquie.")
+    assert not len(r.events)

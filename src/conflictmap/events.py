@@ -58,7 +58,8 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|remett\w* (?:\w+ ){0,4}(?:leurs |ses )?armes|rendu (?:\w+ ){0,2}(?:leurs |ses )?armes"),
     ("control_change", "",
      r"\brepris" r"(?:e|es)?\b|\breprendre\b|\breprend\b|reconqu[iê]s|reconqu[ée]rir|reconqu[êe]te"
-     r"|(?:pris|prend|prendre|repris|reprend|reprendre)(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:s['’]|se )(?:est|sont|était|étaient|[ée]tant) empar[ée]\w*|prise (?:de|du) (?:la ville|centre)"
+     r"|(?:pris|prend|prendre|prenant|prennent|prenait|prenaient|repris|reprend|reprendre|reprenant|reprennent)"
+     r"(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:s['’]|se )(?:est|sont|était|étaient|[ée]tant) empar[ée]\w*|prise (?:de|du) (?:la ville|centre)"
      r"|tomb[ée]e?s? (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
      r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|chass[ée]s? (?:de|du|des)|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)|reddition|capitul\w+"
@@ -82,7 +83,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|gaz (?:sarin|toxiques?|moutarde)|\bchlore\b|engins? explosifs?|\bIED\b|attaques? suicides?|abattu\w*"),
     ("incident", "armed clash",
      r"affrontements?|combats?\b|accrochages?|[ée]changes? de tirs|ouvert le feu|heurts|offensive|batailles?\b"
-     r"|encercl\w+|assi[ée]g\w+|si[èe]ge (?:de|du|d['’])|blocus|contre-attaqu\w+"),
+     r"|encercl\w+|assi[ée]g\w+|sous (?:le )?si[èe]ge|si[èe]ge (?:de |d['’])(?-i:[A-ZÀ-Ý])|blocus|contre-attaqu\w+"),
     # a strike or hit of unknown kind ("des obus ont frappé", "a été touché"): the sentence decides below
     ("incident", "attack", r"\bfrapp(?:é|ée|és|ées|ent|ait|aient|ant|er)\b|\btouch[ée]e?s?\b par|abattu\w*"
                            r"|assassin\w+|enlev[ée]\w*|enl[èe]vements?"),
@@ -136,6 +137,8 @@ _MODIFIER_PAR = re.compile(r"\b\w+(?:é|ée|és|ées|us|ues|is|ise|ises|nt)\s+pa
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b(?!\s*\d)",
                            re.IGNORECASE)
+# "l'attentat contre le siège d'une organisation rebelle": the actor named in the target phrase is the victim
+_TARGET_OF = re.compile(r"\b(?:contre|visant|ciblant)\b[^,;]{0,40}$", re.IGNORECASE)
 _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
                              r"(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
@@ -366,7 +369,11 @@ class EventExtractor:
         for k, (s, e) in enumerate(sents):
             sentence = text[s:e]
             sent_mentions = [m for m in mentions if s <= m["start"] < e]
-            locs = [m for m in sent_mentions if m["role"] == "location"]
+            actor_spans = [(a.start + s, a.end + s) for a in self.actors.find(sentence)]
+            # "l'opération Bouclier de l'Euphrate" names an actor, not the river
+            locs = [m for m in sent_mentions if m["role"] == "location"
+                    and not any(a <= m["start"] and m["end"] <= b and (a, b) != (m["start"], m["end"])
+                                for a, b in actor_spans)]
             inherited = False
             scene_set = False
             countrywide = bool(locs) and all(m["feature_type"] == "country" for m in locs)
@@ -616,6 +623,7 @@ class EventExtractor:
                     return ids, actor1, actor2, before, actor1
                 return ids, actor1, actor2, None, None
             found = [f for f in found if f[2] not in supporters] or found
+        patient = frame["patient"] if frame is not None else None  # "a frappé le siège d'une faction"
         before = [f for f in found if f[1] <= trig.start
                   and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])
                   and not _SUFFERED.match(sentence[f[1]:trig.end])]  # "18 combattants ont été tués lors de"
@@ -660,7 +668,9 @@ class EventExtractor:
                 close = [f for f in after if f[2] not in victims and "," not in sentence[trig.end:f[0]]
                          and not _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])
                          and not _OBJECT_OF_HELP.search(sentence[max(0, f[0] - 20):f[0]])
-                         and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])]
+                         and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])
+                         and not _TARGET_OF.search(sentence[trig.end:f[0]])
+                         and not (patient and patient[0] - offset <= f[0] < patient[1] - offset)]
                 actor1 = close[0][2] if close else None
         others = [f[2] for f in [*before[::-1], *after] if f[2] != actor1]
         actor2 = others[0] if others else None
@@ -851,7 +861,7 @@ def _share_dates(reports: list[dict[str, Any]], own: list[bool]) -> None:
         for j, q in enumerate(reports):
             if (own[j] and q["category"] == r["category"] and q["place_id"] == r["place_id"]
                     and q["date_precision"] == "day" and q["modality"] in FACTUAL
-                    and (not r[key] or not q[key] or r[key] == q[key])):
+                    and r[key] and r[key] == q[key]):
                 r["date"], r["date_precision"] = q["date"], "day"
                 break
 

@@ -36,7 +36,7 @@ TRIGGER_LEMMAS: dict[str, str] = {
         "assassiner", "enlever", "kidnapper", "exploser", "tirer", "mitrailler", "détruire", "encercler",
         "assiéger", "affronter", "combattre", "bombardement", "frappe", "raid", "attaque", "attentat",
         "offensive", "assaut", "embuscade", "combat", "affrontement", "explosion", "tir", "obus", "roquette",
-        "missile", "siège", "encerclement", "enlèvement", "pilonnage", "accrochage", "heurt", "contre-offensive",
+        "missile", "encerclement", "enlèvement", "pilonnage", "accrochage", "heurt", "contre-offensive",
         "bataille", "opération", "incursion", "infiltration")},
     **{v: "control_change" for v in (
         "reprendre", "prendre", "conquérir", "reconquérir", "libérer", "chasser", "déloger", "emparer",
@@ -69,6 +69,9 @@ _SUPPORT_VERBS = frozenset({"soutenir", "appuyer", "épauler", "aider", "couvrir
 #: Participles whose agent carries out the event noun they follow ("frappes menées par …").
 _CARRY_OUT = frozenset({"mener", "lancer", "conduire", "perpétrer", "effectuer", "revendiquer", "opérer",
                         "commettre", "orchestrer", "exécuter"})
+#: Verbs whose object is what an event noun subject hit ("une frappe a touché un hôpital").
+_HIT = frozenset({"frapper", "toucher", "viser", "cibler", "détruire", "tuer", "blesser", "endommager", "secouer",
+                  "dévaster", "ravager", "souffler"})
 #: Verbs whose subject reports or suffers an event rather than carrying it out.
 _REPORTING = frozenset({"annoncer", "affirmer", "indiquer", "déclarer", "dire", "rapporter", "accuser", "dénoncer",
                         "condamner", "démentir", "nier", "fuir", "subir", "essuyer", "craindre", "confirmer",
@@ -262,7 +265,9 @@ def frame_of(tok: Token) -> dict[str, Any]:
     """The frame of one trigger token, as a plain dict of character offsets."""
     verb = _clause_verb(tok)
     agent = _agent(tok, verb)
-    patient = _patient(verb) if tok.pos_ == "VERB" else None
+    # "Un attentat a frappé le siège d'une faction": an event noun subject shares its verb's patient
+    patient = _patient(verb) if tok.pos_ == "VERB" or (tok.dep_ == "nsubj" and verb is not tok
+                                                       and verb.lemma_ in _HIT) else None
     lemma = tok.lemma_ if tok.lemma_ in TRIGGER_LEMMAS else tok.lower_
     return {
         "start": tok.idx,
