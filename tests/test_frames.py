@@ -250,3 +250,13 @@ def test_the_target_of_an_attack_is_not_its_author(pipeline) -> None:  # type: i
 def test_a_place_inside_an_operation_name_is_not_an_event_place(pipeline) -> None:  # type: ignore[no-untyped-def]
     r = run(pipeline, "L'opération Bouclier de l'Euphrate a été lancée mercredi par la Turquie.")
     assert not len(r.events)
+
+
+def test_surrender_and_evacuation_destinations(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les rebelles ont quitté dimanche le quartier de Qaboun pour la province d'Idleb et la ville de Jarablus, "
+            "un jour après leur reddition à l'armée.")
+    r = run(pipeline, text)
+    cc = of(r.events, "control_change")
+    assert len(cc) and all(near(g, 33.54, 36.33, 15) for g in cc.geometry)  # Qaboun, not the destinations
+    assert set(cc.controller_after) == {"SYR_GOV"} and set(cc.controller_before) == {"REBELS"}
+    assert set(cc.sub_type) == {"non-violent transfer of territory"}

@@ -150,10 +150,10 @@ _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient
 _CARRIED_OUT_BY = re.compile(r"^[^,;]{0,25}?\b(?:men|lanc|conduit|perp[ée]tr|effectu|revendiqu|op[ée]r|commis)\w*"
                              r"\s+(?:[^,;]{0,40}?\s)?par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _SINCE = re.compile(r"\bdepuis\b[^,.;:()]{0,40}$", re.IGNORECASE)
-_WITHDRAWAL = re.compile(r"se (?:\w+ )?retir|quitt|retir|retrait", re.IGNORECASE)
+_WITHDRAWAL = re.compile(r"se (?:\w+ )?retir|quitt|retir|retrait|reddition|capitul", re.IGNORECASE)
 _EXPELLED = re.compile(r"(?:été|sont|est|était|étaient|ont|a)\s+(?:\w+\s+)?(?:chass|d[ée]log|expuls)\w*", re.IGNORECASE)
-_LEFT_TO = re.compile(r"au profit d(?:e|u|es)\s|aux mains d(?:e|u|es)\s|(?:remis|livr[ée]e?s?|c[ée]d[ée]e?s?) (?:\w+ ){0,3}?(?:à|aux?)\s",
-                      re.IGNORECASE)
+_LEFT_TO = re.compile(r"au profit d(?:e|u|es)\s|aux mains d(?:e|u|es)\s|(?:remis|livr[ée]e?s?|c[ée]d[ée]e?s?) (?:\w+ ){0,3}?(?:à|aux?)\s"
+                      r"|^\W*(?:\w+\s+){0,2}?(?:à|aux?)\s", re.IGNORECASE)  # "leur reddition à l'armée"
 _GENERIC_ENEMY = frozenset({"terroristes", "terroriste", "groupes terroristes", "terroristes armes"})
 #: Bare words for jihadists: they name the jihadist group the article names (HTS in an Idlib story, not ISIS).
 _GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadistes", "jihadists", "extremistes"})
@@ -167,6 +167,9 @@ _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\
                               r"\s*(?:la |l['’]|le )?\s*$",
                               re.IGNORECASE)
 # "l'offensive d'Ankara", "les troupes de Damas": a capital standing for its government, never the place
+# "ont quitté Qaboun pour la province d'Idleb": "pour" a place is a destination only when people leave
+_DEPARTURE = re.compile(r"quitt|\bpartir|\bpartis?\b|[ée]vacu|transf[ée]r|convois?|\bbus\b", re.IGNORECASE)
+_FOR_PLACE = re.compile(r"\bpour\s+(?:la (?:province|r[ée]gion|ville) d['’e]\s*|l['’]|la |le )?$", re.IGNORECASE)
 _ACTOR_GENITIVE = re.compile(r"(?:offensive|op[ée]ration|frappes?|raids?|bombardements?|forces|arm[ée]e|troupes"
                              r"|aviation|avions|soldats|militaires|alli[ée]e?s?|soutien|r[ée]gime|gouvernement"
                              r"|autorit[ée]s|pouvoir|ordres?) (?:de|d['’])\s*$", re.IGNORECASE)
@@ -699,10 +702,10 @@ class EventExtractor:
         if not lost:
             return actor1, before, after
         loser = actor1
-        m = _LEFT_TO.search(sentence, trig.end)
+        m = _LEFT_TO.search(sentence[trig.end:])
         gainer = None
         if m:
-            found = [a for a in self.actors.find(sentence[m.end():m.end() + 60])]
+            found = [a for a in self.actors.find(sentence[trig.end + m.end():trig.end + m.end() + 60])]
             gainer = self._resolve_generic(found[0].text, found[0].actor_id) if found else None
         if gainer is None and _WITHDRAWAL.match(words):
             gainer = self._opponent(loser)  # a town the army leaves falls to the side it was fighting
@@ -742,8 +745,11 @@ class EventExtractor:
         destination: list[dict[str, Any]] = []
         for m in sorted(precise, key=lambda m: m["start"]):
             if _DESTINATION.search(text[max(0, m["start"] - 45):m["start"]]) or (
-                    destination and m["start"] - destination[-1]["start"] <= 45
-                    and re.search(r"(?:,|\bet|\bou)\s*$", text[destination[-1]["end"]:m["start"]])):
+                    _DEPARTURE.search(self._sentence) and _FOR_PLACE.search(text[max(0, m["start"] - 30):m["start"]])
+            ) or (
+                    destination and m["start"] - destination[-1]["start"] <= 90
+                    and re.search(r"(?:,|\bet|\bou)\s+(?:(?:la|le|les) (?:ville|province|r[ée]gion|village|localit[ée])s?"
+                                  r" d(?:e|u|es|['’])\s*)?$", text[destination[-1]["end"]:m["start"]])):
                 destination.append(m)  # "vers Tall Khuraytah et Tall Baruq"
         if trig.category != "incident":  # evacuees and withdrawing fighters' destinations are not the place
             precise = [m for m in precise if m not in destination]
