@@ -260,3 +260,9 @@ def test_surrender_and_evacuation_destinations(pipeline) -> None:  # type: ignor
     assert len(cc) and all(near(g, 33.54, 36.33, 15) for g in cc.geometry)  # Qaboun, not the destinations
     assert set(cc.controller_after) == {"SYR_GOV"} and set(cc.controller_before) == {"REBELS"}
     assert set(cc.sub_type) == {"non-violent transfer of territory"}
+
+
+def test_a_namesake_abroad_next_to_theatre_places_is_not_an_event_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les combattants doivent quitter lundi les localités de Saraqeb, de Tyr et d'Ariha.")
+    places = set(r.events.place_name)
+    assert places and not any("Tyr" in p or "Ṣūr" in p for p in places)

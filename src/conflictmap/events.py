@@ -50,7 +50,8 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("deescalation", "ceasefire / truce",
      r"cessez-le-feu|tr[êe]ves?\b|cessation des hostilit[ée]s|r[ée]gime de silence|arr[êe]t des combats"),
     ("deescalation", "evacuation",
-     r"[ée]vacu(?:ation|ations|" + _V + r")\b|couloirs? humanitaires?|bus verts"),
+     r"[ée]vacu(?:ation|ations|" + _V + r")\b|couloirs? humanitaires?|bus verts"
+     r"|(?:doivent|devront|vont|devaient|commenc\w* à) quitter"),  # fighters due to leave under a deal
     ("deescalation", "agreement or talks on de-escalation",
      r"m[ée]morandum|accords? de (?:r[ée]conciliation|paix|d[ée]sescalade)|pourparlers|n[ée]gociations?"
      r"|ententes? sur|accord (?:sur|de) (?:un|le) cessez-le-feu|\baccords?\b(?!\s+(?:commercia|[ée]conomique|nucl[ée]aire))"
@@ -741,6 +742,9 @@ class EventExtractor:
         # every place the sentence locates the event at ("frappes sur X, Y et Z"): towns, sites, provinces;
         # a country only when nothing more precise is named (such a report stays off the map)
         precise = [m for m in ordered if m["feature_type"] != "country"]
+        if self.theatre and any(m["country_code"] == self.theatre for m in precise):
+            # next to places of the theatre, a namesake abroad is a misread village, not a second front
+            precise = [m for m in precise if m["country_code"] == self.theatre]
         text = self._text
         destination: list[dict[str, Any]] = []
         for m in sorted(precise, key=lambda m: m["start"]):
