@@ -266,3 +266,8 @@ def test_a_namesake_abroad_next_to_theatre_places_is_not_an_event_place(pipeline
     r = run(pipeline, "Les combattants doivent quitter lundi les localités de Saraqeb, de Tyr et d'Ariha.")
     places = set(r.events.place_name)
     assert places and not any("Tyr" in p or "Ṣūr" in p for p in places)
+
+
+def test_fronted_adverbial_event_belongs_to_the_main_subject(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Après une semaine d’offensive, les Forces démocratiques syriennes encerclent entièrement Tabqa.")
+    assert of(r.events, "incident").iloc[0].actor1 == "SDF"

@@ -139,6 +139,8 @@ _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "diman
 _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b(?!\s*\d)",
                            re.IGNORECASE)
 # "l'attentat contre le siège d'une organisation rebelle": the actor named in the target phrase is the victim
+_FRONTED = re.compile(r"^\W*(?:apr[èe]s|durant|pendant|depuis|au terme d[eu']|à l['’]issue d[eu']|au cours d[eu']"
+                      r"|lors d[eu']|malgr[ée]|face à|en d[ée]pit d[eu'])\b", re.IGNORECASE)
 _TARGET_OF = re.compile(r"\b(?:contre|visant|ciblant)\b[^,;]{0,40}$", re.IGNORECASE)
 _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
@@ -665,8 +667,15 @@ class EventExtractor:
                 cut = m.end()
             clause = [f for f in before if f[0] >= cut and f[2] not in victims]
             pool = clause or [f for f in before if f[2] not in victims]
+            fronted = _FRONTED.match(sentence[:trig.start])
+            comma = sentence.find(",", trig.end)
             if pool:
                 actor1 = (clause[0] if clause else pool[-1])[2]
+            elif fronted and 0 <= comma - trig.end <= 40:
+                # "Après dix jours d'offensive, les FDS encerclent Manbij": the main clause's subject
+                subj = next((f for f in after if f[0] > comma and f[2] not in victims
+                             and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])), None)
+                actor1 = subj[2] if subj and subj[0] - comma <= 30 else None
             else:
                 # an actor right after the trigger in the same clause ("… ont visé jeudi les FDS")
                 close = [f for f in after if f[2] not in victims and "," not in sentence[trig.end:f[0]]

@@ -81,6 +81,11 @@ _REPORTING = frozenset({"annoncer", "affirmer", "indiquer", "déclarer", "dire",
 def _span_chars(tok: Token) -> tuple[int, int]:
     """Character span of a token's subtree, cut before a relative clause or apposition."""
     left, right = tok.left_edge.i, tok.right_edge.i
+    doc = tok.doc
+    for child in tok.lefts:  # a fronted adverbial the parser hung on the noun is not part of the phrase
+        if child.dep_ in ("obl", "obl:mod", "advcl", "punct", "nmod") or any(
+                doc[k].text == "," for k in range(child.right_edge.i, tok.i)):
+            left = max(left, child.right_edge.i + 1)
     for child in tok.rights:
         cases = {g.lower_ for g in child.children if g.dep_ == "case"}
         if (child.dep_ in ("acl:relcl", "appos", "acl", "punct", "conj", "cc")
@@ -88,9 +93,15 @@ def _span_chars(tok: Token) -> tuple[int, int]:
             # "les combats contre les FDS": the agent phrase stops before other complements
             right = min(right, child.left_edge.i - 1)
             break
-    doc = tok.doc
     right = max(right, tok.i)
+    left = min(left, tok.i)
     return doc[left].idx, doc[right].idx + len(doc[right].text)
+
+
+def _inside(tok: Token, head: Token) -> bool:
+    """Whether ``tok`` lies inside the phrase of ``head`` as :func:`_span_chars` cuts it."""
+    a, b = _span_chars(head)
+    return a <= tok.idx < b
 
 
 def _clause_verb(tok: Token) -> Token:
@@ -125,7 +136,7 @@ def _agent(trigger: Token, verb: Token) -> Token | None:
             # "l'armée a lancé une offensive", "après dix jours d'offensive, les FDS encerclent Manbij":
             # an event noun without its own agent is carried out by the subject of its clause
             agent = _verb_agent(verb)
-            if agent is not None and agent is not trigger and trigger not in agent.subtree:
+            if agent is not None and agent is not trigger and not (agent.i < trigger.i and _inside(trigger, agent)):
                 return agent
         return None
     return _verb_agent(verb)
