@@ -269,5 +269,5 @@ def test_a_namesake_abroad_next_to_theatre_places_is_not_an_event_place(pipeline
 
 
 def test_fronted_adverbial_event_belongs_to_the_main_subject(pipeline) -> None:  # type: ignore[no-untyped-def]
-    r = run(pipeline, "Après une semaine d’offensive, les Forces démocratiques syriennes encerclent entièrement Tabqa.")
+    r = run(pipeline, "Après une semaine d’offensive, les Forces démocratiques syriennes encerclent entièrement la ville de Tabqa.")
     assert of(r.events, "incident").iloc[0].actor1 == "SDF"
