@@ -60,7 +60,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("control_change", "",
      r"\brepris" r"(?:e|es)?\b|\breprendre\b|\breprend\b|reconqu[iê]s|reconqu[ée]rir|reconqu[êe]te"
      r"|(?:pris|prend|prendre|prenant|prennent|prenait|prenaient|repris|reprend|reprendre|reprenant|reprennent)"
-     r"(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:s['’]|se )(?:est|sont|était|étaient|[ée]tant) empar[ée]\w*|prise (?:de|du) (?:la ville|centre)"
+     r"(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:\bs['’]|\bse )(?:(?:est|sont|était|étaient|[ée]tant|être|seraient|serait)\s+)?empar\w*|\bcaptur[ée]\w*|prise (?:de|du) (?:la ville|centre)"
      r"|tomb[ée]e?s? (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
      r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|chass[ée]s? (?:de|du|des)|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)|reddition|capitul\w+"
@@ -599,7 +599,9 @@ class EventExtractor:
     def _actors(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]],
                 frame: dict[str, Any] | None = None
                 ) -> tuple[list[str], str | None, str | None, str | None, str | None]:
-        found = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)]
+        found = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)
+                 if not re.search(r"\banti[- ]?$", sentence[max(0, a.start - 5):a.start], re.IGNORECASE)]
+        # ("des forces anti-Daesh": the name of their enemy, not an actor of the event)
         for m in mentions:
             if m["role"] == "actor" and m.get("actor_id"):
                 found.append((m["start"] - offset, m["end"] - offset, m["actor_id"]))
@@ -990,8 +992,9 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
     Returns
     -------
     geopandas.GeoDataFrame
-        :data:`conflictmap.schema.EVENT_COLUMNS`; the first report (earliest article order)
-        gives the event's fields, ``sources`` lists every report as JSON.
+        :data:`conflictmap.schema.EVENT_COLUMNS`; the most informative report (a named actor or
+        gainer, then the highest confidence; the earliest on ties) gives the event's fields,
+        ``sources`` lists every report as JSON.
     """
     from conflictmap import store
 
@@ -1031,7 +1034,14 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
             groups[placed].append(i)
     records = []
     for grp in groups:
-        first = dict(recs[grp[0]])
+        # the event's fields come from its most informative report (named actor, then confidence), the
+        # earliest on ties
+        def informative(i: int) -> tuple[bool, float, int]:
+            key = "controller_after" if recs[i]["category"] == "control_change" else "actor1"
+            conf = recs[i].get("confidence")
+            return (bool(recs[i].get(key)), float(conf) if conf is not None else 1.0, -i)
+
+        first = dict(recs[max(grp, key=informative)])
         srcs = [{"article_id": recs[i]["article_id"], "quote": recs[i]["quote"], "start": int(recs[i]["start"]),
                  "end": int(recs[i]["end"]), "source": recs[i]["source"], "url": recs[i]["url"]} for i in grp]
         actors: list[str] = []
