@@ -141,6 +141,7 @@ _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|ven
 # "l'attentat contre le siège d'une organisation rebelle": the actor named in the target phrase is the victim
 _FRONTED = re.compile(r"^\W*(?:apr[èe]s|durant|pendant|depuis|au terme d[eu']|à l['’]issue d[eu']|au cours d[eu']"
                       r"|lors d[eu']|malgr[ée]|face à|en d[ée]pit d[eu'])\b", re.IGNORECASE)
+_VERB_FORM = re.compile(r"(?:é|ée|és|ées|ent|ait|aient|er|ant|ons|ez)$", re.IGNORECASE)
 _TARGET_OF = re.compile(r"\b(?:contre|visant|ciblant)\b[^,;]{0,40}$", re.IGNORECASE)
 _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
@@ -645,8 +646,10 @@ class EventExtractor:
             agent = next((f for f in after if f[0] - trig.end <= 70 and f[2] not in victims
                           and _CARRIED_OUT_BY.search(sentence[trig.end:f[0]])), None)
         # 2. "frappes du régime syrien", "raids de l'aviation russe": the trigger noun's complement
+        # (a verb's object "les bases de l'armée turque" names the target's owner, not the author)
         of = next((f for f in after if f[0] - trig.end <= 30 and f[2] not in victims
-                   and _OF_TRIGGER.match(sentence[trig.end:f[0]])), None)
+                   and _OF_TRIGGER.match(sentence[trig.end:f[0]])), None) \
+            if not _VERB_FORM.search(sentence[trig.start:trig.end]) else None
         # 3. "accusé l'aviation russe de les avoir bombardés"
         accused = next((f for f in reversed([f for f in found if f[1] <= trig.start])
                         if _ACCUSED.search(sentence[max(0, f[0] - 20):f[0]])), None)
