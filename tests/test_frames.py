@@ -271,3 +271,13 @@ def test_a_namesake_abroad_next_to_theatre_places_is_not_an_event_place(pipeline
 def test_fronted_adverbial_event_belongs_to_the_main_subject(pipeline) -> None:  # type: ignore[no-untyped-def]
     r = run(pipeline, "Après une semaine d’offensive, les Forces démocratiques syriennes encerclent entièrement la ville de Tabqa.")
     assert of(r.events, "incident").iloc[0].actor1 == "SDF"
+
+
+def test_purpose_clause_is_a_plan_and_supporting_strikes_are_the_supporters_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "La Turquie a lancé mercredi l'opération Source de paix pour en chasser les YPG de Tall Abyad.")
+    assert not len(of(r.events, "control_change"))
+    text = ("Les jihadistes ont été chassés lundi de Tall Abyad par les forces kurdes, après quatre mois de combats "
+            "appuyés par les bombardements de la coalition.")
+    r = run(pipeline, text)
+    assert of(r.events, "control_change").iloc[0].controller_after == "YPG"
+    assert "COALITION" in set(of(r.events, "incident").actor1)

@@ -62,7 +62,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|(?:pris|prend|prendre|prenant|prennent|prenait|prenaient|repris|reprend|reprendre|reprenant|reprennent)"
      r"(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:\bs['’]|\bse )(?:(?:est|sont|était|étaient|[ée]tant|être|seraient|serait)\s+)?empar\w*|\bcaptur[ée]\w*|prise (?:de|du) (?:la ville|centre)"
      r"|tomb[ée]e?s? (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
-     r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|chass[ée]s? (?:de|du|des)|conqu[iê]s|revenir sous l['’]autorit[ée]"
+     r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|\bchass[ée]e?s?\b|\bchass(?:ent|aient|ait|er)\b|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)|reddition|capitul\w+"
      r"|contr[ôo]l\w+ (?:d[ée]sormais|maintenant|totalement|enti[èe]rement)"
      r"|hiss\w* (?:leur |son |le |un )?drapeau|nettoy\w* (?:\w+ ){0,2}(?:zone|ville|quartier|secteur|poche|localit[ée])s?"
@@ -615,7 +615,10 @@ class EventExtractor:
         if frame is not None:
             # the parse decides when it names an agent: "a été reprise par les FDS avec le soutien de la coalition"
             inside = lambda f, span: span is not None and span[0] - offset <= f[0] and f[1] <= span[1] - offset
-            supporters = {f[2] for f in found if any(inside(f, sp) for sp in frame["supporters"])}
+            # the support itself ("appuyés par les bombardements de la coalition") is the supporter's own event
+            own_support = any(sp[0] - offset <= trig.start < sp[1] - offset for sp in frame["supporters"])
+            supporters = set() if own_support else {
+                f[2] for f in found if any(inside(f, sp) for sp in frame["supporters"])}
             agent = next((f for f in found if inside(f, frame["agent"]) and f[2] not in victims
                           and f[2] not in supporters), None)
             if agent is not None:
@@ -863,7 +866,7 @@ _DENIED = re.compile(r"\bd[ée]men\w*|\bni[ée]\w*\b|\bn['’]\w+\s+(?:pas|jamai
                      re.IGNORECASE)
 _PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w* de"
                       r"|vis(?:e|ent|ait|aient|ant) à|d[ée]termination à|intention de|projet\w* de|veu\w* |voulo\w*|devr\w*"
-                      r"|(?:va|vont|allait|allaient) \w+er\b|cherch\w* à|s['’]effor[cç]\w* de|ambitionn\w*"
+                      r"|(?:va|vont|allait|allaient) \w+er\b|\b(?:pour|afin de) (?:en |y |l['’]|les? |la )?\w+(?:er|ir|re)$|cherch\w* à|s['’]effor[cç]\w* de|ambitionn\w*"
                       r"|(?:objectif|but)\w* (?:\w+ ){0,4}(?:est|serait|sera) de|pr[ée]par\w* (?:à|une?)\b)",
                       re.IGNORECASE)
 _DEMAND = re.compile(r"\b(?:exig|r[ée]clam|appel|demand|menac|propos|envisag|souhait|veu|voul|esp[èe]r|tent)\w*",

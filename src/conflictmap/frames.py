@@ -231,6 +231,9 @@ def modality(trigger: Token) -> str:
         return "hypothetical"
     if sent.text.rstrip().endswith("?"):
         return "hypothetical"
+    if "Inf" in verb.morph.get("VerbForm") and any(c.dep_ == "mark" and c.lower_ in ("pour", "afin")
+                                                   for c in verb.children):
+        return "planned"  # "une opération pour en chasser l'EI": a purpose, not a fact
     auxes = [c for c in verb.children if c.dep_.startswith("aux")]
     moods = {m for t in (verb, *auxes) for m in t.morph.get("Mood")}
     tenses = {m for t in (verb, *auxes) for m in t.morph.get("Tense") if "Fin" in t.morph.get("VerbForm")}
