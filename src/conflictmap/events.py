@@ -864,7 +864,7 @@ _CLAIMED = re.compile(r"\b(?:aurai(?:en)?t|seraie?n?t)\s+(?:\w+\s+)?\w+[ée]e?s?
                       r"|\bpr[ée]tend\w*|\brevendiqu\w*", re.IGNORECASE)
 _DENIED = re.compile(r"\bd[ée]men\w*|\bni[ée]\w*\b|\bn['’]\w+\s+(?:pas|jamais)\b|\bne\s+\w+\s+(?:pas|jamais)\b",
                      re.IGNORECASE)
-_PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w* de"
+_PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w*(?: \w+){0,5}? de"
                       r"|vis(?:e|ent|ait|aient|ant) à|d[ée]termination à|intention de|projet\w* de|veu\w* |voulo\w*|devr\w*"
                       r"|(?:va|vont|allait|allaient) \w+er\b|\b(?:pour|afin de) (?:en |y |l['’]|les? |la )?\w+(?:er|ir|re)$|cherch\w* à|s['’]effor[cç]\w* de|ambitionn\w*"
                       r"|(?:objectif|but)\w* (?:\w+ ){0,4}(?:est|serait|sera) de|pr[ée]par\w* (?:à|une?)\b)",
