@@ -9,9 +9,10 @@ the parse of the trigger's clause:
   of an active one; for an event noun its ``de`` complement or adjective ("frappes russes");
 - the **patient**: ``nsubj:pass`` or ``obj``;
 - the **supporters**: "avec le soutien de X", "appuyé(e)s / soutenu(e)s par X" (never the agent);
-- the **modality**: ``asserted``, ``claimed`` (journalistic conditional "aurait frappé", accusations,
-  claims), ``denied`` (negation, *démentir*), ``planned`` (future, *aller* + infinitive, *menacer de*,
-  *s'apprêter à*, *tenter de*…), ``hypothetical`` (*pourrait*, "si …", questions).
+- the **modality** (:data:`conflictmap.schema.MODALITIES`): ``asserted``, ``claimed`` (journalistic
+  conditional "aurait frappé", accusations, claims), ``denied`` (negation, *démentir*), ``planned``
+  (future, *aller* + infinitive, *menacer de*, *s'apprêter à*, *tenter de*, "pour" + infinitive…),
+  ``hypothetical`` (*pourrait*, "si …", questions).
 
 Frames are stored as plain, serialisable dicts (character offsets) in
 ``doc.user_data["conflictmap_frames"]`` so that event extraction can run on records, in worker
@@ -25,8 +26,6 @@ from typing import Any
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
-
-from conflictmap.schema import FACTUAL, MODALITIES  # noqa: F401  (re-exported)
 
 #: Trigger lemmas (verbs and event nouns) → category. The regular lexicon of
 #: :mod:`conflictmap.events` decides sub-types; these lemmas anchor frames in the parse.
@@ -180,7 +179,7 @@ def _supporters(verb: Token, trigger: Token) -> list[Token]:
 
 
 def modality(trigger: Token) -> str:
-    """The modality of the event a trigger token reports (see :data:`MODALITIES`).
+    """The modality of the event a trigger token reports (see :data:`conflictmap.schema.MODALITIES`).
 
     Parameters
     ----------
@@ -190,7 +189,7 @@ def modality(trigger: Token) -> str:
     Returns
     -------
     str
-        One of :data:`MODALITIES`.
+        One of :data:`conflictmap.schema.MODALITIES`.
     """
     verb = _clause_verb(trigger)
     sent = trigger.sent
