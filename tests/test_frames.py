@@ -281,3 +281,11 @@ def test_purpose_clause_is_a_plan_and_supporting_strikes_are_the_supporters_even
     r = run(pipeline, text)
     assert of(r.events, "control_change").iloc[0].controller_after == "YPG"
     assert "COALITION" in set(of(r.events, "incident").actor1)
+
+
+def test_siege_and_a_date_after_depuis_que(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les habitants n'ont pas pu sortir depuis que l'armée a repris vendredi le contrôle de la ville de "
+            "Saraqeb, après trois semaines de siège.")
+    r = run(pipeline, text, published=dt.date(2019, 3, 14))
+    inc = of(r.events, "incident")
+    assert len(inc) and set(inc.date) == {"2019-03-08"}  # the Friday the sentence states, not a "since" date

@@ -83,7 +83,8 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|gaz (?:sarin|toxiques?|moutarde)|\bchlore\b|engins? explosifs?|\bIED\b|attaques? suicides?|abattu\w*"),
     ("incident", "armed clash",
      r"affrontements?|combats?\b|accrochages?|[ée]changes? de tirs|ouvert le feu|heurts|offensive|batailles?\b"
-     r"|encercl\w+|assi[ée]g\w+|sous (?:le )?si[èe]ge|si[èe]ge (?:de |d['’])(?-i:[A-ZÀ-Ý])|blocus|contre-attaqu\w+"),
+     r"|encercl\w+|assi[ée]g\w+|sous (?:le )?si[èe]ge|si[èe]ge (?:de |d['’])(?-i:[A-ZÀ-Ý])|blocus|contre-attaqu\w+"
+     r"|(?:semaines?|mois|jours|ann[ée]es?|ans) de si[èe]ge|si[èe]ge impos[ée]"),
     # a strike or hit of unknown kind ("des obus ont frappé", "a été touché"): the sentence decides below
     ("incident", "attack", r"\bfrapp(?:é|ée|és|ées|ent|ait|aient|ant|er)\b|\btouch[ée]e?s?\b par|abattu\w*"
                            r"|assassin\w+|enlev[ée]\w*|enl[èe]vements?"),
@@ -152,7 +153,7 @@ _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient
                        re.IGNORECASE)
 _CARRIED_OUT_BY = re.compile(r"^[^,;]{0,25}?\b(?:men|lanc|conduit|perp[ée]tr|effectu|revendiqu|op[ée]r|commis)\w*"
                              r"\s+(?:[^,;]{0,40}?\s)?par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
-_SINCE = re.compile(r"\bdepuis\b[^,.;:()]{0,40}$", re.IGNORECASE)
+_SINCE = re.compile(r"\bdepuis\b(?!\s+qu)[^,.;:()]{0,40}$", re.IGNORECASE)  # not "depuis que <clause>"
 _WITHDRAWAL = re.compile(r"se (?:\w+ )?retir|quitt|retir|retrait|reddition|capitul", re.IGNORECASE)
 _EXPELLED = re.compile(r"(?:été|sont|est|était|étaient|ont|a)\s+(?:\w+\s+)?(?:chass|d[ée]log|expuls)\w*", re.IGNORECASE)
 _LEFT_TO = re.compile(r"au profit d(?:e|u|es)\s|aux mains d(?:e|u|es)\s|(?:remis|livr[ée]e?s?|c[ée]d[ée]e?s?) (?:\w+ ){0,3}?(?:à|aux?)\s"
