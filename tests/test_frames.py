@@ -289,3 +289,17 @@ def test_siege_and_a_date_after_depuis_que(pipeline) -> None:  # type: ignore[no
     r = run(pipeline, text, published=dt.date(2019, 3, 14))
     inc = of(r.events, "incident")
     assert len(inc) and set(inc.date) == {"2019-03-08"}  # the Friday the sentence states, not a "since" date
+
+
+def test_this_region_points_back_to_the_scene_across_paragraphs(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les rebelles ont commencé samedi à remettre leurs armes lourdes à Deraa.\n\n"
+            "Au terme d'une offensive éclair lancée le 19 juin, le régime a fait plier les rebelles dans cette région.")
+    inc = of(run(pipeline, text, published=dt.date(2018, 7, 15)).events, "incident")
+    assert len(inc) == 1 and inc.iloc[0].actor1 == "SYR_GOV" and near(inc.iloc[0].geometry, 32.62, 36.10, 30)
+
+
+def test_back_in_the_hands_of(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Revenue entre les mains du régime depuis 2016, la ville de Saraqeb reste instable.",
+            published=dt.date(2019, 3, 14))
+    cc = of(r.events, "control_change").iloc[0]
+    assert cc.controller_after == "SYR_GOV" and cc.date.startswith("2016")

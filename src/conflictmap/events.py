@@ -60,7 +60,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"\brepris" r"(?:e|es)?\b|\breprendre\b|\breprend\b|reconqu[iê]s|reconqu[ée]rir|reconqu[êe]te"
      r"|(?:pris|prend|prendre|prenant|prennent|prenait|prenaient|repris|reprend|reprendre|reprenant|reprennent)"
      r"(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:\bs['’]|\bse )(?:(?:est|sont|était|étaient|[ée]tant|être|seraient|serait)\s+)?empar\w*|\bcaptur[ée]\w*|prise (?:de|du) (?:la ville|centre)"
-     r"|tomb[ée]e?s? (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
+     r"|(?:tomb|retomb|revenu|pass)\w* (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
      r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|\bchass[ée]e?s?\b|\bchass(?:ent|aient|ait|er)\b|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)|reddition|capitul\w+"
      r"|contr[ôo]l\w+ (?:d[ée]sormais|maintenant|totalement|enti[èe]rement)"
@@ -146,6 +146,9 @@ _TARGET_OF = re.compile(r"\b(?:contre|visant|ciblant)\b[^,;]{0,40}$", re.IGNOREC
 _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
                              r"(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
+# "dans cette région", "la ville": a place phrase that points back to the scene named before
+_BACK_REFERENCE = re.compile(r"\b(?:cette|cet|ce|la|le) (?:r[ée]gion|ville|zone|localit[ée]|province|secteur|quartier"
+                             r"|poche|enclave|bourgade|village)\b(?!\s+(?:de|d['’]|du)\b)", re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.IGNORECASE)
 # the subject of a passive casualty or hit verb suffered the event
 _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient|aurait)\s+(?:\w+\s+)?[ée]t[ée]\s+"
@@ -384,8 +387,10 @@ class EventExtractor:
             inherited = False
             scene_set = False
             countrywide = bool(locs) and all(m["feature_type"] == "country" for m in locs)
-            if ((not locs or countrywide) and k and paragraph_of[k - 1] == paragraph_of[k]
-                    and last_locs[0] >= k - 2 and last_locs[1]):
+            refers_back = bool(_BACK_REFERENCE.search(sentence))
+            if ((not locs or countrywide) and k and last_locs[1]
+                    and ((paragraph_of[k - 1] == paragraph_of[k] and last_locs[0] >= k - 2)
+                         or (refers_back and last_locs[0] >= k - 6))):
                 # "Ils ont attaqué deux bases turques." after "... à Afrine": the scene of the previous sentence
                 locs, inherited = [m for m in last_locs[1] if m["feature_type"] != "country"], True
             sentence_actor = self._first_subject(sentence)
