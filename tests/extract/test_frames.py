@@ -230,3 +230,76 @@ def test_a_later_mention_of_the_same_takeover_keeps_its_date(pipeline) -> None: 
             "La ville de Saraqeb est désormais tombée aux mains de Hayat Tahrir al-Cham.")
     cc = of(run(pipeline, text, published=dt.date(2019, 3, 14)).reports, "control_change")
     assert len(cc) == 2 and set(cc.date) == {"2019-03-09"}
+
+
+def test_targeting_is_an_attack_aiming_is_a_plan(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'artillerie a visé mardi le quartier de Jobar, assiégé par l'armée.")
+    assert set(of(r.reports, "incident").modality) <= {"asserted"} and len(of(r.events, "incident"))
+    r = run(pipeline, "L'offensive vise à reprendre la ville de Saraqeb aux rebelles.")
+    assert not len(of(r.events, "control_change"))
+    assert set(of(r.reports, "control_change").modality) == {"planned"}
+
+
+def test_the_target_of_an_attack_is_not_its_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Un attentat a frappé lundi à Jarablus le siège d'une faction rebelle, tuant six personnes.")
+    assert of(r.events, "incident").iloc[0].actor1 is None
+    r = run(pipeline, "Un attentat contre le siège d'une faction rebelle a fait six morts lundi à Jarablus.")
+    assert of(r.events, "incident").iloc[0].actor1 is None
+
+
+def test_a_place_inside_an_operation_name_is_not_an_event_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'opération Bouclier de l'Euphrate a été lancée mercredi par la Turquie.")
+    assert not len(r.events)
+
+
+def test_surrender_and_evacuation_destinations(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les rebelles ont quitté dimanche le quartier de Qaboun pour la province d'Idleb et la ville de Jarablus, "
+            "un jour après leur reddition à l'armée.")
+    r = run(pipeline, text)
+    cc = of(r.events, "control_change")
+    assert len(cc) and all(near(g, 33.54, 36.33, 15) for g in cc.geometry)  # Qaboun, not the destinations
+    assert set(cc.controller_after) == {"SYR_GOV"} and set(cc.controller_before) == {"REBELS"}
+    assert set(cc.sub_type) == {"non-violent transfer of territory"}
+
+
+def test_a_namesake_abroad_next_to_theatre_places_is_not_an_event_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les combattants doivent quitter lundi les localités de Saraqeb, de Tyr et d'Ariha.")
+    places = set(r.events.place_name)
+    assert places and not any("Tyr" in p or "Ṣūr" in p for p in places)
+
+
+def test_fronted_adverbial_event_belongs_to_the_main_subject(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Après une semaine d’offensive, les Forces démocratiques syriennes encerclent entièrement la ville de Tabqa.")
+    assert of(r.events, "incident").iloc[0].actor1 == "SDF"
+
+
+def test_purpose_clause_is_a_plan_and_supporting_strikes_are_the_supporters_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "La Turquie a lancé mercredi l'opération Source de paix pour en chasser les YPG de Tall Abyad.")
+    assert not len(of(r.events, "control_change"))
+    text = ("Les jihadistes ont été chassés lundi de Tall Abyad par les forces kurdes, après quatre mois de combats "
+            "appuyés par les bombardements de la coalition.")
+    r = run(pipeline, text)
+    assert of(r.events, "control_change").iloc[0].controller_after == "YPG"
+    assert "COALITION" in set(of(r.events, "incident").actor1)
+
+
+def test_siege_and_a_date_after_depuis_que(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les habitants n'ont pas pu sortir depuis que l'armée a repris vendredi le contrôle de la ville de "
+            "Saraqeb, après trois semaines de siège.")
+    r = run(pipeline, text, published=dt.date(2019, 3, 14))
+    inc = of(r.events, "incident")
+    assert len(inc) and set(inc.date) == {"2019-03-08"}  # the Friday the sentence states, not a "since" date
+
+
+def test_this_region_points_back_to_the_scene_across_paragraphs(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les rebelles ont commencé samedi à remettre leurs armes lourdes à Deraa.\n\n"
+            "Au terme d'une offensive éclair lancée le 19 juin, le régime a fait plier les rebelles dans cette région.")
+    inc = of(run(pipeline, text, published=dt.date(2018, 7, 15)).events, "incident")
+    assert len(inc) == 1 and inc.iloc[0].actor1 == "SYR_GOV" and near(inc.iloc[0].geometry, 32.62, 36.10, 30)
+
+
+def test_back_in_the_hands_of(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Revenue entre les mains du régime depuis 2016, la ville de Saraqeb reste instable.",
+            published=dt.date(2019, 3, 14))
+    cc = of(r.events, "control_change").iloc[0]
+    assert cc.controller_after == "SYR_GOV" and cc.date.startswith("2016")

@@ -336,3 +336,13 @@ def test_a_name_resolved_once_is_the_same_place_elsewhere_in_the_article(nlp: La
 def test_a_city_and_its_governorate_are_one_answer_for_confidence(nlp: Language) -> None:
     doc = nlp("Les combats se poursuivent à Alep depuis mardi.")
     assert doc.spans["toponyms"][0]._.confidence >= 0.9
+
+
+@pytest.mark.parametrize("text", [
+    "Les jihadistes ont été chassés mardi de Tall Abyad par les forces kurdes.",
+    "Les derniers combattants se sont retirés de Tall Abyad dans la nuit.",
+    "Des centaines de familles ont fui de Tall Abyad vers le sud.",
+])
+def test_a_name_after_a_verb_of_leaving_is_a_place(nlp: Language, text: str) -> None:
+    found = tops(nlp, text)
+    assert "Tall Abyad" in found and found["Tall Abyad"][0] == "location"

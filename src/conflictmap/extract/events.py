@@ -18,7 +18,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -51,7 +50,8 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("deescalation", "ceasefire / truce",
      r"cessez-le-feu|tr[êe]ves?\b|cessation des hostilit[ée]s|r[ée]gime de silence|arr[êe]t des combats"),
     ("deescalation", "evacuation",
-     r"[ée]vacu(?:ation|ations|" + _V + r")\b|couloirs? humanitaires?|bus verts"),
+     r"[ée]vacu(?:ation|ations|" + _V + r")\b|couloirs? humanitaires?|bus verts"
+     r"|(?:doivent|devront|vont|devaient|commenc\w* à) quitter"),  # fighters due to leave under a deal
     ("deescalation", "agreement or talks on de-escalation",
      r"m[ée]morandum|accords? de (?:r[ée]conciliation|paix|d[ée]sescalade)|pourparlers|n[ée]gociations?"
      r"|ententes? sur|accord (?:sur|de) (?:un|le) cessez-le-feu|\baccords?\b(?!\s+(?:commercia|[ée]conomique|nucl[ée]aire))"
@@ -59,9 +59,10 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|remett\w* (?:\w+ ){0,4}(?:leurs |ses )?armes|rendu (?:\w+ ){0,2}(?:leurs |ses )?armes"),
     ("control_change", "",
      r"\brepris" r"(?:e|es)?\b|\breprendre\b|\breprend\b|reconqu[iê]s|reconqu[ée]rir|reconqu[êe]te"
-     r"|(?:pris|prend|prendre|repris|reprend|reprendre)(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:s['’]|se )(?:est|sont|était|étaient|[ée]tant) empar[ée]\w*|prise (?:de|du) (?:la ville|centre)"
-     r"|tomb[ée]e?s? (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
-     r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|chass[ée]s? (?:de|du|des)|conqu[iê]s|revenir sous l['’]autorit[ée]"
+     r"|(?:pris|prend|prendre|prenant|prennent|prenait|prenaient|repris|reprend|reprendre|reprenant|reprennent)"
+     r"(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:\bs['’]|\bse )(?:(?:est|sont|était|étaient|[ée]tant|être|seraient|serait)\s+)?empar\w*|\bcaptur[ée]\w*|prise (?:de|du) (?:la ville|centre)"
+     r"|(?:tomb|retomb|revenu|pass)\w* (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
+     r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|\bchass[ée]e?s?\b|\bchass(?:ent|aient|ait|er)\b|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)|reddition|capitul\w+"
      r"|contr[ôo]l\w+ (?:d[ée]sormais|maintenant|totalement|enti[èe]rement)"
      r"|hiss\w* (?:leur |son |le |un )?drapeau|nettoy\w* (?:\w+ ){0,2}(?:zone|ville|quartier|secteur|poche|localit[ée])s?"
@@ -83,7 +84,8 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|gaz (?:sarin|toxiques?|moutarde)|\bchlore\b|engins? explosifs?|\bIED\b|attaques? suicides?|abattu\w*"),
     ("incident", "armed clash",
      r"affrontements?|combats?\b|accrochages?|[ée]changes? de tirs|ouvert le feu|heurts|offensive|batailles?\b"
-     r"|encercl\w+|assi[ée]g\w+|si[èe]ge (?:de|du|d['’])|blocus|contre-attaqu\w+"),
+     r"|encercl\w+|assi[ée]g\w+|sous (?:le )?si[èe]ge|si[èe]ge (?:de |d['’])(?-i:[A-ZÀ-Ý])|blocus|contre-attaqu\w+"
+     r"|(?:semaines?|mois|jours|ann[ée]es?|ans) de si[èe]ge|si[èe]ge impos[ée]"),
     # a strike or hit of unknown kind ("des obus ont frappé", "a été touché"): the sentence decides below
     ("incident", "attack", r"\bfrapp(?:é|ée|és|ées|ent|ait|aient|ant|er)\b|\btouch[ée]e?s?\b par|abattu\w*"
                            r"|assassin\w+|enlev[ée]\w*|enl[èe]vements?"),
@@ -137,9 +139,17 @@ _MODIFIER_PAR = re.compile(r"\b\w+(?:é|ée|és|ées|us|ues|is|ise|ises|nt)\s+pa
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b(?!\s*\d)",
                            re.IGNORECASE)
+# "l'attentat contre le siège d'une organisation rebelle": the actor named in the target phrase is the victim
+_FRONTED = re.compile(r"^\W*(?:apr[èe]s|durant|pendant|depuis|au terme d[eu']|à l['’]issue d[eu']|au cours d[eu']"
+                      r"|lors d[eu']|malgr[ée]|face à|en d[ée]pit d[eu'])\b", re.IGNORECASE)
+_VERB_FORM = re.compile(r"(?:é|ée|és|ées|ent|ait|aient|er|ant|ons|ez)$", re.IGNORECASE)
+_TARGET_OF = re.compile(r"\b(?:contre|visant|ciblant)\b[^,;]{0,40}$", re.IGNORECASE)
 _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
                              r"(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
+# "dans cette région", "la ville": a place phrase that points back to the scene named before
+_BACK_REFERENCE = re.compile(r"\b(?:cette|cet|ce|la|le) (?:r[ée]gion|ville|zone|localit[ée]|province|secteur|quartier"
+                             r"|poche|enclave|bourgade|village)\b(?!\s+(?:de|d['’]|du)\b)", re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.IGNORECASE)
 # the subject of a passive casualty or hit verb suffered the event
 _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient|aurait)\s+(?:\w+\s+)?[ée]t[ée]\s+"
@@ -147,11 +157,11 @@ _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient
                        re.IGNORECASE)
 _CARRIED_OUT_BY = re.compile(r"^[^,;]{0,25}?\b(?:men|lanc|conduit|perp[ée]tr|effectu|revendiqu|op[ée]r|commis)\w*"
                              r"\s+(?:[^,;]{0,40}?\s)?par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
-_SINCE = re.compile(r"\bdepuis\b[^,.;:()]{0,40}$", re.IGNORECASE)
-_WITHDRAWAL = re.compile(r"se (?:\w+ )?retir|quitt|retir|retrait", re.IGNORECASE)
+_SINCE = re.compile(r"\bdepuis\b(?!\s+qu)[^,.;:()]{0,40}$", re.IGNORECASE)  # not "depuis que <clause>"
+_WITHDRAWAL = re.compile(r"se (?:\w+ )?retir|quitt|retir|retrait|reddition|capitul", re.IGNORECASE)
 _EXPELLED = re.compile(r"(?:été|sont|est|était|étaient|ont|a)\s+(?:\w+\s+)?(?:chass|d[ée]log|expuls)\w*", re.IGNORECASE)
-_LEFT_TO = re.compile(r"au profit d(?:e|u|es)\s|aux mains d(?:e|u|es)\s|(?:remis|livr[ée]e?s?|c[ée]d[ée]e?s?) (?:\w+ ){0,3}?(?:à|aux?)\s",
-                      re.IGNORECASE)
+_LEFT_TO = re.compile(r"au profit d(?:e|u|es)\s|aux mains d(?:e|u|es)\s|(?:remis|livr[ée]e?s?|c[ée]d[ée]e?s?) (?:\w+ ){0,3}?(?:à|aux?)\s"
+                      r"|^\W*(?:\w+\s+){0,2}?(?:à|aux?)\s", re.IGNORECASE)  # "leur reddition à l'armée"
 _GENERIC_ENEMY = frozenset({"terroristes", "terroriste", "groupes terroristes", "terroristes armes"})
 #: Bare words for jihadists: they name the jihadist group the article names (HTS in an Idlib story, not ISIS).
 _GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadistes", "jihadists", "extremistes"})
@@ -165,6 +175,9 @@ _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\
                               r"\s*(?:la |l['’]|le )?\s*$",
                               re.IGNORECASE)
 # "l'offensive d'Ankara", "les troupes de Damas": a capital standing for its government, never the place
+# "ont quitté Qaboun pour la province d'Idleb": "pour" a place is a destination only when people leave
+_DEPARTURE = re.compile(r"quitt|\bpartir|\bpartis?\b|[ée]vacu|transf[ée]r|convois?|\bbus\b", re.IGNORECASE)
+_FOR_PLACE = re.compile(r"\bpour\s+(?:la (?:province|r[ée]gion|ville) d['’e]\s*|l['’]|la |le )?$", re.IGNORECASE)
 _ACTOR_GENITIVE = re.compile(r"(?:offensive|op[ée]ration|frappes?|raids?|bombardements?|forces|arm[ée]e|troupes"
                              r"|aviation|avions|soldats|militaires|alli[ée]e?s?|soutien|r[ée]gime|gouvernement"
                              r"|autorit[ée]s|pouvoir|ordres?) (?:de|d['’])\s*$", re.IGNORECASE)
@@ -371,12 +384,18 @@ class EventExtractor:
         for k, (s, e) in enumerate(sents):
             sentence = text[s:e]
             sent_mentions = [m for m in mentions if s <= m["start"] < e]
-            locs = [m for m in sent_mentions if m["role"] == "location"]
+            actor_spans = [(a.start + s, a.end + s) for a in self.actors.find(sentence)]
+            # "l'opération Bouclier de l'Euphrate" names an actor, not the river
+            locs = [m for m in sent_mentions if m["role"] == "location"
+                    and not any(a <= m["start"] and m["end"] <= b and (a, b) != (m["start"], m["end"])
+                                for a, b in actor_spans)]
             inherited = False
             scene_set = False
             countrywide = bool(locs) and all(m["feature_type"] == "country" for m in locs)
-            if ((not locs or countrywide) and k and paragraph_of[k - 1] == paragraph_of[k]
-                    and last_locs[0] >= k - 2 and last_locs[1]):
+            refers_back = bool(_BACK_REFERENCE.search(sentence))
+            if ((not locs or countrywide) and k and last_locs[1]
+                    and ((paragraph_of[k - 1] == paragraph_of[k] and last_locs[0] >= k - 2)
+                         or (refers_back and last_locs[0] >= k - 6))):
                 # "Ils ont attaqué deux bases turques." after "... à Afrine": the scene of the previous sentence
                 locs, inherited = [m for m in last_locs[1] if m["feature_type"] != "country"], True
             sentence_actor = self._first_subject(sentence)
@@ -591,7 +610,9 @@ class EventExtractor:
     def _actors(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]],
                 frame: dict[str, Any] | None = None
                 ) -> tuple[list[str], str | None, str | None, str | None, str | None]:
-        found = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)]
+        found = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)
+                 if not re.search(r"\banti[- ]?$", sentence[max(0, a.start - 5):a.start], re.IGNORECASE)]
+        # ("des forces anti-Daesh": the name of their enemy, not an actor of the event)
         for m in mentions:
             if m["role"] == "actor" and m.get("actor_id"):
                 found.append((m["start"] - offset, m["end"] - offset, m["actor_id"]))
@@ -604,7 +625,10 @@ class EventExtractor:
         if frame is not None:
             # the parse decides when it names an agent: "a été reprise par les FDS avec le soutien de la coalition"
             inside = lambda f, span: span is not None and span[0] - offset <= f[0] and f[1] <= span[1] - offset
-            supporters = {f[2] for f in found if any(inside(f, sp) for sp in frame["supporters"])}
+            # the support itself ("appuyés par les bombardements de la coalition") is the supporter's own event
+            own_support = any(sp[0] - offset <= trig.start < sp[1] - offset for sp in frame["supporters"])
+            supporters = set() if own_support else {
+                f[2] for f in found if any(inside(f, sp) for sp in frame["supporters"])}
             agent = next((f for f in found if inside(f, frame["agent"]) and f[2] not in victims
                           and f[2] not in supporters), None)
             if agent is not None:
@@ -621,6 +645,7 @@ class EventExtractor:
                     return ids, actor1, actor2, before, actor1
                 return ids, actor1, actor2, None, None
             found = [f for f in found if f[2] not in supporters] or found
+        patient = frame["patient"] if frame is not None else None  # "a frappé le siège d'une faction"
         before = [f for f in found if f[1] <= trig.start
                   and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])
                   and not _SUFFERED.match(sentence[f[1]:trig.end])]  # "18 combattants ont été tués lors de"
@@ -634,8 +659,10 @@ class EventExtractor:
             agent = next((f for f in after if f[0] - trig.end <= 70 and f[2] not in victims
                           and _CARRIED_OUT_BY.search(sentence[trig.end:f[0]])), None)
         # 2. "frappes du régime syrien", "raids de l'aviation russe": the trigger noun's complement
+        # (a verb's object "les bases de l'armée turque" names the target's owner, not the author)
         of = next((f for f in after if f[0] - trig.end <= 30 and f[2] not in victims
-                   and _OF_TRIGGER.match(sentence[trig.end:f[0]])), None)
+                   and _OF_TRIGGER.match(sentence[trig.end:f[0]])), None) \
+            if not _VERB_FORM.search(sentence[trig.start:trig.end]) else None
         # 3. "accusé l'aviation russe de les avoir bombardés"
         accused = next((f for f in reversed([f for f in found if f[1] <= trig.start])
                         if _ACCUSED.search(sentence[max(0, f[0] - 20):f[0]])), None)
@@ -658,14 +685,23 @@ class EventExtractor:
                 cut = m.end()
             clause = [f for f in before if f[0] >= cut and f[2] not in victims]
             pool = clause or [f for f in before if f[2] not in victims]
+            fronted = _FRONTED.match(sentence[:trig.start])
+            comma = sentence.find(",", trig.end)
             if pool:
                 actor1 = (clause[0] if clause else pool[-1])[2]
+            elif fronted and 0 <= comma - trig.end <= 40:
+                # "Après dix jours d'offensive, les FDS encerclent Manbij": the main clause's subject
+                subj = next((f for f in after if f[0] > comma and f[2] not in victims
+                             and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])), None)
+                actor1 = subj[2] if subj and subj[0] - comma <= 30 else None
             else:
                 # an actor right after the trigger in the same clause ("… ont visé jeudi les FDS")
                 close = [f for f in after if f[2] not in victims and "," not in sentence[trig.end:f[0]]
                          and not _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])
                          and not _OBJECT_OF_HELP.search(sentence[max(0, f[0] - 20):f[0]])
-                         and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])]
+                         and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])
+                         and not _TARGET_OF.search(sentence[trig.end:f[0]])
+                         and not (patient and patient[0] - offset <= f[0] < patient[1] - offset)]
                 actor1 = close[0][2] if close else None
         others = [f[2] for f in [*before[::-1], *after] if f[2] != actor1]
         actor2 = others[0] if others else None
@@ -694,10 +730,10 @@ class EventExtractor:
         if not lost:
             return actor1, before, after
         loser = actor1
-        m = _LEFT_TO.search(sentence, trig.end)
+        m = _LEFT_TO.search(sentence[trig.end:])
         gainer = None
         if m:
-            found = [a for a in self.actors.find(sentence[m.end():m.end() + 60])]
+            found = [a for a in self.actors.find(sentence[trig.end + m.end():trig.end + m.end() + 60])]
             gainer = self._resolve_generic(found[0].text, found[0].actor_id) if found else None
         if gainer is None and _WITHDRAWAL.match(words):
             gainer = self._opponent(loser)  # a town the army leaves falls to the side it was fighting
@@ -733,12 +769,18 @@ class EventExtractor:
         # every place the sentence locates the event at ("frappes sur X, Y et Z"): towns, sites, provinces;
         # a country only when nothing more precise is named (such a report stays off the map)
         precise = [m for m in ordered if m["feature_type"] != "country"]
+        if self.theatre and any(m["country_code"] == self.theatre for m in precise):
+            # next to places of the theatre, a namesake abroad is a misread village, not a second front
+            precise = [m for m in precise if m["country_code"] == self.theatre]
         text = self._text
         destination: list[dict[str, Any]] = []
         for m in sorted(precise, key=lambda m: m["start"]):
             if _DESTINATION.search(text[max(0, m["start"] - 45):m["start"]]) or (
-                    destination and m["start"] - destination[-1]["start"] <= 45
-                    and re.search(r"(?:,|\bet|\bou)\s*$", text[destination[-1]["end"]:m["start"]])):
+                    _DEPARTURE.search(self._sentence) and _FOR_PLACE.search(text[max(0, m["start"] - 30):m["start"]])
+            ) or (
+                    destination and m["start"] - destination[-1]["start"] <= 90
+                    and re.search(r"(?:,|\bet|\bou)\s+(?:(?:la|le|les) (?:ville|province|r[ée]gion|village|localit[ée])s?"
+                                  r" d(?:e|u|es|['’])\s*)?$", text[destination[-1]["end"]:m["start"]])):
                 destination.append(m)  # "vers Tall Khuraytah et Tall Baruq"
         if trig.category != "incident":  # evacuees and withdrawing fighters' destinations are not the place
             precise = [m for m in precise if m not in destination]
@@ -832,9 +874,9 @@ _CLAIMED = re.compile(r"\b(?:aurai(?:en)?t|seraie?n?t)\s+(?:\w+\s+)?\w+[ée]e?s?
                       r"|\bpr[ée]tend\w*|\brevendiqu\w*", re.IGNORECASE)
 _DENIED = re.compile(r"\bd[ée]men\w*|\bni[ée]\w*\b|\bn['’]\w+\s+(?:pas|jamais)\b|\bne\s+\w+\s+(?:pas|jamais)\b",
                      re.IGNORECASE)
-_PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w* de"
+_PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w*(?: \w+){0,5}? de"
                       r"|vis(?:e|ent|ait|aient|ant) à|d[ée]termination à|intention de|projet\w* de|veu\w* |voulo\w*|devr\w*"
-                      r"|(?:va|vont|allait|allaient) \w+er\b|cherch\w* à|s['’]effor[cç]\w* de|ambitionn\w*"
+                      r"|(?:va|vont|allait|allaient) \w+er\b|\b(?:pour|afin de) (?:en |y |l['’]|les? |la )?\w+(?:er|ir|re)$|cherch\w* à|s['’]effor[cç]\w* de|ambitionn\w*"
                       r"|(?:objectif|but)\w* (?:\w+ ){0,4}(?:est|serait|sera) de|pr[ée]par\w* (?:à|une?)\b)",
                       re.IGNORECASE)
 _DEMAND = re.compile(r"\b(?:exig|r[ée]clam|appel|demand|menac|propos|envisag|souhait|veu|voul|esp[èe]r|tent)\w*",
@@ -856,7 +898,7 @@ def _share_dates(reports: list[dict[str, Any]], own: list[bool]) -> None:
         for j, q in enumerate(reports):
             if (own[j] and q["category"] == r["category"] and q["place_id"] == r["place_id"]
                     and q["date_precision"] == "day" and q["modality"] in FACTUAL
-                    and (not r[key] or not q[key] or r[key] == q[key])):
+                    and r[key] and r[key] == q[key]):
                 r["date"], r["date_precision"] = q["date"], "day"
                 break
 
@@ -966,8 +1008,9 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
     Returns
     -------
     geopandas.GeoDataFrame
-        :data:`conflictmap.store.schema.EVENT_COLUMNS`; the first report (earliest article order)
-        gives the event's fields, ``sources`` lists every report as JSON.
+        :data:`conflictmap.store.schema.EVENT_COLUMNS`; the most informative report (a named actor or
+        gainer, then the highest confidence; the earliest on ties) gives the event's fields,
+        ``sources`` lists every report as JSON.
     """
     from conflictmap import store
 
@@ -1007,7 +1050,14 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
             groups[placed].append(i)
     records = []
     for grp in groups:
-        first = dict(recs[grp[0]])
+        # the event's fields come from its most informative report (named actor, then confidence), the
+        # earliest on ties
+        def informative(i: int) -> tuple[bool, float, int]:
+            key = "controller_after" if recs[i]["category"] == "control_change" else "actor1"
+            conf = recs[i].get("confidence")
+            return (bool(recs[i].get(key)), float(conf) if conf is not None else 1.0, -i)
+
+        first = dict(recs[max(grp, key=informative)])
         srcs = [{"article_id": recs[i]["article_id"], "quote": recs[i]["quote"], "start": int(recs[i]["start"]),
                  "end": int(recs[i]["end"]), "source": recs[i]["source"], "url": recs[i]["url"]} for i in grp]
         actors: list[str] = []

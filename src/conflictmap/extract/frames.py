@@ -9,9 +9,10 @@ the parse of the trigger's clause:
   of an active one; for an event noun its ``de`` complement or adjective ("frappes russes");
 - the **patient**: ``nsubj:pass`` or ``obj``;
 - the **supporters**: "avec le soutien de X", "appuyé(e)s / soutenu(e)s par X" (never the agent);
-- the **modality**: ``asserted``, ``claimed`` (journalistic conditional "aurait frappé", accusations,
-  claims), ``denied`` (negation, *démentir*), ``planned`` (future, *aller* + infinitive, *menacer de*,
-  *s'apprêter à*, *tenter de*…), ``hypothetical`` (*pourrait*, "si …", questions).
+- the **modality** (:data:`conflictmap.store.schema.MODALITIES`): ``asserted``, ``claimed`` (journalistic
+  conditional "aurait frappé", accusations, claims), ``denied`` (negation, *démentir*), ``planned``
+  (future, *aller* + infinitive, *menacer de*, *s'apprêter à*, *tenter de*, "pour" + infinitive…),
+  ``hypothetical`` (*pourrait*, "si …", questions).
 
 Frames are stored as plain, serialisable dicts (character offsets) in
 ``doc.user_data["conflictmap_frames"]`` so that event extraction can run on records, in worker
@@ -26,8 +27,6 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from conflictmap.store.schema import FACTUAL, MODALITIES  # noqa: F401  (re-exported)
-
 #: Trigger lemmas (verbs and event nouns) → category. The regular lexicon of
 #: :mod:`conflictmap.extract.events` decides sub-types; these lemmas anchor frames in the parse.
 TRIGGER_LEMMAS: dict[str, str] = {
@@ -36,7 +35,7 @@ TRIGGER_LEMMAS: dict[str, str] = {
         "assassiner", "enlever", "kidnapper", "exploser", "tirer", "mitrailler", "détruire", "encercler",
         "assiéger", "affronter", "combattre", "bombardement", "frappe", "raid", "attaque", "attentat",
         "offensive", "assaut", "embuscade", "combat", "affrontement", "explosion", "tir", "obus", "roquette",
-        "missile", "siège", "encerclement", "enlèvement", "pilonnage", "accrochage", "heurt", "contre-offensive",
+        "missile", "encerclement", "enlèvement", "pilonnage", "accrochage", "heurt", "contre-offensive",
         "bataille", "opération", "incursion", "infiltration")},
     **{v: "control_change" for v in (
         "reprendre", "prendre", "conquérir", "reconquérir", "libérer", "chasser", "déloger", "emparer",
@@ -49,7 +48,7 @@ TRIGGER_LEMMAS: dict[str, str] = {
 #: Verbs whose complement is only intended, threatened or prepared.
 PLAN_LEMMAS = frozenset({
     "menacer", "prévoir", "projeter", "vouloir", "tenter", "chercher", "apprêter", "préparer", "envisager",
-    "viser", "compter", "promettre", "planifier", "exiger", "réclamer", "demander", "appeler", "espérer",
+    "compter", "promettre", "planifier", "exiger", "réclamer", "demander", "appeler", "espérer",
     "essayer", "aller", "devoir", "entendre", "souhaiter", "proposer",
     "ordonner", "prêt", "détermination", "intention", "menace", "projet",
     "objectif", "but", "plan", "volonté", "marteler", "empêcher", "éviter", "refuser", "craindre"})
@@ -69,6 +68,9 @@ _SUPPORT_VERBS = frozenset({"soutenir", "appuyer", "épauler", "aider", "couvrir
 #: Participles whose agent carries out the event noun they follow ("frappes menées par …").
 _CARRY_OUT = frozenset({"mener", "lancer", "conduire", "perpétrer", "effectuer", "revendiquer", "opérer",
                         "commettre", "orchestrer", "exécuter"})
+#: Verbs whose object is what an event noun subject hit ("une frappe a touché un hôpital").
+_HIT = frozenset({"frapper", "toucher", "viser", "cibler", "détruire", "tuer", "blesser", "endommager", "secouer",
+                  "dévaster", "ravager", "souffler"})
 #: Verbs whose subject reports or suffers an event rather than carrying it out.
 _REPORTING = frozenset({"annoncer", "affirmer", "indiquer", "déclarer", "dire", "rapporter", "accuser", "dénoncer",
                         "condamner", "démentir", "nier", "fuir", "subir", "essuyer", "craindre", "confirmer",
@@ -78,6 +80,11 @@ _REPORTING = frozenset({"annoncer", "affirmer", "indiquer", "déclarer", "dire",
 def _span_chars(tok: Token) -> tuple[int, int]:
     """Character span of a token's subtree, cut before a relative clause or apposition."""
     left, right = tok.left_edge.i, tok.right_edge.i
+    doc = tok.doc
+    for child in tok.lefts:  # a fronted adverbial the parser hung on the noun is not part of the phrase
+        if child.dep_ in ("obl", "obl:mod", "advcl", "punct", "nmod") or any(
+                doc[k].text == "," for k in range(child.right_edge.i, tok.i)):
+            left = max(left, child.right_edge.i + 1)
     for child in tok.rights:
         cases = {g.lower_ for g in child.children if g.dep_ == "case"}
         if (child.dep_ in ("acl:relcl", "appos", "acl", "punct", "conj", "cc")
@@ -85,9 +92,15 @@ def _span_chars(tok: Token) -> tuple[int, int]:
             # "les combats contre les FDS": the agent phrase stops before other complements
             right = min(right, child.left_edge.i - 1)
             break
-    doc = tok.doc
     right = max(right, tok.i)
+    left = min(left, tok.i)
     return doc[left].idx, doc[right].idx + len(doc[right].text)
+
+
+def _inside(tok: Token, head: Token) -> bool:
+    """Whether ``tok`` lies inside the phrase of ``head`` as :func:`_span_chars` cuts it."""
+    a, b = _span_chars(head)
+    return a <= tok.idx < b
 
 
 def _clause_verb(tok: Token) -> Token:
@@ -122,7 +135,7 @@ def _agent(trigger: Token, verb: Token) -> Token | None:
             # "l'armée a lancé une offensive", "après dix jours d'offensive, les FDS encerclent Manbij":
             # an event noun without its own agent is carried out by the subject of its clause
             agent = _verb_agent(verb)
-            if agent is not None and agent is not trigger and trigger not in agent.subtree:
+            if agent is not None and agent is not trigger and not (agent.i < trigger.i and _inside(trigger, agent)):
                 return agent
         return None
     return _verb_agent(verb)
@@ -166,7 +179,7 @@ def _supporters(verb: Token, trigger: Token) -> list[Token]:
 
 
 def modality(trigger: Token) -> str:
-    """The modality of the event a trigger token reports (see :data:`MODALITIES`).
+    """The modality of the event a trigger token reports (see :data:`conflictmap.store.schema.MODALITIES`).
 
     Parameters
     ----------
@@ -176,7 +189,7 @@ def modality(trigger: Token) -> str:
     Returns
     -------
     str
-        One of :data:`MODALITIES`.
+        One of :data:`conflictmap.store.schema.MODALITIES`.
     """
     verb = _clause_verb(trigger)
     sent = trigger.sent
@@ -186,7 +199,9 @@ def modality(trigger: Token) -> str:
     chain = [verb]
     cur = verb
     for _ in range(4):  # the governing verbs: "a démenti avoir frappé", "menacent d'attaquer"
-        if cur.dep_ in ("xcomp", "ccomp", "csubj", "obj", "acl", "nmod", "obl:arg", "conj") and cur.head is not cur:
+        # a participle describing a noun ("le quartier assiégé par l'armée") does not climb to the noun's verb
+        loose = cur.dep_ in ("acl", "nmod") and ("Inf" in cur.morph.get("VerbForm") or cur.pos_ == "NOUN")
+        if (cur.dep_ in ("xcomp", "ccomp", "csubj", "obj", "obl:arg", "conj") or loose) and cur.head is not cur:
             cur = cur.head
             chain.append(cur)
         else:
@@ -204,8 +219,9 @@ def modality(trigger: Token) -> str:
             return "denied"
         if g.lemma_ in HYPO_LEMMAS or (g.lemma_ in ("pouvoir", "devoir") and "Cnd" in g.morph.get("Mood")):
             return "hypothetical"
-        if g.lemma_ in PLAN_LEMMAS:
-            return "planned"
+        if g.lemma_ in PLAN_LEMMAS or (g.lemma_ == "viser" and any(
+                c.dep_ in ("xcomp", "ccomp") and "Inf" in c.morph.get("VerbForm") for c in g.children)):
+            return "planned"  # "menacent d'attaquer"; "visent à reprendre" (but "ont visé Alep" is an attack)
         if g.lemma_ in CLAIM_LEMMAS:
             return "claimed"
     doc = trigger.doc
@@ -214,6 +230,9 @@ def modality(trigger: Token) -> str:
         return "hypothetical"
     if sent.text.rstrip().endswith("?"):
         return "hypothetical"
+    if "Inf" in verb.morph.get("VerbForm") and any(c.dep_ == "mark" and c.lower_ in ("pour", "afin")
+                                                   for c in verb.children):
+        return "planned"  # "une opération pour en chasser l'EI": a purpose, not a fact
     auxes = [c for c in verb.children if c.dep_.startswith("aux")]
     moods = {m for t in (verb, *auxes) for m in t.morph.get("Mood")}
     tenses = {m for t in (verb, *auxes) for m in t.morph.get("Tense") if "Fin" in t.morph.get("VerbForm")}
@@ -259,7 +278,9 @@ def frame_of(tok: Token) -> dict[str, Any]:
     """The frame of one trigger token, as a plain dict of character offsets."""
     verb = _clause_verb(tok)
     agent = _agent(tok, verb)
-    patient = _patient(verb) if tok.pos_ == "VERB" else None
+    # "Un attentat a frappé le siège d'une faction": an event noun subject shares its verb's patient
+    patient = _patient(verb) if tok.pos_ == "VERB" or (tok.dep_ == "nsubj" and verb is not tok
+                                                       and verb.lemma_ in _HIT) else None
     lemma = tok.lemma_ if tok.lemma_ in TRIGGER_LEMMAS else tok.lower_
     return {
         "start": tok.idx,

@@ -122,6 +122,13 @@ PLACE_VERBS = frozenset(
     gagner visiter traverser survoler libérer prendre cibler pilonner rallier évacuer fuir regagner occuper
     investir conquérir défendre tenir perdre sécuriser approcher entourer desservir""".split()
 )
+#: Verbs of leaving or being driven out: "chassés (lundi) de X", "se sont retirés de X" — "de X" is a place.
+FROM_VERBS = frozenset(
+    """chasser expulser déloger retirer sortir partir évacuer fuir repousser exfiltrer revenir arriver venir
+    extraire bouter""".split()
+)
+_TIME_WORDS = frozenset("""lundi mardi mercredi jeudi vendredi samedi dimanche hier aujourd'hui matin soir
+    nuit totalement complètement finalement définitivement""".split())
 _ELISION = re.compile(r"^(?:d|l|qu|jusqu|lorsqu)['’]", re.IGNORECASE)
 _LEADING_WORDS = frozenset({"de", "du", "des", "la", "le", "les", "l'", "l’", "d'", "d’", "province", "ville",
                             "gouvernorat", "région", "à", "a", "au", "aux", "en", "dans", "vers"})
@@ -542,6 +549,11 @@ class ToponymRecognizer:
                 h -= 1
             if doc[h].lower_ in LOCATIVE_NOUNS or doc[h].lower_ in EVENT_NOUNS or doc[h].lower_ in LOCATIVE_PREPS:
                 return True  # "la région de X", "la bataille de X", "autour de X"
+            v = k - 1
+            while v > 0 and v > k - 4 and (doc[v].pos_ in ("ADV", "NUM") or doc[v].lower_ in _TIME_WORDS):
+                v -= 1
+            if doc[v].lemma_ in FROM_VERBS or doc[v].lower_.startswith(("chassé", "expulsé", "délogé", "retiré")):
+                return True  # "chassés lundi de X", "se sont retirés de X"
         if w.lower_ in ("et", ",", "ou") and any(c.end == k for c in accepted):
             return True
         if w.lower_ in ("de", "d'", "d’") and k > 1 and doc[k - 1].lower_ in ("et", ",", "ou") and any(

@@ -37,7 +37,7 @@ LATER_EVENT_COLUMNS: tuple[str, ...] = ("modality", "confidence")
 #: ``DIR/events.geojson`` / ``DIR/events.parquet``: one row per (deduplicated) event.
 EVENT_COLUMNS: list[str] = [
     "event_id",  # str: stable id (hash of category, place, date, first source)
-    "article_id",  # str: article of the first source
+    "article_id",  # str: article of the report the event's fields come from (most informative, else first)
     "category",  # str: deescalation / incident / control_change
     "sub_type",  # str: ACLED-like sub type, see conflictmap.extract.events.SUB_TYPES
     "actors",  # list[str]: canonical actor ids from data/actors.csv
