@@ -37,6 +37,26 @@ class InputWarning(UserWarning):
         super().__init__(f"{self.path}: {problem}")
 
 
+class UrlError(OSError):
+    """A URL could not be used; the message is one line naming the URL and the problem.
+
+    Parameters
+    ----------
+    url : str
+        The URL concerned.
+    problem : str
+        What went wrong and, where possible, what to do.
+    """
+
+    def __init__(self, url: str, problem: str) -> None:
+        self.url = url
+        self.problem = problem
+        super().__init__(f"{url}: {problem}")
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.problem}"
+
+
 class DataFileError(ValueError):
     """A bundled or hand-edited data file failed validation; lists every problem."""
 

@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import urllib3
 
+from conflictmap.errors import UrlError
 from conflictmap.extract.articles import Article, article_from_html, decode_bytes
 from conflictmap.settings import WebSettings
 from conflictmap.store.atomic import atomic_write
@@ -43,24 +44,8 @@ TRACKING_PARAMS = re.compile(r"^(utm_\w+|xtor|at_\w+|fbclid|gclid|mc_cid|mc_eid|
 _REDIRECTS = {301, 302, 303, 307, 308}
 
 
-class FetchError(OSError):
-    """A URL could not be fetched or used; the message is one line naming the URL and the problem.
-
-    Parameters
-    ----------
-    url : str
-        The URL concerned.
-    problem : str
-        What went wrong and, where possible, what to do.
-    """
-
-    def __init__(self, url: str, problem: str) -> None:
-        self.url = url
-        self.problem = problem
-        super().__init__(f"{url}: {problem}")
-
-    def __str__(self) -> str:
-        return f"{self.url}: {self.problem}"
+class FetchError(UrlError):
+    """A URL could not be fetched or used; the message is one line naming the URL and the problem."""
 
 
 @dataclass

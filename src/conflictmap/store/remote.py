@@ -22,22 +22,16 @@ import threading
 import time
 from pathlib import Path
 
+from conflictmap.errors import UrlError
+
 #: Protocols pyarrow can open natively when fsspec's package for them is missing.
 _PYARROW_SCHEMES = {"s3", "gs", "gcs", "hdfs", "abfs", "abfss"}
 _LOCK = threading.Lock()
 _CHECKED: dict[str, tuple[float, Path]] = {}
 
 
-class RemoteDataError(OSError):
+class RemoteDataError(UrlError):
     """A remote dataset could not be read; the message names the URL and the problem."""
-
-    def __init__(self, url: str, problem: str) -> None:
-        self.url = url
-        self.problem = problem
-        super().__init__(f"{url}: {problem}")
-
-    def __str__(self) -> str:
-        return f"{self.url}: {self.problem}"
 
 
 def is_remote(location: str | Path) -> bool:
