@@ -299,6 +299,36 @@ def test_countries_acting_are_actors_and_places_stay_places(nlp: Language, text:
     assert tops(nlp, text)[name][0] == role
 
 
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        # a capital opening a clause after an adverbial is its subject, whatever the parse attaches it to
+        ("Plus à l'est, Moscou et ses partenaires iraniens ont repris la localité de Sokhné.",
+         {"Moscou": "actor", "Sokhné": "location"}),
+        ("Au printemps, Téhéran et les milices qu'il arme ont encerclé Boukamal.",
+         {"Téhéran": "actor", "Boukamal": "location"}),
+        # coordination keeps the role of the first conjunct, whatever the parse attaches the others to
+        ("Un accord de cessez-le-feu a été signé en juin sous le parrainage de Washington, Amman et Moscou.",
+         {"Washington": "actor", "Amman": "actor", "Moscou": "actor"}),
+        ("Une trêve a été proclamée avec la médiation de la Russie, de l'Iran et de la Turquie.",
+         {"Russie": "actor", "Iran": "actor", "Turquie": "actor"}),
+        ("Le ministre a fait étape à Bagdad, Amman et Ankara, selon son entourage.",
+         {"Bagdad": "location", "Amman": "location", "Ankara": "location"}),
+        # appositions: to a group of states (actors), to a place noun or a place (locations)
+        ("Les garants du processus, la Russie et la Turquie, ont démenti ces informations.",
+         {"Russie": "actor", "Turquie": "actor"}),
+        ("Des familles ont fui vers les pays voisins, la Turquie et le Liban.",
+         {"Turquie": "location", "Liban": "location"}),
+        ("Les bus sont partis de la capitale, Damas, avant l'aube.", {"Damas": "location"}),
+        # the subject of a passive strike verb is the place that was hit
+        ("Damas a encore été visée jeudi par des roquettes.", {"Damas": "location"}),
+    ],
+)
+def test_capitals_and_countries_in_subjects_coordinations_and_appositions(nlp: Language, text: str,
+                                                                          roles: dict[str, str]) -> None:
+    found = tops(nlp, text)
+    assert {name: found[name][0] for name in roles} == roles
+
 
 def test_the_trigger_noun_chooses_between_a_site_and_the_town_of_the_same_name(nlp: Language) -> None:
     prison = spans(nlp, "Des milliers de détenus ont été libérés de la prison de Saydnaya.")["prison de Saydnaya"]

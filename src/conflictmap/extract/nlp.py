@@ -102,8 +102,23 @@ AGENT_NOUNS = frozenset(
     soutien appui aide président présidente gouvernement gouvernements ministre ministère diplomatie
     diplomates régime allié alliés alliée alliées offensive opération opérations représentant représentants
     envoyé émissaire ambassadeur porte-parole dirigeants autorités chef chefs état-major services
-    renseignement décision menace menaces position positions responsables agents conseillers""".split()
+    renseignement décision menace menaces position positions responsables agents conseillers égide parrainage
+    médiation médiateur garant garants parrain parrains initiative pression pressions invitation feu partenaires
+    supplétifs protégés""".split()
 )
+#: Nouns that a country or capital in apposition stands for as a government ("les pays garants, la Russie,
+#: l'Iran et la Turquie, ont annoncé …", "ses alliés, Moscou et Téhéran").
+GROUP_NOUNS = frozenset(
+    """pays garant garants parrain parrains puissance puissances partenaire partenaires allié alliés alliée
+    alliées médiateur médiateurs signataires belligérants gouvernements capitales""".split()
+)
+#: Places' nouns that a capital in apposition names ("la capitale, Damas, …": a place).
+PLACE_APPOSITION_NOUNS = frozenset({"capitale", "ville", "cité", "métropole"})
+#: Forms of *être* marking a passive ("Damas a été visée"): the subject is what was hit, a place.
+_PASSIVE_AUX = frozenset({"été", "est", "sont", "était", "étaient", "sera", "seront", "fut", "furent"})
+#: Words that may stand between a subject and its verb: a coordinated noun phrase ("Ankara et ses alliés
+#: (syriens) ont pris", "Moscou et Téhéran ont", "Ankara et les rebelles qu'il soutient ont"), adverbs.
+_SUBJECT_GAP_POS = frozenset({"CCONJ", "DET", "NOUN", "ADJ", "PROPN", "ADV", "PRON", "NUM"})
 #: Nouns after which "avec X" / "entre X et Y" are places ("la frontière avec la Turquie").
 BORDER_NOUNS = frozenset("frontière frontières passage passages route routes autoroute poste-frontière ligne "
                          "zone zones axe".split())
@@ -857,6 +872,51 @@ class MetonymyResolver:
             k -= 1
         return (doc[k].lower_ if k >= 0 else "", k)
 
+    @staticmethod
+    def _clause_subject(doc: Doc, span: Span) -> str:
+        """``"active"``/``"passive"`` when the span opens a clause whose finite verb follows, else ``""``.
+
+        Read on the words, not the parse (the small model often attaches a sentence-initial subject
+        after an adverbial to the adverbial): the span starts the sentence or follows a comma, "que",
+        "lorsque" …, and a verb follows after at most a coordinated noun phrase ("Ankara et ses alliés
+        syriens ont pris"), with no comma in between ("Amman et Ankara, ont indiqué" is not a subject).
+        """
+        k = span.start - 1
+        while k >= 0 and doc[k].lower_ in {"la", "le", "les", "l'", "l’", "«", '"'}:
+            k -= 1
+        if k >= 0 and not doc[span.start].is_sent_start and doc[k].lower_ not in {
+                ",", ";", ":", "(", "-", "–", "—", "que", "qu'", "qu’", "lorsque", "lorsqu'", "lorsqu’",
+                "puisque", "puisqu'", "puisqu’", "dont", "si", "et", "mais", "alors"}:
+            return ""
+        if k >= 0 and doc[k].lower_ == "et" and k > 0 and doc[k - 1].pos_ in ("PROPN", "NOUN"):
+            return ""  # "Moscou et Téhéran": the second conjunct follows the first
+        j = span.end
+        while j < min(len(doc), span.end + 8) and not doc[j].is_sent_start:
+            tok = doc[j]
+            if tok.pos_ in ("AUX", "VERB") and (tok.pos_ == "AUX" or "Fin" in tok.morph.get("VerbForm")):
+                words = {t.lower_ for t in doc[j:j + 3]}
+                return "passive" if words & _PASSIVE_AUX and any(
+                    t.lemma_ in PLACE_VERBS or t.lemma_ in ("toucher", "secouer") for t in doc[j:j + 4]) else "active"
+            if tok.pos_ not in _SUBJECT_GAP_POS or tok.lower_ in ("qui", "où", "dont", "que", "qu'", "qu’"):
+                return ""
+            j += 1
+        return ""
+
+    @staticmethod
+    def _coordinated_before(doc: Doc, span: Span, k: int) -> Span | None:
+        """The toponym this one is coordinated with ("Moscou, Téhéran et Ankara", "de la Russie, de l'Iran")."""
+        if k <= 0:
+            return None
+        c = k
+        if doc[c].lower_ in ("de", "d'", "d’", "du", "des") and c > 0:
+            c -= 1
+        if doc[c].lower_ not in ("et", "ou", ","):
+            return None
+        for other in doc.spans.get("toponyms", []):
+            if other.end == c and other.start < span.start:
+                return other
+        return None
+
     def role(self, doc: Doc, span: Span, actors: set[int]) -> str:
         """``"actor"`` or ``"location"`` for one toponym span."""
         place: Place | None = span._.place
@@ -875,6 +935,28 @@ class MetonymyResolver:
         nxt = [t.lower_ for t in doc[span.end:span.end + 2]]
         if nxt[:1] == ["où"] or nxt == [",", "où"]:
             return "location"  # "... de Tirana, où il avait participé"
+        subject = self._clause_subject(doc, span)
+        if subject == "passive":
+            return "location"  # "Damas a été visée par des frappes": what was hit
+        if subject == "active":
+            return "actor"  # "Dans le nord, Ankara et ses alliés ont pris …" (whatever the parse says)
+        other = self._coordinated_before(doc, span, k)
+        if other is not None:
+            # "Moscou, Téhéran et Ankara", "de la Russie, de l'Iran et de la Turquie": the role of the first;
+            # "à Beyrouth, Amman et Ankara": places
+            return "actor" if other.start in actors else "location"
+        if prev == "," and k > 0:
+            h = k - 1
+            while h > 0 and doc[h].pos_ == "ADJ":
+                h -= 1
+            if doc[h].lower_ in PLACE_APPOSITION_NOUNS:
+                return "location"  # "la capitale, Damas, …"
+            head = span.root.head
+            group = doc[h] if doc[h].lower_ in GROUP_NOUNS else (
+                head if span.root.dep_ in ("appos", "conj") and head.lower_ in GROUP_NOUNS else None)
+            if group is not None and not any(
+                    ch.dep_ == "case" and ch.lower_ in LOCATIVE_PREPS for ch in group.children):
+                return "actor"  # "les pays garants, la Russie, …" (not "vers les pays voisins, la Turquie")
         if root.dep_ in ("conj", "appos") and any(
             ch.dep_ == "case" and ch.lower_ in LOCATIVE_PREPS for ch in root.head.children
         ):
