@@ -230,6 +230,45 @@ def test_namesakes_and_transliterations_resolve_to_the_right_town(nlp: Language,
     assert near(spans(nlp, text).get(name), lat, lon)
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "lat", "lon", "at_city"),
+    [
+        # a district whose name exists only far away (Iran, Congo) is a part of the city it is said to be in
+        ("Les bombardements ont repris sur le quartier d'Al-Mashhad, dans l'est d'Alep.", "Al-Mashhad",
+         36.20, 37.16, True),
+        ("Les rebelles tiennent toujours le quartier de Mokambo à Alep.", "Mokambo", 36.20, 37.16, True),
+        # ... and a district the gazetteer knows in that city is chosen over a namesake elsewhere
+        ("Des obus sont tombés sur le quartier de Joura à Deir ez-Zor.", "Joura", 35.337, 40.118, False),
+    ],
+)
+def test_a_district_is_in_the_city_the_sentence_names(nlp: Language, text: str, name: str, lat: float, lon: float,
+                                                     at_city: bool) -> None:
+    doc = nlp(text)
+    found = {sp.text: sp for sp in doc.spans["toponyms"]}
+    listed = name in [u[0] for u in doc._.unresolved_spans]  # for the curated file
+    assert near(found[name]._.place, lat, lon, 3) and found[name]._.geo_precision == 2
+    assert listed == at_city and (found[name]._.place.place_id.startswith("curated:nb-")) == (not at_city)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Les combats ont fait rage dans la province de Lattaquié et celle de Damas.", "Damas"),
+        ("Une attaque a visé la province méridionale de Deraa.", "Deraa"),
+        ("L'armée a renforcé ses positions dans les provinces d'Idleb et de Damas.", "Damas"),
+    ],
+)
+def test_a_province_named_after_its_city_is_the_governorate_and_a_location(nlp: Language, text: str,
+                                                                          name: str) -> None:
+    role, country, ftype, _ = tops(nlp, text)[name]
+    assert (role, country, ftype) == ("location", "SY", "admin1")
+
+
+def test_regions_of_a_capital_are_places(nlp: Language) -> None:
+    t = tops(nlp, "Les régions de Damas et de Homs ont été privées d'électricité.")
+    assert t["Damas"][0] == "location" and t["Homs"][0] == "location"
+
+
 def test_small_towns_far_from_the_theatre_are_not_event_places(nlp: Language) -> None:
     doc = nlp("Les cercueils des soldats sont arrivés à Dover, dans le Delaware, après l'attaque de Deir ez-Zor.")
     names = {sp.text for sp in doc.spans["toponyms"]}

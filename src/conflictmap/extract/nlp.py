@@ -55,7 +55,7 @@ from conflictmap.settings import Settings
 
 #: Nouns after which "de X" names a place ("la région de Deir ez-Zor", "au nord de Homs").
 LOCATIVE_NOUNS = frozenset(
-    """région province provinces gouvernorat gouvernorats ville villes banlieue banlieues environs périphérie
+    """région régions province provinces gouvernorat gouvernorats ville villes banlieue banlieues environs périphérie
     alentours abords portes est ouest nord sud nord-est nord-ouest sud-est sud-ouest centre centre-ville route
     routes autoroute aéroport frontière frontières quartier quartiers campagne zone zones secteur secteurs
     district districts localité localités village villages habitants hôpital hôpitaux prison rues rue sortie
@@ -77,6 +77,12 @@ GENERIC_HEADS = frozenset(
     ras umm oum um abu abou wadi ouadi qasr jisr hay hayy souk souq suq marj nahr bir cheikh sheikh shaykh
     maarat maaret maarrat kherbet khirbet khirbat mazraat qalaat qalat rif harat""".split()
 )
+#: Nouns naming a part of a city: "le quartier de X à Homs" is in Homs, not a namesake village far away.
+DISTRICT_NOUNS = frozenset({"quartier", "quartiers", "faubourg", "faubourgs"})
+#: Pronouns that repeat the noun before ("la province d'Idleb et celle de Hama").
+_REPEATING_PRONOUNS = frozenset({"celle", "celles", "celui", "ceux"})
+#: How far (km) a district may lie from the city it is said to be in.
+DISTRICT_RADIUS_KM = 25.0
 #: Nouns whose "de X" complement is a narrower or approximate location (precision 2).
 NEAR_NOUNS = frozenset(
     """banlieue banlieues environs périphérie alentours abords portes est ouest nord sud nord-est nord-ouest
@@ -162,6 +168,7 @@ class _Cand:
     place: Place | None = None
     confidence: float = 0.0
     kind: str = ""  # feature class the trigger expects: "site" (l'aéroport de X) or "town" (le village de X)
+    district: bool = False  # "le quartier de X": a part of a city
 
 
 # --------------------------------------------------------------------------- sentences
@@ -626,10 +633,20 @@ class ToponymRecognizer:
         steps = 0
         while k >= 0 and steps < 12:
             w = doc[k].lower_
-            if w in ("de", "d'", "d’", "du", ",", "et", "des", "la", "l'", "l’", "syrienne", "syriennes", "irakienne"):
+            if w in ("de", "d'", "d’", "du", ",", "et", "des", "la", "l'", "l’", "syrienne", "syriennes", "irakienne") or (
+                    doc[k].pos_ == "ADJ" and w not in LOCATIVE_NOUNS and w not in DIRECTIONS and k + 1 < len(doc)
+                    and doc[k + 1].lower_ in ("de", "d'", "d’", "du")):
+                # "la province méridionale de Deraa", "le quartier rebelle de X"
                 k -= 1
                 steps += 1
                 continue
+            if w in _REPEATING_PRONOUNS:
+                # "la province d'Idleb et celle de Hama": the noun of the toponym before, in this sentence
+                before = [a for a in accepted_spans if a.end <= k and a.start >= doc[c.start].sent.start]
+                if before:
+                    c.admin_context = before[-1].admin_context
+                    c.district = before[-1].district
+                break
             if k + 1 in starts and starts[k + 1] is not c:
                 k = starts[k + 1].start - 1
                 steps += 1
@@ -641,6 +658,7 @@ class ToponymRecognizer:
                 c.kind = "site"
             elif doc[h].lower_ in TOWN_NOUNS:
                 c.kind = "town"
+            c.district = doc[h].lower_ in DISTRICT_NOUNS
             if w in ADMIN_NOUNS:
                 c.admin_context = True
             elif w in DIRECTIONS:
@@ -772,6 +790,32 @@ class ToponymRecognizer:
             prior += 0.35
         return 2.0 * x.match + prior
 
+    def _district_host(self, doc: Doc, c: _Cand, cands: list[_Cand], focus: str,
+                       neighbours: set[str]) -> Place | None:
+        """The city a district ("le quartier de X") is said to be in.
+
+        The first town of the story's country named after it in the sentence ("le quartier de X à Homs",
+        "le quartier X, dans l'est d'Alep"), else the last one before it in the sentence, else a big town
+        (``min_population``) named in the 60 tokens before.
+        """
+        sents = doc.has_annotation("SENT_START")
+        sent = doc[c.start].sent if sents else doc[:]
+
+        def town(o: _Cand) -> Place | None:
+            if o is c or o.district or not o.cands:
+                return None
+            p = max(o.cands, key=lambda x: self._score(x, o, focus, neighbours)).place
+            return p if p.feature_type == "town" and p.country_code == focus else None
+
+        after = [town(o) for o in cands if c.end <= o.start < min(sent.end, c.end + 10)]
+        before = [town(o) for o in cands if sent.start <= o.start and o.end <= c.start]
+        earlier = [p for p in (town(o) for o in cands if c.start - 60 <= o.start and o.end <= sent.start)
+                   if p is not None and p.population >= self.min_population]
+        for p in [*after, *reversed(before)]:
+            if p is not None:
+                return p
+        return earlier[-1] if earlier else None
+
     def __call__(self, doc: Doc) -> Doc:
         doc._.unresolved = []
         doc._.unresolved_spans = []
@@ -786,6 +830,22 @@ class ToponymRecognizer:
         for c in cands:
             scored = sorted(((self._score(x, c, focus, neighbours), x) for x in c.cands), key=lambda t: -t[0])
             scored = self._twins(doc, c, scored, clues)
+            host = self._district_host(doc, c, cands, focus, neighbours) if c.district else None
+            if host is not None:
+                inside = [t for t in scored if distance_km(t[1].place.lat, t[1].place.lon, host.lat, host.lon)
+                          <= DISTRICT_RADIUS_KM and t[1].place.feature_type in ("town", "site")]
+                if inside:
+                    scored = [*inside, *[t for t in scored if t not in inside]]  # the district of that city
+                else:
+                    # "le quartier de X à Deraa" with only namesakes far away: a district of the city,
+                    # placed at the city (precision 2) and listed for the curated file
+                    span = Span(doc, c.start, c.end, label="LOC")
+                    span._.place = host
+                    span._.confidence = 0.5
+                    span._.geo_precision = 2
+                    spans.append(span)
+                    doc._.unresolved_spans.append((span.text, span.start_char, span.end_char))
+                    continue
             best_score, best = scored[0]
             p = best.place
             strong = (p.feature_type != "town" or p.is_capital or p.population >= self.min_population
@@ -825,7 +885,7 @@ class ToponymRecognizer:
             span._.direction = c.direction if p.feature_type in ("country", "admin1", "region") else ""
             spans.append(span)
         doc.spans["toponyms"] = spans
-        resolved = {fold(sp.text) for sp in spans}
+        resolved = {fold(sp.text) for sp in spans if sp._.confidence > 0.5}
         doc._.unresolved = [u for u in doc._.unresolved if fold(u) not in resolved]
         doc._.unresolved_spans = [u for u in doc._.unresolved_spans if fold(u[0]) not in resolved]
         return doc
@@ -920,8 +980,8 @@ class MetonymyResolver:
     def role(self, doc: Doc, span: Span, actors: set[int]) -> str:
         """``"actor"`` or ``"location"`` for one toponym span."""
         place: Place | None = span._.place
-        if place is None:
-            return "location"
+        if place is None or place.feature_type in ("admin1", "region"):
+            return "location"  # "la province de Damas" (also "celle de Damas") is a governorate, never a metonym
         is_capital = place.is_capital or fold(span.text) in self.capitals or fold(place.name) in self.capitals
         is_country = place.feature_type == "country"
         if not (is_capital or is_country):
