@@ -250,6 +250,17 @@ def test_a_district_is_in_the_city_the_sentence_names(nlp: Language, text: str, 
     assert listed == at_city and (found[name]._.place.place_id.startswith("curated:nb-")) == (not at_city)
 
 
+def test_a_name_abroad_contradicting_its_apposition_is_listed_not_placed(nlp: Language) -> None:
+    doc = nlp("L'aviation a bombardé Mashhad, à l'est d'Alep, puis Ramtha, près de Deraa.")
+    found = {sp.text: sp._.place.country_code for sp in doc.spans["toponyms"]}
+    # Mashhad in Iran is 2,000 km from Aleppo: not that place; Ramtha in Jordan is next to Deraa: kept
+    assert "Mashhad" not in found and "Mashhad" in [u[0] for u in doc._.unresolved_spans]
+    assert found["Alep"] == "SY" and found["Ramtha"] == "JO"
+    # the same name with an apposition in its own country stays
+    other = nlp("Un séisme a frappé Mashhad, dans l'est de l'Iran.")
+    assert "Mashhad" in {sp.text for sp in other.spans["toponyms"]}
+
+
 @pytest.mark.parametrize(
     ("text", "name"),
     [

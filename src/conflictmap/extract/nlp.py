@@ -81,6 +81,11 @@ GENERIC_HEADS = frozenset(
 DISTRICT_NOUNS = frozenset({"quartier", "quartiers", "faubourg", "faubourgs"})
 #: Pronouns that repeat the noun before ("la province d'Idleb et celle de Hama").
 _REPEATING_PRONOUNS = frozenset({"celle", "celles", "celui", "ceux"})
+#: Words between a name and the place an apposition locates it in ("X, dans le nord de la province de Y").
+_LOCATOR_WORDS = frozenset({"dans", "à", "a", "au", "aux", "en", "près", "proche", "non", "loin", "de", "d'", "d’",
+                            "du", "des", "la", "le", "les", "l'", "l’", "même", "syrienne", "syrien"})
+#: How far (km) a name abroad must be from the place its apposition names to be another place of that name.
+LOCATOR_MISMATCH_KM = 100.0
 #: How far (km) a district may lie from the city it is said to be in.
 DISTRICT_RADIUS_KM = 25.0
 #: Nouns whose "de X" complement is a narrower or approximate location (precision 2).
@@ -816,6 +821,26 @@ class ToponymRecognizer:
                 return p
         return earlier[-1] if earlier else None
 
+    def _apposed_locator(self, doc: Doc, c: _Cand, cands: list[_Cand], focus: str,
+                         neighbours: set[str]) -> Place | None:
+        """The place an apposition locates a name in: "X, dans la province de Deraa", "X, à l'est d'Alep".
+
+        Only a town or governorate of the story's country, reached through locative words alone
+        (no distance such as "à 80 km", no verb).
+        """
+        k = c.end
+        if k >= len(doc) or doc[k].text != ",":
+            return None
+        for o in cands:
+            if o.start <= k or o.start > k + 8:
+                continue
+            if not all(t.lower_ in _LOCATOR_WORDS or t.lower_ in DIRECTIONS or t.lower_ in LOCATIVE_NOUNS
+                       for t in doc[k + 1:o.start]):
+                return None
+            p = max(o.cands, key=lambda x: self._score(x, o, focus, neighbours)).place
+            return p if p.country_code == focus and p.feature_type in ("town", "admin1") else None
+        return None
+
     def __call__(self, doc: Doc) -> Doc:
         doc._.unresolved = []
         doc._.unresolved_spans = []
@@ -848,6 +873,14 @@ class ToponymRecognizer:
                     continue
             best_score, best = scored[0]
             p = best.place
+            where = None if c.district else self._apposed_locator(doc, c, cands, focus, neighbours)
+            if where is not None and p.feature_type == "town" and p.country_code != where.country_code and \
+                    distance_km(p.lat, p.lon, where.lat, where.lon) > LOCATOR_MISMATCH_KM and not p.is_capital:
+                # "Balad, dans la province de Deraa" is not Balad in Iraq: a place the gazetteer lacks
+                doc._.unresolved.append(doc[c.start:c.end].text)
+                doc._.unresolved_spans.append((doc[c.start:c.end].text, doc[c.start].idx,
+                                               doc[c.end - 1].idx + len(doc[c.end - 1].text)))
+                continue
             strong = (p.feature_type != "town" or p.is_capital or p.population >= self.min_population
                       or p.gazetteer == "curated")
             if best.match < 1.0 and c.source == "ner" and p.country_code != focus and p.country_code not in neighbours:
