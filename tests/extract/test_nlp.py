@@ -284,6 +284,12 @@ def test_regions_of_a_capital_are_places(nlp: Language) -> None:
     assert t["Damas"][0] == "location" and t["Homs"][0] == "location"
 
 
+def test_a_place_ending_a_headline_stops_at_the_paragraph_break(nlp: Language) -> None:
+    doc = nlp("Des roquettes tirées contre une caserne au nord de Damas\n\nMonde - Syrie\n\n"
+              "Des roquettes tirées contre une caserne au nord de Damas\n\nLes médias ont accusé les rebelles.")
+    assert [sp.text for sp in doc.spans["toponyms"]] == ["Damas", "Syrie", "Damas"]
+
+
 def test_small_towns_far_from_the_theatre_are_not_event_places(nlp: Language) -> None:
     doc = nlp("Les cercueils des soldats sont arrivés à Dover, dans le Delaware, après l'attaque de Deir ez-Zor.")
     names = {sp.text for sp in doc.spans["toponyms"]}

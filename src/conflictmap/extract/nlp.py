@@ -381,6 +381,8 @@ class ToponymRecognizer:
                 taken[t] = True
 
         def add(start: int, end: int, cands: list[Candidate], source: str) -> None:
+            while end > start + 1 and doc[end - 1].is_space:
+                end -= 1  # the model's entity may run into a paragraph break after a headline ("… Damas\n\n")
             ent = ents_by_token.get(start)
             out.append(_Cand(start, end, cands, source, ent.label_ if ent is not None else ""))
             for t in range(start, end):
