@@ -241,6 +241,10 @@ def test_namesakes_and_transliterations_resolve_to_the_right_town(nlp: Language,
         ("Les bombardements ont repris sur le quartier d'Al-Mashhad, dans l'est d'Alep.", "Al-Mashhad",
          36.20, 37.16, True),
         ("Les rebelles tiennent toujours le quartier de Mokambo à Alep.", "Mokambo", 36.20, 37.16, True),
+        # a namesake village of another governorate (Hama's al-Hamra, 75 km away) is not the district either,
+        # whether the district noun or an apposition puts it in the city
+        ("Des tirs ont visé al-Hamra, dans le centre de Homs.", "Hamra", 34.72, 36.73, True),
+        ("Les rebelles tiennent toujours Mokambo, dans la ville d'Alep.", "Mokambo", 36.20, 37.16, True),
         # ... and a district the gazetteer knows in that city is chosen over a namesake elsewhere
         ("Des obus sont tombés sur le quartier de Joura à Deir ez-Zor.", "Joura", 35.337, 40.118, False),
     ],
@@ -252,6 +256,11 @@ def test_a_district_is_in_the_city_the_sentence_names(nlp: Language, text: str, 
     listed = name in [u[0] for u in doc._.unresolved_spans]  # for the curated file
     assert near(found[name]._.place, lat, lon, 3) and found[name]._.geo_precision == 2
     assert listed == at_city and (found[name]._.place.place_id.startswith("curated:nb-")) == (not at_city)
+
+
+def test_a_list_of_towns_is_not_an_apposition(nlp: Language) -> None:
+    found = spans(nlp, "Des obus sont tombés à Khan al-Assal, Jobar, Saraqeb et Douma.")
+    assert near(found["Khan al-Assal"], 36.165, 37.035, 3) and near(found["Jobar"], 33.523, 36.323, 3)
 
 
 def test_a_name_abroad_contradicting_its_apposition_is_listed_not_placed(nlp: Language) -> None:

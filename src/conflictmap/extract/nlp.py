@@ -84,6 +84,11 @@ _REPEATING_PRONOUNS = frozenset({"celle", "celles", "celui", "ceux"})
 #: Words between a name and the place an apposition locates it in ("X, dans le nord de la province de Y").
 _LOCATOR_WORDS = frozenset({"dans", "à", "a", "au", "aux", "en", "près", "proche", "non", "loin", "de", "d'", "d’",
                             "du", "des", "la", "le", "les", "l'", "l’", "même", "syrienne", "syrien"})
+#: Words that open an apposition locating a name ("X, dans …", "X, au nord de …", "X, près de …").
+_LOCATOR_PREPS = frozenset({"dans", "à", "a", "au", "aux", "en", "près", "proche", "non"})
+#: Words of an apposition that put a name inside a city ("X, dans le centre de Homs").
+_INSIDE_WORDS = frozenset({"dans", "à", "a", "au", "en", "de", "d'", "d’", "du", "la", "le", "l'", "l’", "vieille",
+                           "ville", "centre", "centre-ville", "même"})
 #: How far (km) a name abroad must be from the place its apposition names to be another place of that name.
 LOCATOR_MISMATCH_KM = 100.0
 #: How far (km) a district may lie from the city it is said to be in.
@@ -824,11 +829,12 @@ class ToponymRecognizer:
         return earlier[-1] if earlier else None
 
     def _apposed_locator(self, doc: Doc, c: _Cand, cands: list[_Cand], focus: str,
-                         neighbours: set[str]) -> Place | None:
+                         neighbours: set[str]) -> tuple[Place, bool] | None:
         """The place an apposition locates a name in: "X, dans la province de Deraa", "X, à l'est d'Alep".
 
         Only a town or governorate of the story's country, reached through locative words alone
-        (no distance such as "à 80 km", no verb).
+        (no distance such as "à 80 km", no verb). The flag says whether the words put the name inside
+        it ("X, dans la vieille ville de Homs"), not near it or in one direction ("X, au nord d'Alep").
         """
         k = c.end
         if k >= len(doc) or doc[k].text != ",":
@@ -836,11 +842,13 @@ class ToponymRecognizer:
         for o in cands:
             if o.start <= k or o.start > k + 8:
                 continue
-            if not all(t.lower_ in _LOCATOR_WORDS or t.lower_ in DIRECTIONS or t.lower_ in LOCATIVE_NOUNS
-                       for t in doc[k + 1:o.start]):
-                return None
+            if o.start == k + 1 or doc[k + 1].lower_ not in _LOCATOR_PREPS or not all(
+                    t.lower_ in _LOCATOR_WORDS or t.lower_ in DIRECTIONS or t.lower_ in LOCATIVE_NOUNS
+                    for t in doc[k + 1:o.start]):
+                return None  # "à X, Y et Z" is a list, not an apposition
             p = max(o.cands, key=lambda x: self._score(x, o, focus, neighbours)).place
-            return p if p.country_code == focus and p.feature_type in ("town", "admin1") else None
+            inside = all(t.lower_ in _INSIDE_WORDS for t in doc[k + 1:o.start])
+            return (p, inside) if p.country_code == focus and p.feature_type in ("town", "admin1") else None
         return None
 
     def __call__(self, doc: Doc) -> Doc:
@@ -857,15 +865,19 @@ class ToponymRecognizer:
         for c in cands:
             scored = sorted(((self._score(x, c, focus, neighbours), x) for x in c.cands), key=lambda t: -t[0])
             scored = self._twins(doc, c, scored, clues)
-            host = self._district_host(doc, c, cands, focus, neighbours) if c.district else None
-            if host is not None:
+            located = None if c.district else self._apposed_locator(doc, c, cands, focus, neighbours)
+            where, inside = located if located is not None else (None, False)
+            host = self._district_host(doc, c, cands, focus, neighbours) if c.district else (
+                where if inside and where is not None and where.feature_type == "town" else None)
+            if host is not None and not (scored[0][1].place.is_capital or scored[0][1].place.feature_type not in (
+                    "town", "site")):
                 inside = [t for t in scored if distance_km(t[1].place.lat, t[1].place.lon, host.lat, host.lon)
                           <= DISTRICT_RADIUS_KM and t[1].place.feature_type in ("town", "site")]
                 if inside:
                     scored = [*inside, *[t for t in scored if t not in inside]]  # the district of that city
                 else:
-                    # "le quartier de X à Deraa" with only namesakes far away: a district of the city,
-                    # placed at the city (precision 2) and listed for the curated file
+                    # "le quartier de X à Deraa", "X, dans la vieille ville de Homs" with only namesakes far
+                    # away: a district of the city, placed at the city (precision 2), listed for the curated file
                     span = Span(doc, c.start, c.end, label="LOC")
                     span._.place = host
                     span._.confidence = 0.5
@@ -875,7 +887,6 @@ class ToponymRecognizer:
                     continue
             best_score, best = scored[0]
             p = best.place
-            where = None if c.district else self._apposed_locator(doc, c, cands, focus, neighbours)
             if where is not None and p.feature_type == "town" and p.country_code != where.country_code and \
                     distance_km(p.lat, p.lon, where.lat, where.lon) > LOCATOR_MISMATCH_KM and not p.is_capital:
                 # "Balad, dans la province de Deraa" is not Balad in Iraq: a place the gazetteer lacks
