@@ -28,11 +28,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from conflictmap.store.cache import UntrustedCacheError, dump_pickle, load_pickle
-from conflictmap.text import fold, phonetic, skeleton, strip_articles
 from conflictmap.errors import DataFileError
 from conflictmap.settings import Settings
-from conflictmap.store.atomic import atomic_write
+from conflictmap.store.cache import UntrustedCacheError, dump_pickle, load_pickle
 from conflictmap.text import fold, phonetic, skeleton, strip_articles
 
 log = logging.getLogger(__name__)
