@@ -159,3 +159,19 @@ def test_curated_site_classes_resolve_exactly(g: Gazetteer, name: str, ftype: st
     p = g.exact(name)[0].place
     assert p.gazetteer == "curated" and p.feature_type == ftype
     assert gz.distance_km(p.lat, p.lon, lat, lon) < 3
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_load_keeps_the_collector_setting_and_puts_the_index_out_of_its_reach(enabled: bool) -> None:
+    import gc
+
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        gc.unfreeze()
+        g = Gazetteer.load()
+        assert gc.isenabled() is enabled  # the pause around unpickling is undone, a disabled collector stays so
+        assert gc.get_freeze_count() > 100_000  # the index's containers are frozen, not walked by each collection
+        assert g.exact("Alep")[0].place.country_code == "SY"
+    finally:
+        gc.enable() if was else gc.disable()

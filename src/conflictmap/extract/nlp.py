@@ -55,7 +55,7 @@ from conflictmap.settings import Settings
 
 #: Nouns after which "de X" names a place ("la région de Deir ez-Zor", "au nord de Homs").
 LOCATIVE_NOUNS = frozenset(
-    """région province provinces gouvernorat gouvernorats ville villes banlieue banlieues environs périphérie
+    """région régions province provinces gouvernorat gouvernorats ville villes banlieue banlieues environs périphérie
     alentours abords portes est ouest nord sud nord-est nord-ouest sud-est sud-ouest centre centre-ville route
     routes autoroute aéroport frontière frontières quartier quartiers campagne zone zones secteur secteurs
     district districts localité localités village villages habitants hôpital hôpitaux prison rues rue sortie
@@ -77,6 +77,22 @@ GENERIC_HEADS = frozenset(
     ras umm oum um abu abou wadi ouadi qasr jisr hay hayy souk souq suq marj nahr bir cheikh sheikh shaykh
     maarat maaret maarrat kherbet khirbet khirbat mazraat qalaat qalat rif harat""".split()
 )
+#: Nouns naming a part of a city: "le quartier de X à Homs" is in Homs, not a namesake village far away.
+DISTRICT_NOUNS = frozenset({"quartier", "quartiers", "faubourg", "faubourgs"})
+#: Pronouns that repeat the noun before ("la province d'Idleb et celle de Hama").
+_REPEATING_PRONOUNS = frozenset({"celle", "celles", "celui", "ceux"})
+#: Words between a name and the place an apposition locates it in ("X, dans le nord de la province de Y").
+_LOCATOR_WORDS = frozenset({"dans", "à", "a", "au", "aux", "en", "près", "proche", "non", "loin", "de", "d'", "d’",
+                            "du", "des", "la", "le", "les", "l'", "l’", "même", "syrienne", "syrien"})
+#: Words that open an apposition locating a name ("X, dans …", "X, au nord de …", "X, près de …").
+_LOCATOR_PREPS = frozenset({"dans", "à", "a", "au", "aux", "en", "près", "proche", "non"})
+#: Words of an apposition that put a name inside a city ("X, dans le centre de Homs").
+_INSIDE_WORDS = frozenset({"dans", "à", "a", "au", "en", "de", "d'", "d’", "du", "la", "le", "l'", "l’", "vieille",
+                           "ville", "centre", "centre-ville", "même"})
+#: How far (km) a name abroad must be from the place its apposition names to be another place of that name.
+LOCATOR_MISMATCH_KM = 100.0
+#: How far (km) a district may lie from the city it is said to be in.
+DISTRICT_RADIUS_KM = 25.0
 #: Nouns whose "de X" complement is a narrower or approximate location (precision 2).
 NEAR_NOUNS = frozenset(
     """banlieue banlieues environs périphérie alentours abords portes est ouest nord sud nord-est nord-ouest
@@ -102,8 +118,23 @@ AGENT_NOUNS = frozenset(
     soutien appui aide président présidente gouvernement gouvernements ministre ministère diplomatie
     diplomates régime allié alliés alliée alliées offensive opération opérations représentant représentants
     envoyé émissaire ambassadeur porte-parole dirigeants autorités chef chefs état-major services
-    renseignement décision menace menaces position positions responsables agents conseillers""".split()
+    renseignement décision menace menaces position positions responsables agents conseillers égide parrainage
+    médiation médiateur garant garants parrain parrains initiative pression pressions invitation feu partenaires
+    supplétifs protégés""".split()
 )
+#: Nouns that a country or capital in apposition stands for as a government ("les pays garants, la Russie,
+#: l'Iran et la Turquie, ont annoncé …", "ses alliés, Moscou et Téhéran").
+GROUP_NOUNS = frozenset(
+    """pays garant garants parrain parrains puissance puissances partenaire partenaires allié alliés alliée
+    alliées médiateur médiateurs signataires belligérants gouvernements capitales""".split()
+)
+#: Places' nouns that a capital in apposition names ("la capitale, Damas, …": a place).
+PLACE_APPOSITION_NOUNS = frozenset({"capitale", "ville", "cité", "métropole"})
+#: Forms of *être* marking a passive ("Damas a été visée"): the subject is what was hit, a place.
+_PASSIVE_AUX = frozenset({"été", "est", "sont", "était", "étaient", "sera", "seront", "fut", "furent"})
+#: Words that may stand between a subject and its verb: a coordinated noun phrase ("Ankara et ses alliés
+#: (syriens) ont pris", "Moscou et Téhéran ont", "Ankara et les rebelles qu'il soutient ont"), adverbs.
+_SUBJECT_GAP_POS = frozenset({"CCONJ", "DET", "NOUN", "ADJ", "PROPN", "ADV", "PRON", "NUM"})
 #: Nouns after which "avec X" / "entre X et Y" are places ("la frontière avec la Turquie").
 BORDER_NOUNS = frozenset("frontière frontières passage passages route routes autoroute poste-frontière ligne "
                          "zone zones axe".split())
@@ -154,6 +185,7 @@ class _Cand:
     place: Place | None = None
     confidence: float = 0.0
     kind: str = ""  # feature class the trigger expects: "site" (l'aéroport de X) or "town" (le village de X)
+    district: bool = False  # "le quartier de X": a part of a city
 
 
 # --------------------------------------------------------------------------- sentences
@@ -361,6 +393,8 @@ class ToponymRecognizer:
                 taken[t] = True
 
         def add(start: int, end: int, cands: list[Candidate], source: str) -> None:
+            while end > start + 1 and doc[end - 1].is_space:
+                end -= 1  # the model's entity may run into a paragraph break after a headline ("… Damas\n\n")
             ent = ents_by_token.get(start)
             out.append(_Cand(start, end, cands, source, ent.label_ if ent is not None else ""))
             for t in range(start, end):
@@ -623,10 +657,20 @@ class ToponymRecognizer:
         steps = 0
         while k >= 0 and steps < 12:
             w = doc[k].lower_
-            if w in ("de", "d'", "d’", "du", ",", "et", "des", "la", "l'", "l’", "syrienne", "syriennes", "irakienne"):
+            if w in ("de", "d'", "d’", "du", ",", "et", "des", "la", "l'", "l’", "syrienne", "syriennes", "irakienne") or (
+                    doc[k].pos_ == "ADJ" and w not in LOCATIVE_NOUNS and w not in DIRECTIONS and k + 1 < len(doc)
+                    and doc[k + 1].lower_ in ("de", "d'", "d’", "du")):
+                # "la province méridionale de Deraa", "le quartier rebelle de X"
                 k -= 1
                 steps += 1
                 continue
+            if w in _REPEATING_PRONOUNS:
+                # "la province d'Idleb et celle de Hama": the noun of the toponym before, in this sentence
+                before = [a for a in accepted_spans if a.end <= k and a.start >= doc[c.start].sent.start]
+                if before:
+                    c.admin_context = before[-1].admin_context
+                    c.district = before[-1].district
+                break
             if k + 1 in starts and starts[k + 1] is not c:
                 k = starts[k + 1].start - 1
                 steps += 1
@@ -638,6 +682,7 @@ class ToponymRecognizer:
                 c.kind = "site"
             elif doc[h].lower_ in TOWN_NOUNS:
                 c.kind = "town"
+            c.district = doc[h].lower_ in DISTRICT_NOUNS
             if w in ADMIN_NOUNS:
                 c.admin_context = True
             elif w in DIRECTIONS:
@@ -769,6 +814,62 @@ class ToponymRecognizer:
             prior += 0.35
         return 2.0 * x.match + prior
 
+    def _district_host(self, doc: Doc, c: _Cand, cands: list[_Cand], focus: str,
+                       neighbours: set[str]) -> tuple[Place, bool] | None:
+        """The city a district ("le quartier de X") is said to be in, and whether the text says so right after it.
+
+        The first town of the story's country named after it in the sentence ("le quartier de X à Homs",
+        "le quartier X, dans l'est d'Alep"), else the last one before it in the sentence, else a big town
+        (``min_population``) named in the 60 tokens before.
+        """
+        sents = doc.has_annotation("SENT_START")
+        sent = doc[c.start].sent if sents else doc[:]
+
+        def town(o: _Cand) -> Place | None:
+            if o is c or o.district or not o.cands:
+                return None
+            p = max(o.cands, key=lambda x: self._score(x, o, focus, neighbours)).place
+            return p if p.feature_type == "town" and p.country_code == focus else None
+
+        def locator_gap(o: _Cand) -> bool:  # "X à Homs", "X, dans l'est d'Alep" — not "X pour la ville de Y"
+            return all(t.text == "," or t.lower_ in _LOCATOR_WORDS or t.lower_ in _INSIDE_WORDS
+                       or t.lower_ in DIRECTIONS for t in doc[c.end:o.start])
+
+        after = [town(o) for o in cands if c.end <= o.start < min(sent.end, c.end + 10) and locator_gap(o)]
+        for p in after:
+            if p is not None:
+                return p, True
+        before = [town(o) for o in cands if sent.start <= o.start and o.end <= c.start]
+        earlier = [p for p in (town(o) for o in cands if c.start - 60 <= o.start and o.end <= sent.start)
+                   if p is not None and p.population >= self.min_population]
+        for p in reversed(before):
+            if p is not None:
+                return p, False
+        return (earlier[-1], False) if earlier else None
+
+    def _apposed_locator(self, doc: Doc, c: _Cand, cands: list[_Cand], focus: str,
+                         neighbours: set[str]) -> tuple[Place, bool] | None:
+        """The place an apposition locates a name in: "X, dans la province de Deraa", "X, à l'est d'Alep".
+
+        Only a town or governorate of the story's country, reached through locative words alone
+        (no distance such as "à 80 km", no verb). The flag says whether the words put the name inside
+        it ("X, dans la vieille ville de Homs"), not near it or in one direction ("X, au nord d'Alep").
+        """
+        k = c.end
+        if k >= len(doc) or doc[k].text != ",":
+            return None
+        for o in cands:
+            if o.start <= k or o.start > k + 8:
+                continue
+            if o.start == k + 1 or doc[k + 1].lower_ not in _LOCATOR_PREPS or not all(
+                    t.lower_ in _LOCATOR_WORDS or t.lower_ in DIRECTIONS or t.lower_ in LOCATIVE_NOUNS
+                    for t in doc[k + 1:o.start]):
+                return None  # "à X, Y et Z" is a list, not an apposition
+            p = max(o.cands, key=lambda x: self._score(x, o, focus, neighbours)).place
+            inside = all(t.lower_ in _INSIDE_WORDS for t in doc[k + 1:o.start])
+            return (p, inside) if p.country_code == focus and p.feature_type in ("town", "admin1") else None
+        return None
+
     def __call__(self, doc: Doc) -> Doc:
         doc._.unresolved = []
         doc._.unresolved_spans = []
@@ -783,8 +884,38 @@ class ToponymRecognizer:
         for c in cands:
             scored = sorted(((self._score(x, c, focus, neighbours), x) for x in c.cands), key=lambda t: -t[0])
             scored = self._twins(doc, c, scored, clues)
+            located = None if c.district else self._apposed_locator(doc, c, cands, focus, neighbours)
+            where, inside = located if located is not None else (None, False)
+            hosted = self._district_host(doc, c, cands, focus, neighbours) if c.district else None
+            host, explicit = hosted if hosted is not None else (None, False)
+            if not c.district:
+                host = where if inside and where is not None and where.feature_type == "town" else None
+                explicit = host is not None
+            if host is not None and not (scored[0][1].place.is_capital or scored[0][1].place.feature_type not in (
+                    "town", "site")):
+                inside = [t for t in scored if distance_km(t[1].place.lat, t[1].place.lon, host.lat, host.lon)
+                          <= DISTRICT_RADIUS_KM and t[1].place.feature_type in ("town", "site")]
+                if inside:
+                    scored = [*inside, *[t for t in scored if t not in inside]]  # the district of that city
+                elif explicit or scored[0][1].place.country_code != focus:
+                    # "le quartier de X à Deraa", "X, dans la vieille ville de Homs" with only namesakes far
+                    # away: a district of the city, placed at the city (precision 2), listed for the curated file
+                    span = Span(doc, c.start, c.end, label="LOC")
+                    span._.place = host
+                    span._.confidence = 0.5
+                    span._.geo_precision = 2
+                    spans.append(span)
+                    doc._.unresolved_spans.append((span.text, span.start_char, span.end_char))
+                    continue
             best_score, best = scored[0]
             p = best.place
+            if where is not None and p.feature_type == "town" and p.country_code != where.country_code and \
+                    distance_km(p.lat, p.lon, where.lat, where.lon) > LOCATOR_MISMATCH_KM and not p.is_capital:
+                # "Balad, dans la province de Deraa" is not Balad in Iraq: a place the gazetteer lacks
+                doc._.unresolved.append(doc[c.start:c.end].text)
+                doc._.unresolved_spans.append((doc[c.start:c.end].text, doc[c.start].idx,
+                                               doc[c.end - 1].idx + len(doc[c.end - 1].text)))
+                continue
             strong = (p.feature_type != "town" or p.is_capital or p.population >= self.min_population
                       or p.gazetteer == "curated")
             if best.match < 1.0 and c.source == "ner" and p.country_code != focus and p.country_code not in neighbours:
@@ -822,7 +953,7 @@ class ToponymRecognizer:
             span._.direction = c.direction if p.feature_type in ("country", "admin1", "region") else ""
             spans.append(span)
         doc.spans["toponyms"] = spans
-        resolved = {fold(sp.text) for sp in spans}
+        resolved = {fold(sp.text) for sp in spans if sp._.confidence > 0.5}
         doc._.unresolved = [u for u in doc._.unresolved if fold(u) not in resolved]
         doc._.unresolved_spans = [u for u in doc._.unresolved_spans if fold(u[0]) not in resolved]
         return doc
@@ -869,11 +1000,56 @@ class MetonymyResolver:
             k -= 1
         return (doc[k].lower_ if k >= 0 else "", k)
 
+    @staticmethod
+    def _clause_subject(doc: Doc, span: Span) -> str:
+        """``"active"``/``"passive"`` when the span opens a clause whose finite verb follows, else ``""``.
+
+        Read on the words, not the parse (the small model often attaches a sentence-initial subject
+        after an adverbial to the adverbial): the span starts the sentence or follows a comma, "que",
+        "lorsque" …, and a verb follows after at most a coordinated noun phrase ("Ankara et ses alliés
+        syriens ont pris"), with no comma in between ("Amman et Ankara, ont indiqué" is not a subject).
+        """
+        k = span.start - 1
+        while k >= 0 and doc[k].lower_ in {"la", "le", "les", "l'", "l’", "«", '"'}:
+            k -= 1
+        if k >= 0 and not doc[span.start].is_sent_start and doc[k].lower_ not in {
+                ",", ";", ":", "(", "-", "–", "—", "que", "qu'", "qu’", "lorsque", "lorsqu'", "lorsqu’",
+                "puisque", "puisqu'", "puisqu’", "dont", "si", "et", "mais", "alors"}:
+            return ""
+        if k >= 0 and doc[k].lower_ == "et" and k > 0 and doc[k - 1].pos_ in ("PROPN", "NOUN"):
+            return ""  # "Moscou et Téhéran": the second conjunct follows the first
+        j = span.end
+        while j < min(len(doc), span.end + 8) and not doc[j].is_sent_start:
+            tok = doc[j]
+            if tok.pos_ in ("AUX", "VERB") and (tok.pos_ == "AUX" or "Fin" in tok.morph.get("VerbForm")):
+                words = {t.lower_ for t in doc[j:j + 3]}
+                return "passive" if words & _PASSIVE_AUX and any(
+                    t.lemma_ in PLACE_VERBS or t.lemma_ in ("toucher", "secouer") for t in doc[j:j + 4]) else "active"
+            if tok.pos_ not in _SUBJECT_GAP_POS or tok.lower_ in ("qui", "où", "dont", "que", "qu'", "qu’"):
+                return ""
+            j += 1
+        return ""
+
+    @staticmethod
+    def _coordinated_before(doc: Doc, span: Span, k: int) -> Span | None:
+        """The toponym this one is coordinated with ("Moscou, Téhéran et Ankara", "de la Russie, de l'Iran")."""
+        if k <= 0:
+            return None
+        c = k
+        if doc[c].lower_ in ("de", "d'", "d’", "du", "des") and c > 0:
+            c -= 1
+        if doc[c].lower_ not in ("et", "ou", ","):
+            return None
+        for other in doc.spans.get("toponyms", []):
+            if other.end == c and other.start < span.start:
+                return other
+        return None
+
     def role(self, doc: Doc, span: Span, actors: set[int]) -> str:
         """``"actor"`` or ``"location"`` for one toponym span."""
         place: Place | None = span._.place
-        if place is None:
-            return "location"
+        if place is None or place.feature_type in ("admin1", "region"):
+            return "location"  # "la province de Damas" (also "celle de Damas") is a governorate, never a metonym
         is_capital = place.is_capital or fold(span.text) in self.capitals or fold(place.name) in self.capitals
         is_country = place.feature_type == "country"
         if not (is_capital or is_country):
@@ -887,6 +1063,28 @@ class MetonymyResolver:
         nxt = [t.lower_ for t in doc[span.end:span.end + 2]]
         if nxt[:1] == ["où"] or nxt == [",", "où"]:
             return "location"  # "... de Tirana, où il avait participé"
+        subject = self._clause_subject(doc, span)
+        if subject == "passive":
+            return "location"  # "Damas a été visée par des frappes": what was hit
+        if subject == "active":
+            return "actor"  # "Dans le nord, Ankara et ses alliés ont pris …" (whatever the parse says)
+        other = self._coordinated_before(doc, span, k)
+        if other is not None:
+            # "Moscou, Téhéran et Ankara", "de la Russie, de l'Iran et de la Turquie": the role of the first;
+            # "à Beyrouth, Amman et Ankara": places
+            return "actor" if other.start in actors else "location"
+        if prev == "," and k > 0:
+            h = k - 1
+            while h > 0 and doc[h].pos_ == "ADJ":
+                h -= 1
+            if doc[h].lower_ in PLACE_APPOSITION_NOUNS:
+                return "location"  # "la capitale, Damas, …"
+            head = span.root.head
+            group = doc[h] if doc[h].lower_ in GROUP_NOUNS else (
+                head if span.root.dep_ in ("appos", "conj") and head.lower_ in GROUP_NOUNS else None)
+            if group is not None and not any(
+                    ch.dep_ == "case" and ch.lower_ in LOCATIVE_PREPS for ch in group.children):
+                return "actor"  # "les pays garants, la Russie, …" (not "vers les pays voisins, la Turquie")
         if root.dep_ in ("conj", "appos") and any(
             ch.dep_ == "case" and ch.lower_ in LOCATIVE_PREPS for ch in root.head.children
         ):

@@ -16,6 +16,7 @@ The first use builds a compact index (about 12 MB) and caches it on disk under
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import logging
 import math
@@ -27,11 +28,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from conflictmap.store.cache import UntrustedCacheError, dump_pickle, load_pickle
-from conflictmap.text import fold, phonetic, skeleton, strip_articles
 from conflictmap.errors import DataFileError
 from conflictmap.settings import Settings
-from conflictmap.store.atomic import atomic_write
+from conflictmap.store.cache import UntrustedCacheError, dump_pickle, load_pickle
 from conflictmap.text import fold, phonetic, skeleton, strip_articles
 
 log = logging.getLogger(__name__)
@@ -448,12 +447,22 @@ class Gazetteer:
         Returns
         -------
         Gazetteer
+
+        Notes
+        -----
+        Calls :func:`gc.freeze`: the objects alive after the load (the index, loaded once per process
+        and kept) are left out of later cyclic collections; they are still freed by reference counting.
         """
         settings = settings or Settings()
         path = index_path(settings)
         index: dict[str, Any] | None = None
+        collecting = gc.isenabled()
         if path.exists() and not rebuild:
             try:
+                # the cyclic collector paused while a million small objects are unpickled (a fifth faster),
+                # then those objects moved out of its reach (gc.freeze): they live as long as the process,
+                # and a full collection walking them would stall the first look-ups of a run
+                gc.disable()
                 index = load_pickle(path)  # refuses a file that is not the user's own before unpickling it
                 if not isinstance(index, dict) or index.get("version") != INDEX_VERSION:
                     index = None
@@ -462,12 +471,16 @@ class Gazetteer:
                 index = None
             except Exception:  # a truncated or foreign cache file is rebuilt, never trusted
                 index = None
+            finally:
+                if collecting:
+                    gc.enable()
         if index is None:
             index = build_index(settings)
             try:
                 dump_pickle(path, index, prefix=".gazetteer-")
             except UntrustedCacheError as exc:  # someone else's folder: keep the index in memory only
                 log.warning("%s", exc)
+        gc.freeze()
         return cls(index, fuzzy_threshold=settings.fuzzy_threshold)
 
     # ---- places
