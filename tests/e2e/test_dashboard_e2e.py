@@ -287,6 +287,8 @@ def test_english_labels_actor_search_and_transliterated_search(open_tab: Any, se
     page.goto(server.url + "?lang=en")
     frame = map_frame(tab)
     sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Actors", exact=True).wait_for(timeout=30_000)  # the whole page is drawn
+    page.locator(".cm-status").first.wait_for(timeout=30_000)
     assert sidebar.get_by_text("Actors", exact=True).count() == 1
     assert sidebar.get_by_text("Acteurs", exact=True).count() == 0
     assert page.get_by_test_id("stMetric").filter(has_text="Events").count() >= 1
