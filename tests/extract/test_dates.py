@@ -43,6 +43,8 @@ CASES = [
     (SAT_2018_07_07, "Des frappes mardi.", "mardi", D(2018, 7, 3), None, "day", True),
     (SAT_2018_07_07, "ce dimanche matin", "ce dimanche matin", D(2018, 7, 1), None, "day", True),
     (SAT_2018_07_07, "samedi dernier", "samedi dernier", D(2018, 6, 30), None, "day", True),
+    # "mercredi dernier" on a Friday: the Wednesday of the week before, not two days ago
+    (D(2023, 3, 31), "touché mercredi dernier", "mercredi dernier", D(2023, 3, 22), None, "day", True),
     (SAT_2018_07_07, "mardi prochain", "mardi prochain", D(2018, 7, 10), None, "day", True),
     (TUE_2016_03_15, "Mardi, une attaque a visé un hôpital", "Mardi", D(2016, 3, 15), None, "day", True),
     (

@@ -216,3 +216,29 @@ def test_a_bare_background_year_is_no_reference_for_weekdays(pipeline) -> None: 
     assert not taken.date.iloc[0]
     lost = r.events[(r.events.category == "control_change") & (r.events.actor1 == "ISIS")]
     assert list(lost.date) == ["2015-01-01"] and list(lost.date_precision) == ["year"]
+
+
+def test_a_background_month_in_an_apposition_dates_neither_the_article_nor_the_main_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Dimanche, les forces gouvernementales ont repris Tall Rifaat, une localité tombée aux mains "
+            "des rebelles en mars 2013.")
+    r = run(pipeline, text, published=None)
+    taken = r.events[(r.events.category == "control_change") & (r.events.actor1 == "SYR_GOV")]
+    assert len(taken) == 1 and not taken.date.iloc[0]
+    assert not r.articles.iloc[0].published
+
+
+def test_a_pluperfect_full_date_is_no_reference_for_weekdays(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les soldats ont repris lundi la ville de Kafr Zita. La ville avait été perdue le 4 juin 2014.")
+    r = run(pipeline, text, published=None)
+    taken = r.events[(r.events.category == "control_change") & (r.events.actor1 == "SYR_GOV")]
+    assert len(taken) == 1 and taken.date.iloc[0] != "2014-06-02"
+
+
+def test_the_url_date_is_the_reference_of_an_undated_article(pipeline) -> None:  # type: ignore[no-untyped-def]
+    art = Article(article_id="u1", text="Mardi, des frappes aériennes russes ont visé Saraqeb.", published=None,
+                  url="https://news.example.org/monde/2019/02/14/frappes-saraqeb")
+    r = pipeline.process([art])
+    inc = r.events[r.events.category == "incident"].iloc[0]
+    assert inc.date == "2019-02-12" and bool(inc.date_inferred)
+    assert ev._url_date("https://x.example/a/2017/04/slug.html") == (None, dt.date(2017, 4, 1))
+    assert ev._url_date("https://x.example/a/12345-frappes.html") == (None, None)

@@ -497,7 +497,7 @@ _WEEKDAY_INDEX: Final = {d: i for i, d in enumerate(
 
 
 def _resolve_weekday_name(name: str, reference: datetime.date, mod: str = "") -> datetime.date | None:
-    """Most recent ``name`` on or before ``reference`` ("dernier": strictly before; "prochain": after).
+    """Most recent ``name`` on or before ``reference`` ("dernier": the previous week's; "prochain": after).
 
     Plain calendar arithmetic (the same answers as dateparser's relative weekdays, without building a
     parser per reference date, which dominated the cost of dating an article).
@@ -509,7 +509,9 @@ def _resolve_weekday_name(name: str, reference: datetime.date, mod: str = "") ->
         if mod.startswith("prochain"):
             return reference + datetime.timedelta(days=(wd - reference.weekday()) % 7 or 7)
         if mod.startswith(("dernier", "pass")):
-            return reference - datetime.timedelta(days=back or 7)
+            # "mercredi dernier": that weekday of the calendar week before the reference's week
+            monday = reference - datetime.timedelta(days=reference.weekday())
+            return monday - datetime.timedelta(days=7 - wd)
         return reference - datetime.timedelta(days=back)
     if mod.startswith("prochain"):
         hit = _dp(expr, reference, "future")

@@ -331,12 +331,23 @@ class EventExtractor:
             return art.published, False
         from conflictmap.extract.dates import infer_publication_date
 
+        url_day, url_month = _url_date(art.url)
+        if url_day is not None:
+            art.published, art.published_inferred = url_day, True  # "/2017/04/12/", "-20170412-"
+            return url_day, True
+        if url_month is not None:
+            # the URL gives the month of writing: the text's latest day of that month is the reference
+            inferred = _latest_day_in(art.text, url_month)
+            if inferred is not None:
+                art.published, art.published_inferred = inferred, True
+            return inferred, True
         inferred, precision = infer_publication_date(art.text)
-        if precision == "year":
-            # a bare year ("pris en 2012", "depuis 2011", "en 1967") is background far more often than the
-            # year of writing: it is no reference for "samedi" or "hier"; the chronology may still date the text
+        if precision == "year" or not _foreground_year(art.text, inferred):
+            # a bare year ("pris en 2012", "depuis 2011", "en 1967") or a background month or full date
+            # ("une ville tombée en mai 2014", "avait été prise le 10 octobre 2012", "depuis le 3 mars 2013")
+            # is no reference for "samedi" or "hier"; the chronology may still date the text
             inferred = None
-        if inferred is not None and precision in ("month", "year"):
+        if inferred is not None and precision == "month":
             # an article is written after the periods it mentions: "en juin 2018" → end of June 2018
             from conflictmap.extract.dates import find_dates
 
@@ -560,7 +571,8 @@ class EventExtractor:
                   ref: dt.date | None) -> tuple[dt.date | None, str]:
         sentence_k = self._text[self._sents[k][0]:self._sents[k][1]]
         # "depuis le 18 février" starts a period: it dates the trigger it governs, not the whole sentence
-        own = [m for m in sent_dates[k] if not _since(m, sentence_k) or abs(m.start - trig.start) <= 40]
+        own = [m for m in sent_dates[k] if (not _since(m, sentence_k) or abs(m.start - trig.start) <= 40)
+               and _dates_trigger(m, sentence_k, trig.start, trig.end)]
         if own:
             d = min(own, key=lambda m: abs(m.start - trig.start))
         else:
@@ -570,7 +582,7 @@ class EventExtractor:
                 if paragraph_of[j] != paragraph_of[k]:
                     break
                 sent_j = self._text[self._sents[j][0]:self._sents[j][1]]
-                usable = [m for m in sent_dates[j] if not _since(m, sent_j)]
+                usable = [m for m in sent_dates[j] if not _since(m, sent_j) and _background_start(m, sent_j) is None]
                 if usable:
                     d = usable[-1]
                     break
@@ -883,6 +895,79 @@ _DEMAND = re.compile(r"\b(?:exig|r[ée]clam|appel|demand|menac|propos|envisag|so
                      re.IGNORECASE)
 _HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|en cas de|craint\w*|crainte"
                    r"|s(?:i\s+|['’])(?:les?|la|l['’]|des?|un|une|il|ils|elle|elles|on)\b)", re.IGNORECASE)
+
+
+_URL_DATE = re.compile(r"(?<!\d)(20[0-3]\d)(?:[/_-]?)(0[1-9]|1[0-2])(?:(?:[/_-]?)(0[1-9]|[12]\d|3[01]))?(?=[/_.-]|$)")
+# a clause about the past of the story: pluperfect, "depuis", a participle or relative pronoun opening it
+_BACKGROUND_CLAUSE = (r"\bavai(?:en)?t\b[^,.;]{0,60}|\b(?:qui|dont|o[uù])\b[^,.;]{0,60}"
+                      r"|,\s*(?!(?:a|ont|avait|avaient|est|sont|[ée]tait|selon)\b)(?:\w+\s+){0,2}\w+(?:é|ée|és|ées|is|ise|ises)\b"
+                      r"[^,.;]{0,50}")
+_BACKGROUND_BEFORE = re.compile(rf"(?:{_BACKGROUND_CLAUSE})$", re.IGNORECASE)
+_BACKGROUND_OR_SINCE = re.compile(rf"(?:{_BACKGROUND_CLAUSE}|\bdepuis\s+(?:le\s+)?|\bd[èe]s\s+(?:le\s+)?)$",
+                                  re.IGNORECASE)
+
+
+def _background_start(m: Any, sentence: str) -> int | None:
+    """Where the background clause holding a date mention starts ("une ville tombée ... en mai 2014",
+    "qui avait été prise le 3 mars", "depuis le 5 mai"), or None when the date is not in one."""
+    start = max(sentence.rfind(".", 0, m.start) + 1, m.start - 80)
+    hit = _BACKGROUND_BEFORE.search(sentence[start:m.start])
+    return None if hit is None else start + hit.start()
+
+
+def _dates_trigger(m: Any, sentence: str, trig_start: int, trig_end: int) -> bool:
+    """Whether a date mention may date the trigger at ``trig_start``: a date inside a background clause
+    (relative clause, apposition, participle, pluperfect) only dates a trigger of that clause, or the
+    event noun the clause describes ("des frappes, qui ont eu lieu mardi")."""
+    b = _background_start(m, sentence)
+    if b is None or (0 <= b - trig_end <= 12 and not re.search(r"[A-ZÀ-Ý]", sentence[trig_end:b])):
+        return True
+    end = sentence.find(",", m.end)
+    end = len(sentence) if end < 0 else end
+    return b <= trig_start <= end
+
+
+def _url_date(url: str) -> tuple[dt.date | None, dt.date | None]:
+    """(day, first day of the month) of writing stated by an article's URL ("/2017/04/12/", "/2017/04/")."""
+    path = re.sub(r"^[a-z]+://[^/]+", "", url or "", flags=re.IGNORECASE)
+    for m in _URL_DATE.finditer(path):
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 2000 <= year <= dt.date.today().year + 1:
+            continue
+        if m.group(3):
+            try:
+                return dt.date(year, month, int(m.group(3))), dt.date(year, month, 1)
+            except ValueError:
+                continue
+        if re.search(r"[/_-]", m.group(0)):  # "2017/04", not a bare number "201704"
+            return None, dt.date(year, month, 1)
+    return None, None
+
+
+def _latest_day_in(text: str, month: dt.date) -> dt.date | None:
+    """The latest day date of ``text`` (year completed from ``month``) inside that month, else None."""
+    from conflictmap.extract.dates import find_dates
+
+    end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    days = [m.end_date for m in find_dates(text, end) if m.precision == "day" and not m.relative
+            and month <= m.end_date <= end]
+    return max(days) if days else None
+
+
+def _foreground_year(text: str, day: dt.date | None) -> bool:
+    """Whether a full date or a month of ``day``'s year is stated outside a background clause (pluperfect, "depuis",
+    a relative clause or a participle: "une ville prise le 10 octobre 2012")."""
+    from conflictmap.extract.dates import find_dates
+
+    if day is None:
+        return False
+    for m in find_dates(text, None):
+        if m.precision not in ("day", "month") or m.date.year != day.year:
+            continue
+        start = text.rfind(".", 0, m.start) + 1
+        if not _BACKGROUND_OR_SINCE.search(text[max(start, m.start - 80):m.start]):
+            return True
+    return False
 
 
 def _share_dates(reports: list[dict[str, Any]], own: list[bool]) -> None:
