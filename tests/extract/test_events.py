@@ -242,3 +242,30 @@ def test_the_url_date_is_the_reference_of_an_undated_article(pipeline) -> None: 
     assert inc.date == "2019-02-12" and bool(inc.date_inferred)
     assert ev._url_date("https://x.example/a/2017/04/slug.html") == (None, dt.date(2017, 4, 1))
     assert ev._url_date("https://x.example/a/12345-frappes.html") == (None, None)
+
+
+def test_a_leader_named_after_the_actor_leads_the_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les insurgés, emmenés par le groupe jihadiste Hayat Tahrir al-Cham, se sont emparés mardi "
+                      "de Saraqeb.")
+    cc = r.events[r.events.category == "control_change"].iloc[0]
+    assert cc.actor1 == "HTS" and cc.controller_after == "HTS"
+    assert {"HTS", "REBELS"} <= set(cc.actors)
+
+
+def test_an_attributed_strike_has_its_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Une frappe attribuée à Israël a touché dimanche un dépôt d'armes près de Deir Ezzor.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == ["ISR"]
+
+
+def test_the_place_where_something_was_announced_is_not_an_event_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Un cessez-le-feu entrera en vigueur dans la région de Deraa, selon un accord annoncé à Damas.")
+    assert len(r.events) and not any(near(g, 33.51, 36.29, 30) for g in r.events.geometry)
+    r = run(pipeline, "Une trêve commencera samedi, a annoncé l'agence officielle depuis Damas.")
+    assert not any(near(g, 33.51, 36.29, 30) for g in r.events.geometry)
+
+
+def test_coordinated_verbs_share_their_subject(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les troupes syriennes encerclent la ville de Douma et la pilonnent depuis des jours.")
+    inc = r.events[r.events.category == "incident"]
+    assert set(inc.sub_type) == {"armed clash", "shelling"} and set(inc.actor1) == {"SYR_GOV"}

@@ -75,7 +75,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("incident", "air/drone strike",
      r"frappes? (?:a[ée]riennes?|de drones?|russes|am[ée]ricaines?|de la coalition)|raids? (?:a[ée]riens?|de l['’]aviation)?"
      r"|bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?|drones? arm[ée]s?|barils? d['’]explosifs"
-     r"|\bfrappes\b"),
+     r"|\bfrappes?\b"),
     ("incident", "shelling",
      r"pilonn\w*|obus|tirs? d['’]artillerie|roquettes?|mortiers?|missiles?"),
     ("incident", "attack",
@@ -136,6 +136,11 @@ _OF_TRIGGER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:de|du|des|d['’])\s*(?:l['’
 # that describes a noun, not of the trigger
 _MODIFIER_PAR = re.compile(r"\b\w+(?:é|ée|és|ées|us|ues|is|ise|ises|nt)\s+par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$",
                            re.IGNORECASE)
+# "une frappe attribuée à Israël": the author of the event; "les rebelles emmenés par HTS": the leader
+_ATTRIBUTED = re.compile(r"\battribu[ée]e?s?\s+(?:\w+\s+)?(?:à|aux?)\s+(?:l['’]|les?\s+|la\s+)?",
+                         re.IGNORECASE)
+_LED_BY = re.compile(r",?\s*(?:emmen|men|dirig|conduit|command|encadr)[ée]e?s?\s+(?:\w+\s+)?par\s+"
+                     r"(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?", re.IGNORECASE)
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b(?!\s*\d)",
                            re.IGNORECASE)
@@ -181,6 +186,9 @@ _FOR_PLACE = re.compile(r"\bpour\s+(?:la (?:province|r[ée]gion|ville) d['’e]\
 _ACTOR_GENITIVE = re.compile(r"(?:offensive|op[ée]ration|frappes?|raids?|bombardements?|forces|arm[ée]e|troupes"
                              r"|aviation|avions|soldats|militaires|alli[ée]e?s?|soutien|r[ée]gime|gouvernement"
                              r"|autorit[ée]s|pouvoir|ordres?) (?:de|d['’])\s*$", re.IGNORECASE)
+# "annoncé à Damas", "a déclaré l'agence depuis Damas": where something was said, not where it happened
+_ANNOUNCED_AT = re.compile(r"\b(?:annon[cç]|d[ée]clar|indiqu|affirm|rapport|pr[ée]cis|conclu|communiqu|publi)\w*"
+                           r"\s+(?:[\w'’-]+\s+){0,4}?(?:à|depuis)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
 # where evacuees or withdrawing fighters go is not where control changed
 _DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|en direction d(?:e|u|es)(?:\s+\w+){0,2}?|jusqu['’]à|rendu?e?s? à"
                           r"|transport[ée]e?s?\s+(?:\w+\s+){0,3}(?:dans|à|vers)|conduits? (?:à|vers|dans)"
@@ -622,6 +630,46 @@ class EventExtractor:
     def _actors(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]],
                 frame: dict[str, Any] | None = None
                 ) -> tuple[list[str], str | None, str | None, str | None, str | None]:
+        """(actors, actor1, actor2, controller_before, controller_after) of one trigger.
+
+        The parse and proximity rules of :meth:`_actors_from` decide; then an author named by
+        "attribué(e) à X" after the trigger, and a leader named by "emmenés / menés / dirigés par Y"
+        right after actor1 ("les rebelles emmenés par HTS"), take actor1's place.
+        """
+        ids, actor1, actor2, before, after = self._actors_from(sentence, offset, trig, mentions, frame)
+        named = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)]
+        named += [(m["start"] - offset, m["end"] - offset, m["actor_id"]) for m in mentions
+                  if m["role"] == "actor" and m.get("actor_id")]
+        named.sort()
+        new = None
+        w0 = max(0, trig.start - 60)
+        for hit in _ATTRIBUTED.finditer(sentence[w0:trig.end + 60]):
+            new = next((f[2] for f in named if f[0] == w0 + hit.end()), None)
+            if new is not None:
+                break
+        if new is None and actor1 is not None:
+            for a0, a1, aid in named:
+                if aid != actor1:
+                    continue
+                lead = _LED_BY.match(sentence, a1)
+                if lead is not None:  # "emmenés par le groupe jihadiste HTS": the first actor of the phrase
+                    new = next((f[2] for f in named if 0 <= f[0] - lead.end() <= 30 and f[2] != actor1
+                                and not re.search(r"[,;]", sentence[lead.end():f[0]])), None)
+                    if new is not None:
+                        break
+        if new is None or new == actor1:
+            return ids, actor1, actor2, before, after
+        if actor1 is not None and actor1 != new:
+            actor2 = actor2 if actor2 not in (new, None) else actor1
+        if after == actor1 or trig.category == "control_change":
+            after = new
+        if new not in ids:
+            ids = [new, *ids]
+        return ids, new, actor2 if actor2 != new else None, before if before != new else None, after
+
+    def _actors_from(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]],
+                     frame: dict[str, Any] | None = None
+                     ) -> tuple[list[str], str | None, str | None, str | None, str | None]:
         found = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)
                  if not re.search(r"\banti[- ]?$", sentence[max(0, a.start - 5):a.start], re.IGNORECASE)]
         # ("des forces anti-Daesh": the name of their enemy, not an actor of the event)
@@ -798,8 +846,13 @@ class EventExtractor:
             precise = [m for m in precise if m not in destination]
             if not precise and destination:
                 return []
-        precise = [m for m in precise if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])]
-        ordered = [m for m in ordered if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])]
+        # "l'offensive d'Ankara" (an actor), "un accord annoncé à Damas" (where it was said): never the place
+        precise = [m for m in precise if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])
+                   and not _ANNOUNCED_AT.search(text[max(0, m["start"] - 60):m["start"]])]
+        ordered = [m for m in ordered if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])
+                   and not _ANNOUNCED_AT.search(text[max(0, m["start"] - 60):m["start"]])]
+        if not ordered:
+            return []
         kept = [m for m in precise if not _REFERENCE_PLACE.search(text[max(0, m["start"] - 40):m["start"]])]
         chosen = kept or precise[:1] or ordered[:1]
         # "Khan Cheikhoun, dans la province d'Idleb": the province only situates the town
