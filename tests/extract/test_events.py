@@ -269,3 +269,36 @@ def test_coordinated_verbs_share_their_subject(pipeline) -> None:  # type: ignor
     r = run(pipeline, "Les troupes syriennes encerclent la ville de Douma et la pilonnent depuis des jours.")
     inc = r.events[r.events.category == "incident"]
     assert set(inc.sub_type) == {"armed clash", "shelling"} and set(inc.actor1) == {"SYR_GOV"}
+
+
+def test_road_endpoints_are_never_event_places(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les combattants du régime sont entrés samedi à Morek, sur l'autoroute reliant Damas à Alep.")
+    cc = r.events[r.events.category == "control_change"]
+    assert len(cc) == 1 and near(cc.geometry.iloc[0], 35.37, 36.68, 15) and cc.actor1.iloc[0] == "SYR_GOV"
+    r = run(pipeline, "L'armée contrôle désormais l'autoroute M5 qui relie Hama à Alep.")
+    assert not len(r.events)
+
+
+def test_a_dated_background_clause_is_its_own_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les forces gouvernementales ont repris dimanche Maarat al-Nouman. La ville avait été prise par "
+            "les rebelles le 10 octobre 2012.")
+    r = run(pipeline, text)
+    cc = r.events[r.events.category == "control_change"].sort_values("date")
+    assert list(cc.controller_after) == ["REBELS", "SYR_GOV"]
+    assert list(cc.date) == ["2012-10-10", "2019-05-05"]
+
+
+def test_an_offensive_author_takes_what_the_offensive_retook(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Une offensive lancée le 3 mars par le régime a permis de reprendre la quasi-totalité de "
+                      "la Ghouta orientale.", published=dt.date(2018, 4, 20))
+    cc = r.events[r.events.category == "control_change"].iloc[0]
+    assert cc.controller_after == "SYR_GOV" and cc.sub_type == "government regains territory"
+    assert cc.date == "2018-03-03"
+
+
+def test_a_siege_of_several_years_and_an_expulsion_by_a_named_agent(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "La ville de Douma a subi un siège de cinq ans.")
+    assert list(r.events.sub_type) == ["armed clash"]
+    r = run(pipeline, "Les rebelles ont été chassés de Qousseir en juin 2013 par le Hezbollah.")
+    cc = r.events[r.events.category == "control_change"].iloc[0]
+    assert cc.controller_after == "HEZBOLLAH" and cc.date.startswith("2013-06")

@@ -70,6 +70,8 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"(?:villages?|localit[ée]s?|quartiers?|villes?|positions?|bases?|a[ée]roports?|a[ée]rodromes?|collines?|postes?"
      r"|bourgades?|secteurs?|zones?|territoires?|districts?|b[âa]timents?|places? fortes?|bastions?|prisons?)\b"
      r"|\b(?:entr[ée]e?s?|p[ée]n[ée]tr[ée]e?s?|p[ée]n[ée]tr\w+|entr\w+)\s+(?:\w+\s+){0,2}?dans (?:la ville|le centre|le quartier|la localit[ée]|le village)"
+     r"|\b(?:sont|est|[ée]taient|[ée]tait)\s+(?:\w+\s+)?entr[ée]e?s?\s+(?:\w+\s+){0,2}?(?:à|dans)\s+(?-i:[A-ZÀ-Ý])"
+     r"|(?:[ée]t[ée]|avait|avaient|ont|a)\s+(?:\w+\s+)?pris(?:e|es)?\s+(?:\w+\s+){0,3}?par\b"
      r"|(?:se (?:sont |est |[ée]taient |[ée]tait )?retir\w+|quitt\w+|retir[ée]e?s?)\s+(?:\w+\s+)?"
      r"(?:de |d['’]|du |des |le centre |la ville |les )"),
     ("incident", "air/drone strike",
@@ -85,7 +87,8 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("incident", "armed clash",
      r"affrontements?|combats?\b|accrochages?|[ée]changes? de tirs|ouvert le feu|heurts|offensive|batailles?\b"
      r"|encercl\w+|assi[ée]g\w+|sous (?:le )?si[èe]ge|si[èe]ge (?:de |d['’])(?-i:[A-ZÀ-Ý])|blocus|contre-attaqu\w+"
-     r"|(?:semaines?|mois|jours|ann[ée]es?|ans) de si[èe]ge|si[èe]ge impos[ée]"),
+     r"|(?:semaines?|mois|jours|ann[ée]es?|ans) de si[èe]ge|si[èe]ge impos[ée]"
+     r"|si[èe]ge (?:de |d['’])(?:\w+ ){1,2}(?:jours|semaines|mois|ans|ann[ée]es)\b"),
     # a strike or hit of unknown kind ("des obus ont frappé", "a été touché"): the sentence decides below
     ("incident", "attack", r"\bfrapp(?:é|ée|és|ées|ent|ait|aient|ant|er)\b|\btouch[ée]e?s?\b par|abattu\w*"
                            r"|assassin\w+|enlev[ée]\w*|enl[èe]vements?"),
@@ -186,6 +189,10 @@ _FOR_PLACE = re.compile(r"\bpour\s+(?:la (?:province|r[ée]gion|ville) d['’e]\
 _ACTOR_GENITIVE = re.compile(r"(?:offensive|op[ée]ration|frappes?|raids?|bombardements?|forces|arm[ée]e|troupes"
                              r"|aviation|avions|soldats|militaires|alli[ée]e?s?|soutien|r[ée]gime|gouvernement"
                              r"|autorit[ée]s|pouvoir|ordres?) (?:de|d['’])\s*$", re.IGNORECASE)
+_ROAD_END = re.compile(r"(?:\b(?:reliant|relie|reliait|reliaient|reli[ée]e?s?)|(?:route|autoroute|axe|voie)\s+(?:\w+\s+)?entre)\s+(?:[\w'’-]+\s+){0,3}?(?:(?:à|et)\s+)?"
+                       r"(?:la |l['’]|le )?$|\b(?:route|autoroute|axe|voie)\s+(?:\w+\s+)?(?:de|d['’])\s*(?:[\w'’-]+\s+){0,3}?"
+                       r"(?:à|vers)\s+(?:la |l['’]|le )?$|\b(?:route|autoroute|axe|voie)\s+(?:\w+\s+)?(?:Damas|Alep|Homs|Hama)[\w'’-]*\s*-\s*$",
+                       re.IGNORECASE)
 # "annoncé à Damas", "a déclaré l'agence depuis Damas": where something was said, not where it happened
 _ANNOUNCED_AT = re.compile(r"\b(?:annon[cç]|d[ée]clar|indiqu|affirm|rapport|pr[ée]cis|conclu|communiqu|publi)\w*"
                            r"\s+(?:[\w'’-]+\s+){0,4}?(?:à|depuis)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
@@ -419,6 +426,7 @@ class EventExtractor:
                 locs, inherited = [m for m in last_locs[1] if m["feature_type"] != "country"], True
             sentence_actor = self._first_subject(sentence)
             seen_cats: set[tuple[str, str]] = set()
+            incident_actor: str | None = None
             if sentence_actor and not triggers_by_sent[k]:
                 prev_actor1 = sentence_actor
             for trig in triggers_by_sent[k]:
@@ -463,6 +471,15 @@ class EventExtractor:
                     if actor2 and actor2 not in actors:
                         actors = [*actors, actor2]
                 sub_type = trig.sub_type
+                if (trig.category == "control_change" and actor1 is None and incident_actor
+                        and not _WITHDRAWAL.match(sentence[trig.start:trig.end])
+                        and not _EXPELLED.search(sentence[max(0, trig.start - 25):trig.end + 5])):
+                    # "une offensive du régime a permis de reprendre X": the offensive's author took X
+                    actor1 = after = incident_actor
+                    if actor1 not in actors:
+                        actors = [actor1, *actors]
+                if trig.category == "incident" and actor1 and modality in FACTUAL:
+                    incident_actor = actor1
                 if trig.category == "control_change":
                     actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
                     sub_type = self._control_sub_type(after, sentence, sentence[trig.start:trig.end])
@@ -786,7 +803,7 @@ class EventExtractor:
         lost = bool(_WITHDRAWAL.match(words)) or (
             bool(_EXPELLED.search(sentence[max(0, trig.start - 25):trig.end + 5]))
             and not (frame and frame.get("agent")) and actor1 is not None and after == actor1
-            and not _ACTOR_AFTER_PAR.search(sentence[trig.end:trig.end + 40]))
+            and not re.search(r"\bpar\s", sentence[trig.end:trig.end + 60].split(",")[0]))
         if not lost:
             return actor1, before, after
         loser = actor1
@@ -851,6 +868,11 @@ class EventExtractor:
                    and not _ANNOUNCED_AT.search(text[max(0, m["start"] - 60):m["start"]])]
         ordered = [m for m in ordered if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])
                    and not _ANNOUNCED_AT.search(text[max(0, m["start"] - 60):m["start"]])]
+        if not ordered:
+            return []
+        # the ends of a road ("l'autoroute reliant Damas à Alep") are never where the event is
+        precise = [m for m in precise if not _ROAD_END.search(text[max(0, m["start"] - 60):m["start"]])]
+        ordered = [m for m in ordered if not _ROAD_END.search(text[max(0, m["start"] - 60):m["start"]])]
         if not ordered:
             return []
         kept = [m for m in precise if not _REFERENCE_PLACE.search(text[max(0, m["start"] - 40):m["start"]])]
