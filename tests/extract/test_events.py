@@ -302,3 +302,10 @@ def test_a_siege_of_several_years_and_an_expulsion_by_a_named_agent(pipeline) ->
     r = run(pipeline, "Les rebelles ont été chassés de Qousseir en juin 2013 par le Hezbollah.")
     cc = r.events[r.events.category == "control_change"].iloc[0]
     assert cc.controller_after == "HEZBOLLAH" and cc.date.startswith("2013-06")
+
+
+def test_the_first_of_coordinated_subjects_leads(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Au terme d'une offensive éclair lancée le 3 mai, le régime et son allié russe ont repris la "
+                      "ville de Saraqeb.")
+    cc = r.events[r.events.category == "control_change"].iloc[0]
+    assert cc.controller_after == "SYR_GOV" and "RUS" in cc.actors

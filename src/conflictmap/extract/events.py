@@ -709,6 +709,11 @@ class EventExtractor:
             agent = next((f for f in found if inside(f, frame["agent"]) and f[2] not in victims
                           and f[2] not in supporters), None)
             if agent is not None:
+                a0 = frame["agent"][0] - offset
+                first = next((f for f in found if f[1] <= a0 and f[2] not in victims and f[2] != agent[2]
+                              and re.fullmatch(r"\s*(?:et|ainsi que)\s*", sentence[f[1]:a0])), None)
+                if first is not None:  # "le régime et son allié russe ont repris": the first conjunct leads
+                    agent = first
                 actor1 = agent[2]
                 patient = next((f[2] for f in found if inside(f, frame["patient"]) and f[2] != actor1), None)
                 others = [f[2] for f in found if f[2] not in (actor1,)]
