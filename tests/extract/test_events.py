@@ -309,3 +309,9 @@ def test_the_first_of_coordinated_subjects_leads(pipeline) -> None:  # type: ign
                       "ville de Saraqeb.")
     cc = r.events[r.events.category == "control_change"].iloc[0]
     assert cc.controller_after == "SYR_GOV" and "RUS" in cc.actors
+
+
+def test_two_districts_of_one_sentence_are_two_events_and_their_town_only_situates_them(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'armée a pilonné mardi les quartiers de Jobar et de Qaboun, dans l'est de Damas.")
+    inc = r.events[r.events.category == "incident"]
+    assert sorted(inc.place_name) == ["Jobar", "Qaboun"]

@@ -886,6 +886,11 @@ class EventExtractor:
         towns = [m for m in chosen if int(m["geo_precision"]) <= 2]
         chosen = [m for m in chosen if int(m["geo_precision"]) <= 2 or m["feature_type"] == "country"
                   or not any(_covers(m["geometry"], t["geometry"]) for t in towns)]
+        # "Jobar et Qaboun, dans l'est de Damas", "Jobar, à Damas": the town only situates its districts
+        chosen = [m for m in chosen if not any(
+            t["start"] < m["start"] and t["place_id"] != m["place_id"] and int(t["geo_precision"]) <= 2
+            and _SITUATES.match(text[t["end"]:m["start"]]) and _km(t["geometry"], m["geometry"]) <= 10
+            for t in chosen)]
         out, seen = [], set()
         for m in chosen:
             if m["place_id"] in seen:
@@ -1073,6 +1078,15 @@ def _since(m: Any, sentence: str) -> bool:
     return m.text.lower().startswith("depuis") or bool(_SINCE.search(sentence[max(0, m.start - 45):m.start]))
 
 
+_SITUATES = re.compile(r"^[\s,]*(?:,\s*(?:dans|à|au|en)\b|(?:dans|à) (?:l['’]|le |la )?(?:nord|sud|est|ouest|centre|p[ée]riph[ée]rie"
+                       r"|banlieue|faubourgs?)(?:-\w+)?\s+(?:de |d['’]|du ))[^,;.]{0,25}$", re.IGNORECASE)
+
+
+def _km(a: Any, b: Any) -> float:
+    """Distance in km between two geometries' representative points."""
+    return distance_km(*_point(a), *_point(b))
+
+
 def _covers(area: Any, geom: Any, km: float = 8.0) -> bool:
     """Whether an area (a province, a region) contains a place or lies within ``km`` of it."""
     if area is None or geom is None:
@@ -1198,8 +1212,13 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
                 if not (r["place_id"] == q["place_id"] or distance_km(*pts[i], *pts[j]) <= max_km):
                     continue
                 if (r["article_id"] == q["article_id"] and r["start"] == q["start"]
-                        and r["place_id"] != q["place_id"] and distance_km(*pts[i], *pts[j]) > 10):
-                    continue  # "frappes sur X et Y": one sentence, two towns, two events ("Jobar, à Damas": one)
+                        and r["place_id"] != q["place_id"]
+                        and (distance_km(*pts[i], *pts[j]) > 10
+                             or (int(r["geo_precision"]) == int(q["geo_precision"]) == 2
+                                 and distance_km(*pts[i], *pts[j]) > 1))):
+                    # "frappes sur X et Y": one sentence, two towns (or two districts), two events
+                    # ("Jobar, à Damas": one)
+                    continue
                 if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
                     continue
                 if r["actor1"] and q["actor1"] and r["actor1"] != q["actor1"]:
