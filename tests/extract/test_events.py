@@ -315,3 +315,12 @@ def test_two_districts_of_one_sentence_are_two_events_and_their_town_only_situat
     r = run(pipeline, "L'armée a pilonné mardi les quartiers de Jobar et de Qaboun, dans l'est de Damas.")
     inc = r.events[r.events.category == "incident"]
     assert sorted(inc.place_name) == ["Jobar", "Qaboun"]
+
+
+def test_this_offensive_points_back_to_the_scene_across_paragraphs(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les combats font rage à Hajin depuis des semaines.\n\n"
+            "Selon un porte-parole, les FDS ont lancé cette ultime offensive contre l'EI le 3 mars.")
+    r = run(pipeline, text)
+    launched = r.events[(r.events.category == "incident") & (r.events.actor1 == "SDF")]
+    assert len(launched) == 1 and near(launched.geometry.iloc[0], 34.70, 40.83, 10)
+    assert launched.date.iloc[0] == "2019-03-03"

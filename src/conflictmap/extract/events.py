@@ -157,7 +157,9 @@ _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fe
                              r"(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
 # "dans cette région", "la ville": a place phrase that points back to the scene named before
 _BACK_REFERENCE = re.compile(r"\b(?:cette|cet|ce|la|le) (?:r[ée]gion|ville|zone|localit[ée]|province|secteur|quartier"
-                             r"|poche|enclave|bourgade|village)\b(?!\s+(?:de|d['’]|du)\b)", re.IGNORECASE)
+                             r"|poche|enclave|bourgade|village)\b(?!\s+(?:de|d['’]|du)\b)"
+                             r"|\b(?:cette|cet|ce)\s+(?:\w+\s+)?(?:offensive|bataille|op[ée]ration|campagne|assaut|si[èe]ge)\b",
+                             re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.IGNORECASE)
 # the subject of a passive casualty or hit verb suffered the event
 _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient|aurait)\s+(?:\w+\s+)?[ée]t[ée]\s+"
