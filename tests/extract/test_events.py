@@ -324,3 +324,10 @@ def test_this_offensive_points_back_to_the_scene_across_paragraphs(pipeline) -> 
     launched = r.events[(r.events.category == "incident") & (r.events.actor1 == "SDF")]
     assert len(launched) == 1 and near(launched.geometry.iloc[0], 34.70, 40.83, 10)
     assert launched.date.iloc[0] == "2019-03-03"
+
+
+def test_year_less_article_dated_by_a_newer_chronology_anchor(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Catherine Colonna a condamné les violences. Mardi 14 mars, des frappes aériennes ont visé Saraqeb.")
+    r = run(pipeline, text, published=None)
+    inc = r.events[r.events.category == "incident"].iloc[0]
+    assert inc.date == "2023-03-14" and bool(inc.date_inferred)
