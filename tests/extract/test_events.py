@@ -331,3 +331,9 @@ def test_year_less_article_dated_by_a_newer_chronology_anchor(pipeline) -> None:
     r = run(pipeline, text, published=None)
     inc = r.events[r.events.category == "incident"].iloc[0]
     assert inc.date == "2023-03-14" and bool(inc.date_inferred)
+
+
+def test_where_evacuees_go_to_join_is_not_the_deal_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Aux termes de l'accord, les rebelles quitteront Harasta pour rejoindre Idleb.")
+    assert len(r.events) and not any(near(g, 35.93, 36.63, 40) for g in r.events.geometry)
+    assert any(near(g, 33.56, 36.36, 10) for g in r.events.geometry)

@@ -199,7 +199,7 @@ _ROAD_END = re.compile(r"(?:\b(?:reliant|relie|reliait|reliaient|reli[ée]e?s?)|
 _ANNOUNCED_AT = re.compile(r"\b(?:annon[cç]|d[ée]clar|indiqu|affirm|rapport|pr[ée]cis|conclu|communiqu|publi)\w*"
                            r"\s+(?:[\w'’-]+\s+){0,4}?(?:à|depuis)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
 # where evacuees or withdrawing fighters go is not where control changed
-_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|en direction d(?:e|u|es)(?:\s+\w+){0,2}?|jusqu['’]à|rendu?e?s? à"
+_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|(?:pour|afin de|avant de)\s+(?:re)?(?:joindre|gagner|rallier)|en direction d(?:e|u|es)(?:\s+\w+){0,2}?|jusqu['’]à|rendu?e?s? à"
                           r"|transport[ée]e?s?\s+(?:\w+\s+){0,3}(?:dans|à|vers)|conduits? (?:à|vers|dans)"
                           r"|(?:réfugi[ée]e?s?|repli[ée]e?s?) (?:à|dans|vers))"
                           r"\s+(?:la province d['’e]\s*|la r[ée]gion d['’e]\s*|la ville d['’e]\s*|l['’]|la |le )?$",
