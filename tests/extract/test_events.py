@@ -293,7 +293,15 @@ def test_an_offensive_author_takes_what_the_offensive_retook(pipeline) -> None: 
                       "la Ghouta orientale.", published=dt.date(2018, 4, 20))
     cc = r.events[r.events.category == "control_change"].iloc[0]
     assert cc.controller_after == "SYR_GOV" and cc.sub_type == "government regains territory"
-    assert cc.date == "2018-03-03"
+    # "lancée le 3 mars" dates the launch of the offensive, not the takeover it led to
+    launch = r.events[r.events.category == "incident"].iloc[0]
+    assert launch.date == "2018-03-03" and cc.date != "2018-03-03"
+
+
+def test_a_foreign_capital_standing_for_its_party_is_not_the_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Lancée le 20 janvier, l'opération turque a permis à Ankara de prendre le contrôle de la "
+                      "ville le 18 mars.")
+    assert not any(near(g, 39.93, 32.86, 50) for g in r.events.geometry)
 
 
 def test_a_siege_of_several_years_and_an_expulsion_by_a_named_agent(pipeline) -> None:  # type: ignore[no-untyped-def]

@@ -870,6 +870,15 @@ class EventExtractor:
             precise = [m for m in precise if m not in destination]
             if not precise and destination:
                 return []
+        # "a permis à Ankara de prendre": the capital of a foreign party of the event stands for that party
+        capitals = {fold(c) for aid in actors for a in [self.actors.actors.get(aid)] if a is not None
+                    and a.country_code and a.country_code != (self.default_focus or self.theatre)
+                    for c in a.capitals}
+        if capitals:
+            precise = [m for m in precise if fold(text[m["start"]:m["end"]]) not in capitals
+                       and fold(m["place_name"]) not in capitals]
+            ordered = [m for m in ordered if fold(text[m["start"]:m["end"]]) not in capitals
+                       and fold(m["place_name"]) not in capitals]
         # "l'offensive d'Ankara" (an actor), "un accord annoncé à Damas" (where it was said): never the place
         precise = [m for m in precise if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])
                    and not _ANNOUNCED_AT.search(text[max(0, m["start"] - 60):m["start"]])]
@@ -986,7 +995,9 @@ _HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|en cas de|craint\w*|crainte"
 
 _URL_DATE = re.compile(r"(?<!\d)(20[0-3]\d)(?:[/_-]?)(0[1-9]|1[0-2])(?:(?:[/_-]?)(0[1-9]|[12]\d|3[01]))?(?=[/_.-]|$)")
 # a clause about the past of the story: pluperfect, "depuis", a participle or relative pronoun opening it
+_LAUNCHED = re.compile(r"(?:lanc|d[ée]clench|entam|amorc|commenc|d[ée]but)[ée]e?s?\b", re.IGNORECASE)
 _BACKGROUND_CLAUSE = (r"\bavai(?:en)?t\b[^,.;]{0,60}|\b(?:qui|dont|o[uù])\b[^,.;]{0,60}"
+                      r"|\b(?:lanc|d[ée]clench|entam|amorc|commenc|d[ée]but)[ée]e?s?\s+(?:\w+\s+){0,2}"
                       r"|,\s*(?!(?:a|ont|avait|avaient|est|sont|[ée]tait|selon)\b)(?:\w+\s+){0,2}\w+(?:é|ée|és|ées|is|ise|ises)\b"
                       r"[^,.;]{0,50}")
 _BACKGROUND_BEFORE = re.compile(rf"(?:{_BACKGROUND_CLAUSE})$", re.IGNORECASE)
@@ -1009,6 +1020,8 @@ def _dates_trigger(m: Any, sentence: str, trig_start: int, trig_end: int) -> boo
     b = _background_start(m, sentence)
     if b is None or (0 <= b - trig_end <= 12 and not re.search(r"[A-ZÀ-Ý]", sentence[trig_end:b])):
         return True
+    if _LAUNCHED.match(sentence, b):
+        return False  # "l'offensive lancée le 18 février a repris X": the launch, not the takeover
     end = sentence.find(",", m.end)
     end = len(sentence) if end < 0 else end
     return b <= trig_start <= end
