@@ -45,6 +45,9 @@ CASES = [
     (SAT_2018_07_07, "samedi dernier", "samedi dernier", D(2018, 6, 30), None, "day", True),
     # "mercredi dernier" on a Friday: the Wednesday of the week before, not two days ago
     (D(2023, 3, 31), "touché mercredi dernier", "mercredi dernier", D(2023, 3, 22), None, "day", True),
+    # "il y a quelques jours": the week before the reference, without the last day
+    (SAT_2018_07_07, "repris il y a quelques jours", "il y a quelques jours", D(2018, 6, 30), D(2018, 7, 5),
+     "week", True),
     (SAT_2018_07_07, "mardi prochain", "mardi prochain", D(2018, 7, 10), None, "day", True),
     (TUE_2016_03_15, "Mardi, une attaque a visé un hôpital", "Mardi", D(2016, 3, 15), None, "day", True),
     (
@@ -528,3 +531,7 @@ def test_hier_and_veille(reference: datetime.date) -> None:
     assert only("hier", reference).date == reference - datetime.timedelta(days=1)
     assert only("avant-hier", reference).date == reference - datetime.timedelta(days=2)
     assert only("la veille,", reference).date == reference - datetime.timedelta(days=1)
+
+
+def test_a_few_months_ago_is_too_vague_to_date() -> None:
+    assert find_dates("tombée il y a quelques mois", SAT_2018_07_07) == []

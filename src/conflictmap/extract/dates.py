@@ -245,7 +245,7 @@ _PATTERN_SOURCES: Final[tuple[tuple[str, str, str], ...]] = (
     # "il y a trois jours", "il y a deux semaines", "il y a un an"
     (
         "ago", "R",
-        rf"{_B}il\s+y\s+a\s+(?P<n>{_NUMBER_WORD})\s+(?P<unit>jours?|semaines?|mois|ans|an|ann[ée]es?){_E}",
+        rf"{_B}il\s+y\s+a\s+(?P<n>{_NUMBER_WORD}|quelques|plusieurs)\s+(?P<unit>jours?|semaines?|mois|ans|an|ann[ée]es?){_E}",
     ),
 )
 
@@ -670,7 +670,19 @@ def _resolve_deictic_period(
 def _resolve_ago(
     m: re.Match[str], text: str, reference: datetime.date | None, year_hint: int | None
 ) -> _Resolved | None:
-    """Resolve "il y a trois jours", "il y a deux semaines"."""
+    """Resolve "il y a trois jours", "il y a deux semaines"; "il y a quelques jours" is the week before
+    the reference (two to seven days back), "il y a quelques semaines" the month before it."""
+    if m["n"] in ("quelques", "plusieurs"):
+        if reference is None:
+            return None
+        unit = m["unit"]
+        if unit.startswith("jour"):
+            return _Resolved(reference - datetime.timedelta(days=7), reference - datetime.timedelta(days=2),
+                             "week", True, False)
+        if unit.startswith("semaine"):
+            return _Resolved(reference - datetime.timedelta(days=42), reference - datetime.timedelta(days=7),
+                             "month", True, False)
+        return None  # "il y a quelques mois / ans": too vague to date an event
     return _resolve_deictic(_normalise(m.group(0)), reference)
 
 
