@@ -345,3 +345,17 @@ def test_where_evacuees_go_to_join_is_not_the_deal_place(pipeline) -> None:  # t
     r = run(pipeline, "Aux termes de l'accord, les rebelles quitteront Harasta pour rejoindre Idleb.")
     assert len(r.events) and not any(near(g, 35.93, 36.63, 40) for g in r.events.geometry)
     assert any(near(g, 33.56, 36.36, 10) for g in r.events.geometry)
+
+
+@pytest.mark.parametrize("text", [
+    "Des milliers de civils évacués de Moadamiyé sont arrivés mardi à Idleb.",
+    "Les insurgés ont été évacués dimanche de Harasta et emmenés à Idleb.",
+])
+def test_where_evacuees_arrive_is_not_the_evacuation_place(pipeline, text: str) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, text)
+    assert len(r.events) and not any(near(g, 35.93, 36.63, 40) for g in r.events.geometry)
+
+
+def test_forces_arriving_in_a_town_for_patrols_are_there(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "La police militaire russe est arrivée dans la ville de Manbij pour des patrouilles conjointes.")
+    assert any(near(g, 36.53, 37.95, 10) for g in r.events.geometry)

@@ -187,6 +187,8 @@ _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\
 # "l'offensive d'Ankara", "les troupes de Damas": a capital standing for its government, never the place
 # "ont quitté Qaboun pour la province d'Idleb": "pour" a place is a destination only when people leave
 _DEPARTURE = re.compile(r"quitt|\bpartir|\bpartis?\b|[ée]vacu|transf[ée]r|convois?|\bbus\b", re.IGNORECASE)
+_ARRIVED = re.compile(r"\barriv[ée]e?s?\s+(?:\w+\s+){0,2}?(?:à|dans|en)\s+(?:la province d['’e]\s*|la ville d['’e]\s*|l['’]|la |le )?$",
+                      re.IGNORECASE)
 _FOR_PLACE = re.compile(r"\bpour\s+(?:la (?:province|r[ée]gion|ville) d['’e]\s*|l['’]|la |le )?$", re.IGNORECASE)
 _ACTOR_GENITIVE = re.compile(r"(?:offensive|op[ée]ration|frappes?|raids?|bombardements?|forces|arm[ée]e|troupes"
                              r"|aviation|avions|soldats|militaires|alli[ée]e?s?|soutien|r[ée]gime|gouvernement"
@@ -199,7 +201,8 @@ _ROAD_END = re.compile(r"(?:\b(?:reliant|relie|reliait|reliaient|reli[ée]e?s?)|
 _ANNOUNCED_AT = re.compile(r"\b(?:annon[cç]|d[ée]clar|indiqu|affirm|rapport|pr[ée]cis|conclu|communiqu|publi)\w*"
                            r"\s+(?:[\w'’-]+\s+){0,4}?(?:à|depuis)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
 # where evacuees or withdrawing fighters go is not where control changed
-_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|(?:pour|afin de|avant de)\s+(?:re)?(?:joindre|gagner|rallier)|en direction d(?:e|u|es)(?:\s+\w+){0,2}?|jusqu['’]à|rendu?e?s? à"
+_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|(?:emmen|achemin|transf[ée]r|amen|d[ée]pos)[ée]e?s?\s+(?:\w+\s+){0,3}?(?:à|dans|en)"
+                          r"|(?:pour|afin de|avant de)\s+(?:re)?(?:joindre|gagner|rallier)|en direction d(?:e|u|es)(?:\s+\w+){0,2}?|jusqu['’]à|rendu?e?s? à"
                           r"|transport[ée]e?s?\s+(?:\w+\s+){0,3}(?:dans|à|vers)|conduits? (?:à|vers|dans)"
                           r"|(?:réfugi[ée]e?s?|repli[ée]e?s?) (?:à|dans|vers))"
                           r"\s+(?:la province d['’e]\s*|la r[ée]gion d['’e]\s*|la ville d['’e]\s*|l['’]|la |le )?$",
@@ -860,7 +863,9 @@ class EventExtractor:
         destination: list[dict[str, Any]] = []
         for m in sorted(precise, key=lambda m: m["start"]):
             if _DESTINATION.search(text[max(0, m["start"] - 45):m["start"]]) or (
-                    _DEPARTURE.search(self._sentence) and _FOR_PLACE.search(text[max(0, m["start"] - 30):m["start"]])
+                    _DEPARTURE.search(self._sentence) and (
+                        _FOR_PLACE.search(text[max(0, m["start"] - 30):m["start"]])
+                        or _ARRIVED.search(text[max(0, m["start"] - 45):m["start"]]))  # evacuees "arrivés à X"
             ) or (
                     destination and m["start"] - destination[-1]["start"] <= 90
                     and re.search(r"(?:,|\bet|\bou)\s+(?:(?:la|le|les) (?:ville|province|r[ée]gion|village|localit[ée])s?"
