@@ -48,6 +48,11 @@ CASES = [
     # "il y a quelques jours": the week before the reference, without the last day
     (SAT_2018_07_07, "repris il y a quelques jours", "il y a quelques jours", D(2018, 6, 30), D(2018, 7, 5),
      "week", True),
+    # "la fin de l'année dernière": its last two months; "début du mois dernier": its first ten days
+    (SAT_2018_07_07, "tenu depuis la fin de l'année dernière", "depuis la fin de l'année dernière",
+     D(2017, 11, 2), D(2017, 12, 31), "month", True),
+    (SAT_2018_07_07, "au début du mois dernier", "début du mois dernier", D(2018, 6, 1), D(2018, 6, 10), "week",
+     True),
     (SAT_2018_07_07, "mardi prochain", "mardi prochain", D(2018, 7, 10), None, "day", True),
     (TUE_2016_03_15, "Mardi, une attaque a visé un hôpital", "Mardi", D(2016, 3, 15), None, "day", True),
     (

@@ -359,3 +359,14 @@ def test_where_evacuees_arrive_is_not_the_evacuation_place(pipeline, text: str) 
 def test_forces_arriving_in_a_town_for_patrols_are_there(pipeline) -> None:  # type: ignore[no-untyped-def]
     r = run(pipeline, "La police militaire russe est arrivée dans la ville de Manbij pour des patrouilles conjointes.")
     assert any(near(g, 36.53, 37.95, 10) for g in r.events.geometry)
+
+
+@pytest.mark.parametrize("text", [
+    "La ville de Palmyre, conquise en mai 2015 par l'EI, a été reprise dimanche par l'armée syrienne.",
+    "L'armée a repris dimanche Palmyre, que l'EI avait conquise en mai 2015.",
+])
+def test_a_background_takeover_in_a_clause_and_the_main_one_are_two_events(pipeline, text: str) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, text)
+    cc = r.events[r.events.category == "control_change"].sort_values("date")
+    assert list(cc.controller_after) == ["ISIS", "SYR_GOV"]
+    assert list(cc.date) == ["2015-05-01", "2019-05-05"]

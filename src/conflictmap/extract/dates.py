@@ -238,7 +238,8 @@ _PATTERN_SOURCES: Final[tuple[tuple[str, str, str], ...]] = (
     # "cette semaine", "la semaine dernière", "le mois dernier", "l'an dernier", "cette année"
     (
         "deictic_period", "R",
-        rf"{_B}(?P<rel>cette\s+semaine|(?:la\s+)?semaine\s+(?:derni[èe]re|pass[ée]e)"
+        rf"{_B}(?:(?:(?:à|depuis|dès|vers)\s+)?(?:la\s+)?(?P<part>fin|d[ée]but)\s+(?:de\s+|du\s+|d{_AP}\s*))?"
+        rf"(?P<rel>cette\s+semaine|(?:la\s+)?semaine\s+(?:derni[èe]re|pass[ée]e)"
         rf"|(?:le\s+)?mois\s+(?:dernier|pass[ée])|ce\s+mois(?:-ci)?"
         rf"|l{_AP}an(?:n[ée]e)?\s+(?:derni[èe]re?|pass[ée]e?)|cette\s+ann[ée]e){_E}",
     ),
@@ -663,8 +664,18 @@ def _resolve_veille(
 def _resolve_deictic_period(
     m: re.Match[str], text: str, reference: datetime.date | None, year_hint: int | None
 ) -> _Resolved | None:
-    """Resolve "cette semaine", "la semaine dernière", "le mois dernier", "l'an dernier"..."""
-    return _resolve_deictic(_deictic_key(m["rel"]), reference)
+    """Resolve "cette semaine", "la semaine dernière", "le mois dernier", "l'an dernier"...;
+    "la fin de l'année dernière" is its last two months ("début": the first two), "fin du mois dernier"
+    its last ten days."""
+    got = _resolve_deictic(_deictic_key(m["rel"]), reference)
+    part = (m["part"] or "").lower()
+    if got is None or not part or got.precision not in ("month", "year"):
+        return got
+    span = datetime.timedelta(days=60 if got.precision == "year" else 10)
+    finer = "month" if got.precision == "year" else "week"
+    if part == "fin":
+        return _Resolved(got.last - span + _ONE_DAY, got.last, finer, True, False)
+    return _Resolved(got.first, got.first + span - _ONE_DAY, finer, True, False)
 
 
 def _resolve_ago(

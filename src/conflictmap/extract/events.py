@@ -120,6 +120,7 @@ _ZONE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("deconfliction", r"d[ée]confliction|pr[ée]vention des conflits"),
         ("ceasefire", r"cessez-le-feu|tr[êe]ve"),
     ))
+_CLAUSE_SEP = re.compile(r",|\b(?:qui|que|qu['’]|dont|o[uù])\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
 _GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|morts?|bless|[ée]limin|explosion",
@@ -430,14 +431,14 @@ class EventExtractor:
                 # "Ils ont attaqué deux bases turques." after "... à Afrine": the scene of the previous sentence
                 locs, inherited = [m for m in last_locs[1] if m["feature_type"] != "country"], True
             sentence_actor = self._first_subject(sentence)
-            seen_cats: set[tuple[str, str]] = set()
+            seen_cats: set[tuple[str, str, int]] = set()
             incident_actor: str | None = None
             if sentence_actor and not triggers_by_sent[k]:
                 prev_actor1 = sentence_actor
             for trig in triggers_by_sent[k]:
-                if (trig.category, trig.sub_type) in seen_cats:
+                if (trig.category, trig.sub_type, trig.start if trig.category == "control_change" else 0) in seen_cats:
                     continue
-                seen_cats.add((trig.category, trig.sub_type))
+                seen_cats.add((trig.category, trig.sub_type, trig.start if trig.category == "control_change" else 0))
                 date, precision = self._date_for(k, trig, sent_dates, day_dates, paragraph_of, ref)
                 frame = _frame_for(frames, s + trig.start, s + trig.end, s, e)
                 # the parse decides when it sees a marker; the words around the trigger back it up when the
@@ -586,6 +587,15 @@ class EventExtractor:
                 if cat == "incident" and any(t.category == cat for t in found) and _GENERIC_INCIDENT.match(m.group(0)):
                     continue  # "ont visé", "frappé", "morts": the incident already found, not another one
                 found.append(_Trigger(cat, sub, m.start(), m.end()))
+                if cat != "control_change" or any(t.category == cat and t is not found[-1] for t in found):
+                    break
+                # "La ville, conquise en 2015 par l'EI, a été reprise dimanche par l'armée": a background
+                # takeover in an apposition or a relative clause and the main one are two control changes
+                nxt = next((n for n in rx.finditer(sentence, m.end())
+                            if _CLAUSE_SEP.search(sentence[m.end():n.start()])
+                            and not _NEGATION_BEFORE.search(sentence[max(0, n.start() - 60):n.start()])), None)
+                if nxt is not None and not any(t.start <= nxt.start() < t.end for t in found):
+                    found.append(_Trigger(cat, sub, nxt.start(), nxt.end()))
                 break
         # An incident trigger inside a de-escalation sentence ("aucun bombardement" handled above) is kept;
         # a control-change trigger that is only "sous contrôle de" in a sentence about an attack describes
