@@ -370,3 +370,9 @@ def test_a_background_takeover_in_a_clause_and_the_main_one_are_two_events(pipel
     cc = r.events[r.events.category == "control_change"].sort_values("date")
     assert list(cc.controller_after) == ["ISIS", "SYR_GOV"]
     assert list(cc.date) == ["2015-05-01", "2019-05-05"]
+
+
+def test_a_compound_tense_of_launching_still_dates_its_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Ankara a lancé mercredi une offensive contre les forces kurdes à Ras al-Aïn.")
+    inc = r.events[r.events.category == "incident"].iloc[0]
+    assert inc.date == "2019-05-08" and inc.actor1 == "TUR"

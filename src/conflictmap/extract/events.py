@@ -1012,7 +1012,9 @@ _URL_DATE = re.compile(r"(?<!\d)(20[0-3]\d)(?:[/_-]?)(0[1-9]|1[0-2])(?:(?:[/_-]?
 # a clause about the past of the story: pluperfect, "depuis", a participle or relative pronoun opening it
 _LAUNCHED = re.compile(r"(?:lanc|d[ée]clench|entam|amorc|commenc|d[ée]but)[ée]e?s?\b", re.IGNORECASE)
 _BACKGROUND_CLAUSE = (r"\bavai(?:en)?t\b[^,.;]{0,60}|\b(?:qui|dont|o[uù])\b[^,.;]{0,60}"
-                      r"|\b(?:lanc|d[ée]clench|entam|amorc|commenc|d[ée]but)[ée]e?s?\s+(?:\w+\s+){0,2}"
+                      # a participle after its noun ("l'offensive lancée le 3 mars"), not a compound tense
+                      r"|(?<!\ba )(?<!ont )(?<!t[ée] )(?<!vait )(?<!ient )(?<!est )(?<!sont )(?<!yant )"
+                      r"\b(?:lanc|d[ée]clench|entam|amorc|commenc|d[ée]but)[ée]e?s?\s+(?:\w+\s+){0,2}"
                       r"|,\s*(?!(?:a|ont|avait|avaient|est|sont|[ée]tait|selon)\b)(?:\w+\s+){0,2}\w+(?:é|ée|és|ées|is|ise|ises)\b"
                       r"[^,.;]{0,50}")
 _BACKGROUND_BEFORE = re.compile(rf"(?:{_BACKGROUND_CLAUSE})$", re.IGNORECASE)
