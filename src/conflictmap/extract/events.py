@@ -679,8 +679,8 @@ class EventExtractor:
             new = next((f[2] for f in named if f[0] == w0 + hit.end()), None)
             if new is not None:
                 break
-        if new is None and actor1 is not None:
-            for a0, a1, aid in named:
+        if new is None and actor1 is not None and self.actors.side(actor1) != "coalition":
+            for a0, a1, aid in named:  # (a coalition "menée par les États-Unis" stays the coalition)
                 if aid != actor1:
                     continue
                 lead = _LED_BY.match(sentence, a1)
