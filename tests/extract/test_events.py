@@ -376,3 +376,14 @@ def test_a_compound_tense_of_launching_still_dates_its_event(pipeline) -> None: 
     r = run(pipeline, "Ankara a lancé mercredi une offensive contre les forces kurdes à Ras al-Aïn.")
     inc = r.events[r.events.category == "incident"].iloc[0]
     assert inc.date == "2019-05-08" and inc.actor1 == "TUR"
+
+
+def test_a_fronted_phrase_with_a_typographic_apostrophe_still_finds_the_subject(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Au terme d’une offensive éclair lancée le 2 mai, le régime a fait plier les rebelles à Saraqeb.")
+    inc = r.events[r.events.category == "incident"].iloc[0]
+    assert inc.actor1 == "SYR_GOV" and inc.date == "2019-05-02"
+
+
+def test_anti_bombing_shelters_are_no_bombing(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les habitants de Quneitra ont été invités à préparer les abris antibombardements.")
+    assert not len(r.events)
