@@ -179,7 +179,7 @@ _GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadi
 # "à 20 km au nord de Damas", "près de la frontière avec": a place named to situate another one
 _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\s+){0,3}(?:de|d['’]|du)"
                               r"|fronti[èe]re (?:avec|de)|(?:proche|non loin|pr[èe]s) de la fronti[èe]re"
-                              r"|capitale|originaires? d[eu']|venus? d[eu']"
+                              r"|capitale|originaires? d[eu'’]|venus? d[eu'’]"
                               r"|(?:au|à l['’])\s*(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+(?:de|d['’]|du)"
                               r"|(?:reliant|relie|reliait|reliaient)\s+(?:[\w'’-]+\s+){0,3}?(?:à\s+|et\s+)?"
                               r"|situ[ée]e?s?\s+(?:[\w'’-]+\s+){0,4}?(?:de|d['’]|à|en))"
@@ -202,7 +202,7 @@ _ROAD_END = re.compile(r"(?:\b(?:reliant|relie|reliait|reliaient|reli[ée]e?s?)|
 _ANNOUNCED_AT = re.compile(r"\b(?:annon[cç]|d[ée]clar|indiqu|affirm|rapport|pr[ée]cis|conclu|communiqu|publi)\w*"
                            r"\s+(?:[\w'’-]+\s+){0,4}?(?:à|depuis)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
 # where evacuees or withdrawing fighters go is not where control changed
-_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|(?:emmen|achemin|transf[ée]r|amen|d[ée]pos)[ée]e?s?\s+(?:\w+\s+){0,3}?(?:à|dans|en)"
+_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu'’]|(?:emmen|achemin|transf[ée]r|amen|d[ée]pos)[ée]e?s?\s+(?:\w+\s+){0,3}?(?:à|dans|en)"
                           r"|(?:pour|afin de|avant de)\s+(?:re)?(?:joindre|gagner|rallier)|en direction d(?:e|u|es)(?:\s+\w+){0,2}?|jusqu['’]à|rendu?e?s? à"
                           r"|transport[ée]e?s?\s+(?:\w+\s+){0,3}(?:dans|à|vers)|conduits? (?:à|vers|dans)"
                           r"|(?:réfugi[ée]e?s?|repli[ée]e?s?) (?:à|dans|vers))"
