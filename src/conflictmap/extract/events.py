@@ -26,6 +26,7 @@ import pandas as pd
 from conflictmap.text import fold
 from conflictmap.extract.actors import GOVERNMENT_SIDES, ActorLexicon
 from conflictmap.extract.articles import Article
+from conflictmap.extract.frames import DESPITE
 from conflictmap.extract.dates import Anchor, infer_year_from_chronology, read_timeline  # noqa: F401  (re-exported)
 from conflictmap.geo.gazetteer import Gazetteer, distance_km
 from conflictmap.store.schema import CRS, EVENT_COLUMNS, FACTUAL
@@ -782,6 +783,8 @@ class EventExtractor:
                 cut = m.end()
             clause = [f for f in before if f[0] >= cut and f[2] not in victims]
             pool = clause or [f for f in before if f[2] not in victims]
+            if DESPITE.search(sentence[max(0, trig.start - 25):trig.start]):
+                clause = pool = []  # "ils avancent malgré les frappes": the subject suffers them
             fronted = _FRONTED.match(sentence[:trig.start])
             comma = sentence.find(",", trig.end)
             if pool:
