@@ -387,3 +387,15 @@ def test_a_fronted_phrase_with_a_typographic_apostrophe_still_finds_the_subject(
 def test_anti_bombing_shelters_are_no_bombing(pipeline) -> None:  # type: ignore[no-untyped-def]
     r = run(pipeline, "Les habitants de Quneitra ont été invités à préparer les abris antibombardements.")
     assert not len(r.events)
+
+
+def test_a_failed_truce_in_a_relative_clause_and_the_new_one_are_two_events(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "La ville de Deraa, où une première trêve avait échoué en avril, a obtenu un second "
+                      "cessez-le-feu le 5 mai.")
+    de = r.events[r.events.category == "deescalation"].sort_values("date")
+    assert list(de.date) == ["2019-04-01", "2019-05-05"]
+
+
+def test_a_truce_concluded_in_a_town_is_there(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Un cessez-le-feu a été conclu le 5 mai à Deraa.")
+    assert any(near(g, 32.62, 36.10, 10) for g in r.events.geometry)

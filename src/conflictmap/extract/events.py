@@ -121,6 +121,7 @@ _ZONE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("deconfliction", r"d[ée]confliction|pr[ée]vention des conflits"),
         ("ceasefire", r"cessez-le-feu|tr[êe]ve"),
     ))
+_SECOND_IN_CLAUSE = frozenset({"control_change", "deescalation"})
 _CLAUSE_SEP = re.compile(r",|\b(?:qui|que|qu['’]|dont|o[uù])\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
@@ -200,7 +201,7 @@ _ROAD_END = re.compile(r"(?:\b(?:reliant|relie|reliait|reliaient|reli[ée]e?s?)|
                        r"(?:à|vers)\s+(?:la |l['’]|le )?$|\b(?:route|autoroute|axe|voie)\s+(?:\w+\s+)?(?:Damas|Alep|Homs|Hama)[\w'’-]*\s*-\s*$",
                        re.IGNORECASE)
 # "annoncé à Damas", "a déclaré l'agence depuis Damas": where something was said, not where it happened
-_ANNOUNCED_AT = re.compile(r"\b(?:annon[cç]|d[ée]clar|indiqu|affirm|rapport|pr[ée]cis|conclu|communiqu|publi)\w*"
+_ANNOUNCED_AT = re.compile(r"\b(?:annon[cç]|d[ée]clar|indiqu|affirm|rapport|pr[ée]cis)\w*"
                            r"\s+(?:[\w'’-]+\s+){0,4}?(?:à|depuis)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
 # where evacuees or withdrawing fighters go is not where control changed
 _DESTINATION = re.compile(r"(?:\bvers|à destination d[eu'’]|(?:emmen|achemin|transf[ée]r|amen|d[ée]pos)[ée]e?s?\s+(?:\w+\s+){0,3}?(?:à|dans|en)"
@@ -437,9 +438,9 @@ class EventExtractor:
             if sentence_actor and not triggers_by_sent[k]:
                 prev_actor1 = sentence_actor
             for trig in triggers_by_sent[k]:
-                if (trig.category, trig.sub_type, trig.start if trig.category == "control_change" else 0) in seen_cats:
+                if (trig.category, trig.sub_type, trig.start if trig.category in _SECOND_IN_CLAUSE else 0) in seen_cats:
                     continue
-                seen_cats.add((trig.category, trig.sub_type, trig.start if trig.category == "control_change" else 0))
+                seen_cats.add((trig.category, trig.sub_type, trig.start if trig.category in _SECOND_IN_CLAUSE else 0))
                 date, precision = self._date_for(k, trig, sent_dates, day_dates, paragraph_of, ref)
                 frame = _frame_for(frames, s + trig.start, s + trig.end, s, e)
                 # the parse decides when it sees a marker; the words around the trigger back it up when the
@@ -588,7 +589,8 @@ class EventExtractor:
                 if cat == "incident" and any(t.category == cat for t in found) and _GENERIC_INCIDENT.match(m.group(0)):
                     continue  # "ont visé", "frappé", "morts": the incident already found, not another one
                 found.append(_Trigger(cat, sub, m.start(), m.end()))
-                if cat != "control_change" or any(t.category == cat and t is not found[-1] for t in found):
+                if cat not in _SECOND_IN_CLAUSE or any(t.category == cat and t.sub_type == sub and t is not found[-1]
+                                                       for t in found):
                     break
                 # "La ville, conquise en 2015 par l'EI, a été reprise dimanche par l'armée": a background
                 # takeover in an apposition or a relative clause and the main one are two control changes
