@@ -399,3 +399,11 @@ def test_a_failed_truce_in_a_relative_clause_and_the_new_one_are_two_events(pipe
 def test_a_truce_concluded_in_a_town_is_there(pipeline) -> None:  # type: ignore[no-untyped-def]
     r = run(pipeline, "Un cessez-le-feu a été conclu le 5 mai à Deraa.")
     assert any(near(g, 32.62, 36.10, 10) for g in r.events.geometry)
+
+
+def test_a_province_report_and_its_namesake_city_report_are_one_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Une frappe de drone a touché jeudi une caserne dans la province de Homs.\n\n"
+            "Selon l'OSDH, la frappe de jeudi sur Homs a tué dix soldats.")
+    r = run(pipeline, text)
+    inc = r.events[r.events.category == "incident"]
+    assert len(inc) == 1 and int(inc.geo_precision.iloc[0]) == 1

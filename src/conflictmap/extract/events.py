@@ -1124,6 +1124,15 @@ def _km(a: Any, b: Any) -> float:
     return distance_km(*_point(a), *_point(b))
 
 
+def _namesake_province(r: dict[str, Any], q: dict[str, Any], gr: Any, gq: Any) -> bool:
+    """Whether one report is at a province and the other at its namesake capital inside it."""
+    for a, b, ga, gb in ((r, q, gr, gq), (q, r, gq, gr)):
+        if (int(a["geo_precision"]) == 3 and int(b["geo_precision"]) == 1
+                and fold(str(b["place_name"])) in fold(str(a["place_name"])) and _covers(ga, gb, km=0.0)):
+            return True
+    return False
+
+
 def _covers(area: Any, geom: Any, km: float = 8.0) -> bool:
     """Whether an area (a province, a region) contains a place or lies within ``km`` of it."""
     if area is None or geom is None:
@@ -1246,8 +1255,9 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
             for g in index.get(key, ()):
                 j = groups[g][0]
                 q = recs[j]
-                if not (r["place_id"] == q["place_id"] or distance_km(*pts[i], *pts[j]) <= max_km):
-                    continue
+                if not (r["place_id"] == q["place_id"] or distance_km(*pts[i], *pts[j]) <= max_km
+                        or (r["article_id"] == q["article_id"] and _namesake_province(r, q, geoms[i], geoms[j]))):
+                    continue  # (the article's "province de Homs" report and its "Homs" report: one place)
                 if (r["article_id"] == q["article_id"] and r["start"] == q["start"]
                         and r["place_id"] != q["place_id"]
                         and (distance_km(*pts[i], *pts[j]) > 10
