@@ -43,6 +43,16 @@ CASES = [
     (SAT_2018_07_07, "Des frappes mardi.", "mardi", D(2018, 7, 3), None, "day", True),
     (SAT_2018_07_07, "ce dimanche matin", "ce dimanche matin", D(2018, 7, 1), None, "day", True),
     (SAT_2018_07_07, "samedi dernier", "samedi dernier", D(2018, 6, 30), None, "day", True),
+    # "mercredi dernier" on a Friday: the Wednesday of the week before, not two days ago
+    (D(2023, 3, 31), "touché mercredi dernier", "mercredi dernier", D(2023, 3, 22), None, "day", True),
+    # "il y a quelques jours": the week before the reference, without the last day
+    (SAT_2018_07_07, "repris il y a quelques jours", "il y a quelques jours", D(2018, 6, 30), D(2018, 7, 5),
+     "week", True),
+    # "la fin de l'année dernière": its last two months; "début du mois dernier": its first ten days
+    (SAT_2018_07_07, "tenu depuis la fin de l'année dernière", "depuis la fin de l'année dernière",
+     D(2017, 11, 2), D(2017, 12, 31), "month", True),
+    (SAT_2018_07_07, "au début du mois dernier", "début du mois dernier", D(2018, 6, 1), D(2018, 6, 10), "week",
+     True),
     (SAT_2018_07_07, "mardi prochain", "mardi prochain", D(2018, 7, 10), None, "day", True),
     (TUE_2016_03_15, "Mardi, une attaque a visé un hôpital", "Mardi", D(2016, 3, 15), None, "day", True),
     (
@@ -526,3 +536,7 @@ def test_hier_and_veille(reference: datetime.date) -> None:
     assert only("hier", reference).date == reference - datetime.timedelta(days=1)
     assert only("avant-hier", reference).date == reference - datetime.timedelta(days=2)
     assert only("la veille,", reference).date == reference - datetime.timedelta(days=1)
+
+
+def test_a_few_months_ago_is_too_vague_to_date() -> None:
+    assert find_dates("tombée il y a quelques mois", SAT_2018_07_07) == []

@@ -216,3 +216,194 @@ def test_a_bare_background_year_is_no_reference_for_weekdays(pipeline) -> None: 
     assert not taken.date.iloc[0]
     lost = r.events[(r.events.category == "control_change") & (r.events.actor1 == "ISIS")]
     assert list(lost.date) == ["2015-01-01"] and list(lost.date_precision) == ["year"]
+
+
+def test_a_background_month_in_an_apposition_dates_neither_the_article_nor_the_main_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Dimanche, les forces gouvernementales ont repris Tall Rifaat, une localité tombée aux mains "
+            "des rebelles en mars 2013.")
+    r = run(pipeline, text, published=None)
+    taken = r.events[(r.events.category == "control_change") & (r.events.actor1 == "SYR_GOV")]
+    assert len(taken) == 1 and not taken.date.iloc[0]
+    assert not r.articles.iloc[0].published
+
+
+def test_a_pluperfect_full_date_is_no_reference_for_weekdays(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les soldats ont repris lundi la ville de Kafr Zita. La ville avait été perdue le 4 juin 2014.")
+    r = run(pipeline, text, published=None)
+    taken = r.events[(r.events.category == "control_change") & (r.events.actor1 == "SYR_GOV")]
+    assert len(taken) == 1 and taken.date.iloc[0] != "2014-06-02"
+
+
+def test_the_url_date_is_the_reference_of_an_undated_article(pipeline) -> None:  # type: ignore[no-untyped-def]
+    art = Article(article_id="u1", text="Mardi, des frappes aériennes russes ont visé Saraqeb.", published=None,
+                  url="https://news.example.org/monde/2019/02/14/frappes-saraqeb")
+    r = pipeline.process([art])
+    inc = r.events[r.events.category == "incident"].iloc[0]
+    assert inc.date == "2019-02-12" and bool(inc.date_inferred)
+    assert ev._url_date("https://x.example/a/2017/04/slug.html") == (None, dt.date(2017, 4, 1))
+    assert ev._url_date("https://x.example/a/12345-frappes.html") == (None, None)
+
+
+def test_a_leader_named_after_the_actor_leads_the_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les insurgés, emmenés par le groupe jihadiste Hayat Tahrir al-Cham, se sont emparés mardi "
+                      "de Saraqeb.")
+    cc = r.events[r.events.category == "control_change"].iloc[0]
+    assert cc.actor1 == "HTS" and cc.controller_after == "HTS"
+    assert {"HTS", "REBELS"} <= set(cc.actors)
+
+
+def test_an_attributed_strike_has_its_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Une frappe attribuée à Israël a touché dimanche un dépôt d'armes près de Deir Ezzor.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == ["ISR"]
+
+
+def test_the_place_where_something_was_announced_is_not_an_event_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Un cessez-le-feu entrera en vigueur dans la région de Deraa, selon un accord annoncé à Damas.")
+    assert len(r.events) and not any(near(g, 33.51, 36.29, 30) for g in r.events.geometry)
+    r = run(pipeline, "Une trêve commencera samedi, a annoncé l'agence officielle depuis Damas.")
+    assert not any(near(g, 33.51, 36.29, 30) for g in r.events.geometry)
+
+
+def test_coordinated_verbs_share_their_subject(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les troupes syriennes encerclent la ville de Douma et la pilonnent depuis des jours.")
+    inc = r.events[r.events.category == "incident"]
+    assert set(inc.sub_type) == {"armed clash", "shelling"} and set(inc.actor1) == {"SYR_GOV"}
+
+
+def test_road_endpoints_are_never_event_places(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les combattants du régime sont entrés samedi à Morek, sur l'autoroute reliant Damas à Alep.")
+    cc = r.events[r.events.category == "control_change"]
+    assert len(cc) == 1 and near(cc.geometry.iloc[0], 35.37, 36.68, 15) and cc.actor1.iloc[0] == "SYR_GOV"
+    r = run(pipeline, "L'armée contrôle désormais l'autoroute M5 qui relie Hama à Alep.")
+    assert not len(r.events)
+
+
+def test_a_dated_background_clause_is_its_own_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les forces gouvernementales ont repris dimanche Maarat al-Nouman. La ville avait été prise par "
+            "les rebelles le 10 octobre 2012.")
+    r = run(pipeline, text)
+    cc = r.events[r.events.category == "control_change"].sort_values("date")
+    assert list(cc.controller_after) == ["REBELS", "SYR_GOV"]
+    assert list(cc.date) == ["2012-10-10", "2019-05-05"]
+
+
+def test_an_offensive_author_takes_what_the_offensive_retook(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Une offensive lancée le 3 mars par le régime a permis de reprendre la quasi-totalité de "
+                      "la Ghouta orientale.", published=dt.date(2018, 4, 20))
+    cc = r.events[r.events.category == "control_change"].iloc[0]
+    assert cc.controller_after == "SYR_GOV" and cc.sub_type == "government regains territory"
+    # "lancée le 3 mars" dates the launch of the offensive, not the takeover it led to
+    launch = r.events[r.events.category == "incident"].iloc[0]
+    assert launch.date == "2018-03-03" and cc.date != "2018-03-03"
+
+
+def test_a_foreign_capital_standing_for_its_party_is_not_the_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Lancée le 20 janvier, l'opération turque a permis à Ankara de prendre le contrôle de la "
+                      "ville le 18 mars.")
+    assert not any(near(g, 39.93, 32.86, 50) for g in r.events.geometry)
+
+
+def test_a_siege_of_several_years_and_an_expulsion_by_a_named_agent(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "La ville de Douma a subi un siège de cinq ans.")
+    assert list(r.events.sub_type) == ["armed clash"]
+    r = run(pipeline, "Les rebelles ont été chassés de Qousseir en juin 2013 par le Hezbollah.")
+    cc = r.events[r.events.category == "control_change"].iloc[0]
+    assert cc.controller_after == "HEZBOLLAH" and cc.date.startswith("2013-06")
+
+
+def test_the_first_of_coordinated_subjects_leads(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Au terme d'une offensive éclair lancée le 3 mai, le régime et son allié russe ont repris la "
+                      "ville de Saraqeb.")
+    cc = r.events[r.events.category == "control_change"].iloc[0]
+    assert cc.controller_after == "SYR_GOV" and "RUS" in cc.actors
+
+
+def test_two_districts_of_one_sentence_are_two_events_and_their_town_only_situates_them(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'armée a pilonné mardi les quartiers de Jobar et de Qaboun, dans l'est de Damas.")
+    inc = r.events[r.events.category == "incident"]
+    assert sorted(inc.place_name) == ["Jobar", "Qaboun"]
+
+
+def test_this_offensive_points_back_to_the_scene_across_paragraphs(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les combats font rage à Hajin depuis des semaines.\n\n"
+            "Selon un porte-parole, les FDS ont lancé cette ultime offensive contre l'EI le 3 mars.")
+    r = run(pipeline, text)
+    launched = r.events[(r.events.category == "incident") & (r.events.actor1 == "SDF")]
+    assert len(launched) == 1 and near(launched.geometry.iloc[0], 34.70, 40.83, 10)
+    assert launched.date.iloc[0] == "2019-03-03"
+
+
+def test_year_less_article_dated_by_a_newer_chronology_anchor(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Catherine Colonna a condamné les violences. Mardi 14 mars, des frappes aériennes ont visé Saraqeb.")
+    r = run(pipeline, text, published=None)
+    inc = r.events[r.events.category == "incident"].iloc[0]
+    assert inc.date == "2023-03-14" and bool(inc.date_inferred)
+
+
+def test_where_evacuees_go_to_join_is_not_the_deal_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Aux termes de l'accord, les rebelles quitteront Harasta pour rejoindre Idleb.")
+    assert len(r.events) and not any(near(g, 35.93, 36.63, 40) for g in r.events.geometry)
+    assert any(near(g, 33.56, 36.36, 10) for g in r.events.geometry)
+
+
+@pytest.mark.parametrize("text", [
+    "Des milliers de civils évacués de Moadamiyé sont arrivés mardi à Idleb.",
+    "Les insurgés ont été évacués dimanche de Harasta et emmenés à Idleb.",
+])
+def test_where_evacuees_arrive_is_not_the_evacuation_place(pipeline, text: str) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, text)
+    assert len(r.events) and not any(near(g, 35.93, 36.63, 40) for g in r.events.geometry)
+
+
+def test_forces_arriving_in_a_town_for_patrols_are_there(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "La police militaire russe est arrivée dans la ville de Manbij pour des patrouilles conjointes.")
+    assert any(near(g, 36.53, 37.95, 10) for g in r.events.geometry)
+
+
+@pytest.mark.parametrize("text", [
+    "La ville de Palmyre, conquise en mai 2015 par l'EI, a été reprise dimanche par l'armée syrienne.",
+    "L'armée a repris dimanche Palmyre, que l'EI avait conquise en mai 2015.",
+])
+def test_a_background_takeover_in_a_clause_and_the_main_one_are_two_events(pipeline, text: str) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, text)
+    cc = r.events[r.events.category == "control_change"].sort_values("date")
+    assert list(cc.controller_after) == ["ISIS", "SYR_GOV"]
+    assert list(cc.date) == ["2015-05-01", "2019-05-05"]
+
+
+def test_a_compound_tense_of_launching_still_dates_its_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Ankara a lancé mercredi une offensive contre les forces kurdes à Ras al-Aïn.")
+    inc = r.events[r.events.category == "incident"].iloc[0]
+    assert inc.date == "2019-05-08" and inc.actor1 == "TUR"
+
+
+def test_a_fronted_phrase_with_a_typographic_apostrophe_still_finds_the_subject(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Au terme d’une offensive éclair lancée le 2 mai, le régime a fait plier les rebelles à Saraqeb.")
+    inc = r.events[r.events.category == "incident"].iloc[0]
+    assert inc.actor1 == "SYR_GOV" and inc.date == "2019-05-02"
+
+
+def test_anti_bombing_shelters_are_no_bombing(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les habitants de Quneitra ont été invités à préparer les abris antibombardements.")
+    assert not len(r.events)
+
+
+def test_a_failed_truce_in_a_relative_clause_and_the_new_one_are_two_events(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "La ville de Deraa, où une première trêve avait échoué en avril, a obtenu un second "
+                      "cessez-le-feu le 5 mai.")
+    de = r.events[r.events.category == "deescalation"].sort_values("date")
+    assert list(de.date) == ["2019-04-01", "2019-05-05"]
+
+
+def test_a_truce_concluded_in_a_town_is_there(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Un cessez-le-feu a été conclu le 5 mai à Deraa.")
+    assert any(near(g, 32.62, 36.10, 10) for g in r.events.geometry)
+
+
+def test_a_province_report_and_its_namesake_city_report_are_one_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Une frappe de drone a touché jeudi une caserne dans la province de Homs.\n\n"
+            "Selon l'OSDH, la frappe de jeudi sur Homs a tué dix soldats.")
+    r = run(pipeline, text)
+    inc = r.events[r.events.category == "incident"]
+    assert len(inc) == 1 and int(inc.geo_precision.iloc[0]) == 1

@@ -303,3 +303,12 @@ def test_back_in_the_hands_of(pipeline) -> None:  # type: ignore[no-untyped-def]
             published=dt.date(2019, 3, 14))
     cc = of(r.events, "control_change").iloc[0]
     assert cc.controller_after == "SYR_GOV" and cc.date.startswith("2016")
+
+
+def test_strikes_the_subject_advances_despite_are_not_its_own(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les jihadistes de l'EI ont progressé vers Tabqa malgré les frappes aériennes américaines.")
+    air = r.events[(r.events.category == "incident") & (r.events.sub_type == "air/drone strike")]
+    assert list(air.actor1) == ["USA"]
+    r = run(pipeline, "Les jihadistes de l'EI ont progressé vers Tabqa en dépit des frappes aériennes.")
+    air = r.events[(r.events.category == "incident") & (r.events.sub_type == "air/drone strike")]
+    assert "ISIS" not in set(air.actor1)

@@ -238,14 +238,15 @@ _PATTERN_SOURCES: Final[tuple[tuple[str, str, str], ...]] = (
     # "cette semaine", "la semaine dernière", "le mois dernier", "l'an dernier", "cette année"
     (
         "deictic_period", "R",
-        rf"{_B}(?P<rel>cette\s+semaine|(?:la\s+)?semaine\s+(?:derni[èe]re|pass[ée]e)"
+        rf"{_B}(?:(?:(?:à|depuis|dès|vers)\s+)?(?:la\s+)?(?P<part>fin|d[ée]but)\s+(?:de\s+|du\s+|d{_AP}\s*))?"
+        rf"(?P<rel>cette\s+semaine|(?:la\s+)?semaine\s+(?:derni[èe]re|pass[ée]e)"
         rf"|(?:le\s+)?mois\s+(?:dernier|pass[ée])|ce\s+mois(?:-ci)?"
         rf"|l{_AP}an(?:n[ée]e)?\s+(?:derni[èe]re?|pass[ée]e?)|cette\s+ann[ée]e){_E}",
     ),
     # "il y a trois jours", "il y a deux semaines", "il y a un an"
     (
         "ago", "R",
-        rf"{_B}il\s+y\s+a\s+(?P<n>{_NUMBER_WORD})\s+(?P<unit>jours?|semaines?|mois|ans|an|ann[ée]es?){_E}",
+        rf"{_B}il\s+y\s+a\s+(?P<n>{_NUMBER_WORD}|quelques|plusieurs)\s+(?P<unit>jours?|semaines?|mois|ans|an|ann[ée]es?){_E}",
     ),
 )
 
@@ -497,7 +498,7 @@ _WEEKDAY_INDEX: Final = {d: i for i, d in enumerate(
 
 
 def _resolve_weekday_name(name: str, reference: datetime.date, mod: str = "") -> datetime.date | None:
-    """Most recent ``name`` on or before ``reference`` ("dernier": strictly before; "prochain": after).
+    """Most recent ``name`` on or before ``reference`` ("dernier": the previous week's; "prochain": after).
 
     Plain calendar arithmetic (the same answers as dateparser's relative weekdays, without building a
     parser per reference date, which dominated the cost of dating an article).
@@ -509,7 +510,9 @@ def _resolve_weekday_name(name: str, reference: datetime.date, mod: str = "") ->
         if mod.startswith("prochain"):
             return reference + datetime.timedelta(days=(wd - reference.weekday()) % 7 or 7)
         if mod.startswith(("dernier", "pass")):
-            return reference - datetime.timedelta(days=back or 7)
+            # "mercredi dernier": that weekday of the calendar week before the reference's week
+            monday = reference - datetime.timedelta(days=reference.weekday())
+            return monday - datetime.timedelta(days=7 - wd)
         return reference - datetime.timedelta(days=back)
     if mod.startswith("prochain"):
         hit = _dp(expr, reference, "future")
@@ -661,14 +664,36 @@ def _resolve_veille(
 def _resolve_deictic_period(
     m: re.Match[str], text: str, reference: datetime.date | None, year_hint: int | None
 ) -> _Resolved | None:
-    """Resolve "cette semaine", "la semaine dernière", "le mois dernier", "l'an dernier"..."""
-    return _resolve_deictic(_deictic_key(m["rel"]), reference)
+    """Resolve "cette semaine", "la semaine dernière", "le mois dernier", "l'an dernier"...;
+    "la fin de l'année dernière" is its last two months ("début": the first two), "fin du mois dernier"
+    its last ten days."""
+    got = _resolve_deictic(_deictic_key(m["rel"]), reference)
+    part = (m["part"] or "").lower()
+    if got is None or not part or got.precision not in ("month", "year"):
+        return got
+    span = datetime.timedelta(days=60 if got.precision == "year" else 10)
+    finer = "month" if got.precision == "year" else "week"
+    if part == "fin":
+        return _Resolved(got.last - span + _ONE_DAY, got.last, finer, True, False)
+    return _Resolved(got.first, got.first + span - _ONE_DAY, finer, True, False)
 
 
 def _resolve_ago(
     m: re.Match[str], text: str, reference: datetime.date | None, year_hint: int | None
 ) -> _Resolved | None:
-    """Resolve "il y a trois jours", "il y a deux semaines"."""
+    """Resolve "il y a trois jours", "il y a deux semaines"; "il y a quelques jours" is the week before
+    the reference (two to seven days back), "il y a quelques semaines" the month before it."""
+    if m["n"] in ("quelques", "plusieurs"):
+        if reference is None:
+            return None
+        unit = m["unit"]
+        if unit.startswith("jour"):
+            return _Resolved(reference - datetime.timedelta(days=7), reference - datetime.timedelta(days=2),
+                             "week", True, False)
+        if unit.startswith("semaine"):
+            return _Resolved(reference - datetime.timedelta(days=42), reference - datetime.timedelta(days=7),
+                             "month", True, False)
+        return None  # "il y a quelques mois / ans": too vague to date an event
     return _resolve_deictic(_normalise(m.group(0)), reference)
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 from conflictmap.text import fold
 from conflictmap.extract.actors import GOVERNMENT_SIDES, ActorLexicon
 from conflictmap.extract.articles import Article
+from conflictmap.extract.frames import DESPITE
 from conflictmap.extract.dates import Anchor, infer_year_from_chronology, read_timeline  # noqa: F401  (re-exported)
 from conflictmap.geo.gazetteer import Gazetteer, distance_km
 from conflictmap.store.schema import CRS, EVENT_COLUMNS, FACTUAL
@@ -70,12 +71,14 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"(?:villages?|localit[ée]s?|quartiers?|villes?|positions?|bases?|a[ée]roports?|a[ée]rodromes?|collines?|postes?"
      r"|bourgades?|secteurs?|zones?|territoires?|districts?|b[âa]timents?|places? fortes?|bastions?|prisons?)\b"
      r"|\b(?:entr[ée]e?s?|p[ée]n[ée]tr[ée]e?s?|p[ée]n[ée]tr\w+|entr\w+)\s+(?:\w+\s+){0,2}?dans (?:la ville|le centre|le quartier|la localit[ée]|le village)"
+     r"|\b(?:sont|est|[ée]taient|[ée]tait)\s+(?:\w+\s+)?entr[ée]e?s?\s+(?:\w+\s+){0,2}?(?:à|dans)\s+(?-i:[A-ZÀ-Ý])"
+     r"|(?:[ée]t[ée]|avait|avaient|ont|a)\s+(?:\w+\s+)?pris(?:e|es)?\s+(?:\w+\s+){0,3}?par\b"
      r"|(?:se (?:sont |est |[ée]taient |[ée]tait )?retir\w+|quitt\w+|retir[ée]e?s?)\s+(?:\w+\s+)?"
      r"(?:de |d['’]|du |des |le centre |la ville |les )"),
     ("incident", "air/drone strike",
      r"frappes? (?:a[ée]riennes?|de drones?|russes|am[ée]ricaines?|de la coalition)|raids? (?:a[ée]riens?|de l['’]aviation)?"
-     r"|bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?|drones? arm[ée]s?|barils? d['’]explosifs"
-     r"|\bfrappes\b"),
+     r"|(?<!anti)(?<!anti-)(?:bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?)|drones? arm[ée]s?|barils? d['’]explosifs"
+     r"|\bfrappes?\b"),
     ("incident", "shelling",
      r"pilonn\w*|obus|tirs? d['’]artillerie|roquettes?|mortiers?|missiles?"),
     ("incident", "attack",
@@ -85,7 +88,8 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("incident", "armed clash",
      r"affrontements?|combats?\b|accrochages?|[ée]changes? de tirs|ouvert le feu|heurts|offensive|batailles?\b"
      r"|encercl\w+|assi[ée]g\w+|sous (?:le )?si[èe]ge|si[èe]ge (?:de |d['’])(?-i:[A-ZÀ-Ý])|blocus|contre-attaqu\w+"
-     r"|(?:semaines?|mois|jours|ann[ée]es?|ans) de si[èe]ge|si[èe]ge impos[ée]"),
+     r"|(?:semaines?|mois|jours|ann[ée]es?|ans) de si[èe]ge|si[èe]ge impos[ée]"
+     r"|si[èe]ge (?:de |d['’])(?:\w+ ){1,2}(?:jours|semaines|mois|ans|ann[ée]es)\b"),
     # a strike or hit of unknown kind ("des obus ont frappé", "a été touché"): the sentence decides below
     ("incident", "attack", r"\bfrapp(?:é|ée|és|ées|ent|ait|aient|ant|er)\b|\btouch[ée]e?s?\b par|abattu\w*"
                            r"|assassin\w+|enlev[ée]\w*|enl[èe]vements?"),
@@ -117,6 +121,8 @@ _ZONE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("deconfliction", r"d[ée]confliction|pr[ée]vention des conflits"),
         ("ceasefire", r"cessez-le-feu|tr[êe]ve"),
     ))
+_SECOND_IN_CLAUSE = frozenset({"control_change", "deescalation"})
+_CLAUSE_SEP = re.compile(r",|\b(?:qui|que|qu['’]|dont|o[uù])\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
 _GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|morts?|bless|[ée]limin|explosion",
@@ -136,12 +142,17 @@ _OF_TRIGGER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:de|du|des|d['’])\s*(?:l['’
 # that describes a noun, not of the trigger
 _MODIFIER_PAR = re.compile(r"\b\w+(?:é|ée|és|ées|us|ues|is|ise|ises|nt)\s+par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$",
                            re.IGNORECASE)
+# "une frappe attribuée à Israël": the author of the event; "les rebelles emmenés par HTS": the leader
+_ATTRIBUTED = re.compile(r"\battribu[ée]e?s?\s+(?:\w+\s+)?(?:à|aux?)\s+(?:l['’]|les?\s+|la\s+)?",
+                         re.IGNORECASE)
+_LED_BY = re.compile(r",?\s*(?:emmen|men|dirig|conduit|command|encadr)[ée]e?s?\s+(?:\w+\s+)?par\s+"
+                     r"(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?", re.IGNORECASE)
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b(?!\s*\d)",
                            re.IGNORECASE)
 # "l'attentat contre le siège d'une organisation rebelle": the actor named in the target phrase is the victim
-_FRONTED = re.compile(r"^\W*(?:apr[èe]s|durant|pendant|depuis|au terme d[eu']|à l['’]issue d[eu']|au cours d[eu']"
-                      r"|lors d[eu']|malgr[ée]|face à|en d[ée]pit d[eu'])\b", re.IGNORECASE)
+_FRONTED = re.compile(r"^\W*(?:apr[èe]s|durant|pendant|depuis|au terme d[eu'’]|à l['’]issue d[eu'’]|au cours d[eu'’]"
+                      r"|lors d[eu'’]|malgr[ée]|face à|en d[ée]pit d[eu'’])", re.IGNORECASE)
 _VERB_FORM = re.compile(r"(?:é|ée|és|ées|ent|ait|aient|er|ant|ons|ez)$", re.IGNORECASE)
 _TARGET_OF = re.compile(r"\b(?:contre|visant|ciblant)\b[^,;]{0,40}$", re.IGNORECASE)
 _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
@@ -149,7 +160,9 @@ _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fe
                              r"(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
 # "dans cette région", "la ville": a place phrase that points back to the scene named before
 _BACK_REFERENCE = re.compile(r"\b(?:cette|cet|ce|la|le) (?:r[ée]gion|ville|zone|localit[ée]|province|secteur|quartier"
-                             r"|poche|enclave|bourgade|village)\b(?!\s+(?:de|d['’]|du)\b)", re.IGNORECASE)
+                             r"|poche|enclave|bourgade|village)\b(?!\s+(?:de|d['’]|du)\b)"
+                             r"|\b(?:cette|cet|ce)\s+(?:\w+\s+)?(?:offensive|bataille|op[ée]ration|campagne|assaut|si[èe]ge)\b",
+                             re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.IGNORECASE)
 # the subject of a passive casualty or hit verb suffered the event
 _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient|aurait)\s+(?:\w+\s+)?[ée]t[ée]\s+"
@@ -168,7 +181,7 @@ _GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadi
 # "à 20 km au nord de Damas", "près de la frontière avec": a place named to situate another one
 _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\s+){0,3}(?:de|d['’]|du)"
                               r"|fronti[èe]re (?:avec|de)|(?:proche|non loin|pr[èe]s) de la fronti[èe]re"
-                              r"|capitale|originaires? d[eu']|venus? d[eu']"
+                              r"|capitale|originaires? d[eu'’]|venus? d[eu'’]"
                               r"|(?:au|à l['’])\s*(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+(?:de|d['’]|du)"
                               r"|(?:reliant|relie|reliait|reliaient)\s+(?:[\w'’-]+\s+){0,3}?(?:à\s+|et\s+)?"
                               r"|situ[ée]e?s?\s+(?:[\w'’-]+\s+){0,4}?(?:de|d['’]|à|en))"
@@ -177,12 +190,22 @@ _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\
 # "l'offensive d'Ankara", "les troupes de Damas": a capital standing for its government, never the place
 # "ont quitté Qaboun pour la province d'Idleb": "pour" a place is a destination only when people leave
 _DEPARTURE = re.compile(r"quitt|\bpartir|\bpartis?\b|[ée]vacu|transf[ée]r|convois?|\bbus\b", re.IGNORECASE)
+_ARRIVED = re.compile(r"\barriv[ée]e?s?\s+(?:\w+\s+){0,2}?(?:à|dans|en)\s+(?:la province d['’e]\s*|la ville d['’e]\s*|l['’]|la |le )?$",
+                      re.IGNORECASE)
 _FOR_PLACE = re.compile(r"\bpour\s+(?:la (?:province|r[ée]gion|ville) d['’e]\s*|l['’]|la |le )?$", re.IGNORECASE)
 _ACTOR_GENITIVE = re.compile(r"(?:offensive|op[ée]ration|frappes?|raids?|bombardements?|forces|arm[ée]e|troupes"
                              r"|aviation|avions|soldats|militaires|alli[ée]e?s?|soutien|r[ée]gime|gouvernement"
                              r"|autorit[ée]s|pouvoir|ordres?) (?:de|d['’])\s*$", re.IGNORECASE)
+_ROAD_END = re.compile(r"(?:\b(?:reliant|relie|reliait|reliaient|reli[ée]e?s?)|(?:route|autoroute|axe|voie)\s+(?:\w+\s+)?entre)\s+(?:[\w'’-]+\s+){0,3}?(?:(?:à|et)\s+)?"
+                       r"(?:la |l['’]|le )?$|\b(?:route|autoroute|axe|voie)\s+(?:\w+\s+)?(?:de|d['’])\s*(?:[\w'’-]+\s+){0,3}?"
+                       r"(?:à|vers)\s+(?:la |l['’]|le )?$|\b(?:route|autoroute|axe|voie)\s+(?:\w+\s+)?(?:Damas|Alep|Homs|Hama)[\w'’-]*\s*-\s*$",
+                       re.IGNORECASE)
+# "annoncé à Damas", "a déclaré l'agence depuis Damas": where something was said, not where it happened
+_ANNOUNCED_AT = re.compile(r"\b(?:annon[cç]|d[ée]clar|indiqu|affirm|rapport|pr[ée]cis)\w*"
+                           r"\s+(?:[\w'’-]+\s+){0,4}?(?:à|depuis)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
 # where evacuees or withdrawing fighters go is not where control changed
-_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu']|en direction d(?:e|u|es)(?:\s+\w+){0,2}?|jusqu['’]à|rendu?e?s? à"
+_DESTINATION = re.compile(r"(?:\bvers|à destination d[eu'’]|(?:emmen|achemin|transf[ée]r|amen|d[ée]pos)[ée]e?s?\s+(?:\w+\s+){0,3}?(?:à|dans|en)"
+                          r"|(?:pour|afin de|avant de)\s+(?:re)?(?:joindre|gagner|rallier)|en direction d(?:e|u|es)(?:\s+\w+){0,2}?|jusqu['’]à|rendu?e?s? à"
                           r"|transport[ée]e?s?\s+(?:\w+\s+){0,3}(?:dans|à|vers)|conduits? (?:à|vers|dans)"
                           r"|(?:réfugi[ée]e?s?|repli[ée]e?s?) (?:à|dans|vers))"
                           r"\s+(?:la province d['’e]\s*|la r[ée]gion d['’e]\s*|la ville d['’e]\s*|l['’]|la |le )?$",
@@ -331,12 +354,23 @@ class EventExtractor:
             return art.published, False
         from conflictmap.extract.dates import infer_publication_date
 
+        url_day, url_month = _url_date(art.url)
+        if url_day is not None:
+            art.published, art.published_inferred = url_day, True  # "/2017/04/12/", "-20170412-"
+            return url_day, True
+        if url_month is not None:
+            # the URL gives the month of writing: the text's latest day of that month is the reference
+            inferred = _latest_day_in(art.text, url_month)
+            if inferred is not None:
+                art.published, art.published_inferred = inferred, True
+            return inferred, True
         inferred, precision = infer_publication_date(art.text)
-        if precision == "year":
-            # a bare year ("pris en 2012", "depuis 2011", "en 1967") is background far more often than the
-            # year of writing: it is no reference for "samedi" or "hier"; the chronology may still date the text
+        if precision == "year" or not _foreground_year(art.text, inferred):
+            # a bare year ("pris en 2012", "depuis 2011", "en 1967") or a background month or full date
+            # ("une ville tombée en mai 2014", "avait été prise le 10 octobre 2012", "depuis le 3 mars 2013")
+            # is no reference for "samedi" or "hier"; the chronology may still date the text
             inferred = None
-        if inferred is not None and precision in ("month", "year"):
+        if inferred is not None and precision == "month":
             # an article is written after the periods it mentions: "en juin 2018" → end of June 2018
             from conflictmap.extract.dates import find_dates
 
@@ -399,13 +433,14 @@ class EventExtractor:
                 # "Ils ont attaqué deux bases turques." after "... à Afrine": the scene of the previous sentence
                 locs, inherited = [m for m in last_locs[1] if m["feature_type"] != "country"], True
             sentence_actor = self._first_subject(sentence)
-            seen_cats: set[tuple[str, str]] = set()
+            seen_cats: set[tuple[str, str, int]] = set()
+            incident_actor: str | None = None
             if sentence_actor and not triggers_by_sent[k]:
                 prev_actor1 = sentence_actor
             for trig in triggers_by_sent[k]:
-                if (trig.category, trig.sub_type) in seen_cats:
+                if (trig.category, trig.sub_type, trig.start if trig.category in _SECOND_IN_CLAUSE else 0) in seen_cats:
                     continue
-                seen_cats.add((trig.category, trig.sub_type))
+                seen_cats.add((trig.category, trig.sub_type, trig.start if trig.category in _SECOND_IN_CLAUSE else 0))
                 date, precision = self._date_for(k, trig, sent_dates, day_dates, paragraph_of, ref)
                 frame = _frame_for(frames, s + trig.start, s + trig.end, s, e)
                 # the parse decides when it sees a marker; the words around the trigger back it up when the
@@ -444,6 +479,15 @@ class EventExtractor:
                     if actor2 and actor2 not in actors:
                         actors = [*actors, actor2]
                 sub_type = trig.sub_type
+                if (trig.category == "control_change" and actor1 is None and incident_actor
+                        and not _WITHDRAWAL.match(sentence[trig.start:trig.end])
+                        and not _EXPELLED.search(sentence[max(0, trig.start - 25):trig.end + 5])):
+                    # "une offensive du régime a permis de reprendre X": the offensive's author took X
+                    actor1 = after = incident_actor
+                    if actor1 not in actors:
+                        actors = [actor1, *actors]
+                if trig.category == "incident" and actor1 and modality in FACTUAL:
+                    incident_actor = actor1
                 if trig.category == "control_change":
                     actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
                     sub_type = self._control_sub_type(after, sentence, sentence[trig.start:trig.end])
@@ -545,6 +589,16 @@ class EventExtractor:
                 if cat == "incident" and any(t.category == cat for t in found) and _GENERIC_INCIDENT.match(m.group(0)):
                     continue  # "ont visé", "frappé", "morts": the incident already found, not another one
                 found.append(_Trigger(cat, sub, m.start(), m.end()))
+                if cat not in _SECOND_IN_CLAUSE or any(t.category == cat and t.sub_type == sub and t is not found[-1]
+                                                       for t in found):
+                    break
+                # "La ville, conquise en 2015 par l'EI, a été reprise dimanche par l'armée": a background
+                # takeover in an apposition or a relative clause and the main one are two control changes
+                nxt = next((n for n in rx.finditer(sentence, m.end())
+                            if _CLAUSE_SEP.search(sentence[m.end():n.start()])
+                            and not _NEGATION_BEFORE.search(sentence[max(0, n.start() - 60):n.start()])), None)
+                if nxt is not None and not any(t.start <= nxt.start() < t.end for t in found):
+                    found.append(_Trigger(cat, sub, nxt.start(), nxt.end()))
                 break
         # An incident trigger inside a de-escalation sentence ("aucun bombardement" handled above) is kept;
         # a control-change trigger that is only "sous contrôle de" in a sentence about an attack describes
@@ -560,7 +614,8 @@ class EventExtractor:
                   ref: dt.date | None) -> tuple[dt.date | None, str]:
         sentence_k = self._text[self._sents[k][0]:self._sents[k][1]]
         # "depuis le 18 février" starts a period: it dates the trigger it governs, not the whole sentence
-        own = [m for m in sent_dates[k] if not _since(m, sentence_k) or abs(m.start - trig.start) <= 40]
+        own = [m for m in sent_dates[k] if (not _since(m, sentence_k) or abs(m.start - trig.start) <= 40)
+               and _dates_trigger(m, sentence_k, trig.start, trig.end)]
         if own:
             d = min(own, key=lambda m: abs(m.start - trig.start))
         else:
@@ -570,7 +625,7 @@ class EventExtractor:
                 if paragraph_of[j] != paragraph_of[k]:
                     break
                 sent_j = self._text[self._sents[j][0]:self._sents[j][1]]
-                usable = [m for m in sent_dates[j] if not _since(m, sent_j)]
+                usable = [m for m in sent_dates[j] if not _since(m, sent_j) and _background_start(m, sent_j) is None]
                 if usable:
                     d = usable[-1]
                     break
@@ -610,6 +665,46 @@ class EventExtractor:
     def _actors(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]],
                 frame: dict[str, Any] | None = None
                 ) -> tuple[list[str], str | None, str | None, str | None, str | None]:
+        """(actors, actor1, actor2, controller_before, controller_after) of one trigger.
+
+        The parse and proximity rules of :meth:`_actors_from` decide; then an author named by
+        "attribué(e) à X" after the trigger, and a leader named by "emmenés / menés / dirigés par Y"
+        right after actor1 ("les rebelles emmenés par HTS"), take actor1's place.
+        """
+        ids, actor1, actor2, before, after = self._actors_from(sentence, offset, trig, mentions, frame)
+        named = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)]
+        named += [(m["start"] - offset, m["end"] - offset, m["actor_id"]) for m in mentions
+                  if m["role"] == "actor" and m.get("actor_id")]
+        named.sort()
+        new = None
+        w0 = max(0, trig.start - 60)
+        for hit in _ATTRIBUTED.finditer(sentence[w0:trig.end + 60]):
+            new = next((f[2] for f in named if f[0] == w0 + hit.end()), None)
+            if new is not None:
+                break
+        if new is None and actor1 is not None and self.actors.side(actor1) != "coalition":
+            for a0, a1, aid in named:  # (a coalition "menée par les États-Unis" stays the coalition)
+                if aid != actor1:
+                    continue
+                lead = _LED_BY.match(sentence, a1)
+                if lead is not None:  # "emmenés par le groupe jihadiste HTS": the first actor of the phrase
+                    new = next((f[2] for f in named if 0 <= f[0] - lead.end() <= 30 and f[2] != actor1
+                                and not re.search(r"[,;]", sentence[lead.end():f[0]])), None)
+                    if new is not None:
+                        break
+        if new is None or new == actor1:
+            return ids, actor1, actor2, before, after
+        if actor1 is not None and actor1 != new:
+            actor2 = actor2 if actor2 not in (new, None) else actor1
+        if after == actor1 or trig.category == "control_change":
+            after = new
+        if new not in ids:
+            ids = [new, *ids]
+        return ids, new, actor2 if actor2 != new else None, before if before != new else None, after
+
+    def _actors_from(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]],
+                     frame: dict[str, Any] | None = None
+                     ) -> tuple[list[str], str | None, str | None, str | None, str | None]:
         found = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)
                  if not re.search(r"\banti[- ]?$", sentence[max(0, a.start - 5):a.start], re.IGNORECASE)]
         # ("des forces anti-Daesh": the name of their enemy, not an actor of the event)
@@ -632,6 +727,11 @@ class EventExtractor:
             agent = next((f for f in found if inside(f, frame["agent"]) and f[2] not in victims
                           and f[2] not in supporters), None)
             if agent is not None:
+                a0 = frame["agent"][0] - offset
+                first = next((f for f in found if f[1] <= a0 and f[2] not in victims and f[2] != agent[2]
+                              and re.fullmatch(r"\s*(?:et|ainsi que)\s*", sentence[f[1]:a0])), None)
+                if first is not None:  # "le régime et son allié russe ont repris": the first conjunct leads
+                    agent = first
                 actor1 = agent[2]
                 patient = next((f[2] for f in found if inside(f, frame["patient"]) and f[2] != actor1), None)
                 others = [f[2] for f in found if f[2] not in (actor1,)]
@@ -685,6 +785,8 @@ class EventExtractor:
                 cut = m.end()
             clause = [f for f in before if f[0] >= cut and f[2] not in victims]
             pool = clause or [f for f in before if f[2] not in victims]
+            if DESPITE.search(sentence[max(0, trig.start - 25):trig.start]):
+                clause = pool = []  # "ils avancent malgré les frappes": the subject suffers them
             fronted = _FRONTED.match(sentence[:trig.start])
             comma = sentence.find(",", trig.end)
             if pool:
@@ -726,7 +828,7 @@ class EventExtractor:
         lost = bool(_WITHDRAWAL.match(words)) or (
             bool(_EXPELLED.search(sentence[max(0, trig.start - 25):trig.end + 5]))
             and not (frame and frame.get("agent")) and actor1 is not None and after == actor1
-            and not _ACTOR_AFTER_PAR.search(sentence[trig.end:trig.end + 40]))
+            and not re.search(r"\bpar\s", sentence[trig.end:trig.end + 60].split(",")[0]))
         if not lost:
             return actor1, before, after
         loser = actor1
@@ -776,7 +878,9 @@ class EventExtractor:
         destination: list[dict[str, Any]] = []
         for m in sorted(precise, key=lambda m: m["start"]):
             if _DESTINATION.search(text[max(0, m["start"] - 45):m["start"]]) or (
-                    _DEPARTURE.search(self._sentence) and _FOR_PLACE.search(text[max(0, m["start"] - 30):m["start"]])
+                    _DEPARTURE.search(self._sentence) and (
+                        _FOR_PLACE.search(text[max(0, m["start"] - 30):m["start"]])
+                        or _ARRIVED.search(text[max(0, m["start"] - 45):m["start"]]))  # evacuees "arrivés à X"
             ) or (
                     destination and m["start"] - destination[-1]["start"] <= 90
                     and re.search(r"(?:,|\bet|\bou)\s+(?:(?:la|le|les) (?:ville|province|r[ée]gion|village|localit[ée])s?"
@@ -786,14 +890,38 @@ class EventExtractor:
             precise = [m for m in precise if m not in destination]
             if not precise and destination:
                 return []
-        precise = [m for m in precise if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])]
-        ordered = [m for m in ordered if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])]
+        # "a permis à Ankara de prendre": the capital of a foreign party of the event stands for that party
+        capitals = {fold(c) for aid in actors for a in [self.actors.actors.get(aid)] if a is not None
+                    and a.country_code and a.country_code != (self.default_focus or self.theatre)
+                    for c in a.capitals}
+        if capitals:
+            precise = [m for m in precise if fold(text[m["start"]:m["end"]]) not in capitals
+                       and fold(m["place_name"]) not in capitals]
+            ordered = [m for m in ordered if fold(text[m["start"]:m["end"]]) not in capitals
+                       and fold(m["place_name"]) not in capitals]
+        # "l'offensive d'Ankara" (an actor), "un accord annoncé à Damas" (where it was said): never the place
+        precise = [m for m in precise if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])
+                   and not _ANNOUNCED_AT.search(text[max(0, m["start"] - 60):m["start"]])]
+        ordered = [m for m in ordered if not _ACTOR_GENITIVE.search(text[max(0, m["start"] - 30):m["start"]])
+                   and not _ANNOUNCED_AT.search(text[max(0, m["start"] - 60):m["start"]])]
+        if not ordered:
+            return []
+        # the ends of a road ("l'autoroute reliant Damas à Alep") are never where the event is
+        precise = [m for m in precise if not _ROAD_END.search(text[max(0, m["start"] - 60):m["start"]])]
+        ordered = [m for m in ordered if not _ROAD_END.search(text[max(0, m["start"] - 60):m["start"]])]
+        if not ordered:
+            return []
         kept = [m for m in precise if not _REFERENCE_PLACE.search(text[max(0, m["start"] - 40):m["start"]])]
         chosen = kept or precise[:1] or ordered[:1]
         # "Khan Cheikhoun, dans la province d'Idleb": the province only situates the town
         towns = [m for m in chosen if int(m["geo_precision"]) <= 2]
         chosen = [m for m in chosen if int(m["geo_precision"]) <= 2 or m["feature_type"] == "country"
                   or not any(_covers(m["geometry"], t["geometry"]) for t in towns)]
+        # "Jobar et Qaboun, dans l'est de Damas", "Jobar, à Damas": the town only situates its districts
+        chosen = [m for m in chosen if not any(
+            t["start"] < m["start"] and t["place_id"] != m["place_id"] and int(t["geo_precision"]) <= 2
+            and _SITUATES.match(text[t["end"]:m["start"]]) and _km(t["geometry"], m["geometry"]) <= 10
+            for t in chosen)]
         out, seen = [], set()
         for m in chosen:
             if m["place_id"] in seen:
@@ -885,6 +1013,85 @@ _HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|en cas de|craint\w*|crainte"
                    r"|s(?:i\s+|['’])(?:les?|la|l['’]|des?|un|une|il|ils|elle|elles|on)\b)", re.IGNORECASE)
 
 
+_URL_DATE = re.compile(r"(?<!\d)(20[0-3]\d)(?:[/_-]?)(0[1-9]|1[0-2])(?:(?:[/_-]?)(0[1-9]|[12]\d|3[01]))?(?=[/_.-]|$)")
+# a clause about the past of the story: pluperfect, "depuis", a participle or relative pronoun opening it
+_LAUNCHED = re.compile(r"(?:lanc|d[ée]clench|entam|amorc|commenc|d[ée]but)[ée]e?s?\b", re.IGNORECASE)
+_BACKGROUND_CLAUSE = (r"\bavai(?:en)?t\b[^,.;]{0,60}|\b(?:qui|dont|o[uù])\b[^,.;]{0,60}"
+                      # a participle after its noun ("l'offensive lancée le 3 mars"), not a compound tense
+                      r"|(?<!\ba )(?<!ont )(?<!t[ée] )(?<!vait )(?<!ient )(?<!est )(?<!sont )(?<!yant )"
+                      r"\b(?:lanc|d[ée]clench|entam|amorc|commenc|d[ée]but)[ée]e?s?\s+(?:\w+\s+){0,2}"
+                      r"|,\s*(?!(?:a|ont|avait|avaient|est|sont|[ée]tait|selon)\b)(?:\w+\s+){0,2}\w+(?:é|ée|és|ées|is|ise|ises)\b"
+                      r"[^,.;]{0,50}")
+_BACKGROUND_BEFORE = re.compile(rf"(?:{_BACKGROUND_CLAUSE})$", re.IGNORECASE)
+_BACKGROUND_OR_SINCE = re.compile(rf"(?:{_BACKGROUND_CLAUSE}|\bdepuis\s+(?:le\s+)?|\bd[èe]s\s+(?:le\s+)?)$",
+                                  re.IGNORECASE)
+
+
+def _background_start(m: Any, sentence: str) -> int | None:
+    """Where the background clause holding a date mention starts ("une ville tombée ... en mai 2014",
+    "qui avait été prise le 3 mars", "depuis le 5 mai"), or None when the date is not in one."""
+    start = max(sentence.rfind(".", 0, m.start) + 1, m.start - 80)
+    hit = _BACKGROUND_BEFORE.search(sentence[start:m.start])
+    return None if hit is None else start + hit.start()
+
+
+def _dates_trigger(m: Any, sentence: str, trig_start: int, trig_end: int) -> bool:
+    """Whether a date mention may date the trigger at ``trig_start``: a date inside a background clause
+    (relative clause, apposition, participle, pluperfect) only dates a trigger of that clause, or the
+    event noun the clause describes ("des frappes, qui ont eu lieu mardi")."""
+    b = _background_start(m, sentence)
+    if b is None or (0 <= b - trig_end <= 12 and not re.search(r"[A-ZÀ-Ý]", sentence[trig_end:b])):
+        return True
+    if _LAUNCHED.match(sentence, b):
+        return False  # "l'offensive lancée le 18 février a repris X": the launch, not the takeover
+    end = sentence.find(",", m.end)
+    end = len(sentence) if end < 0 else end
+    return b <= trig_start <= end
+
+
+def _url_date(url: str) -> tuple[dt.date | None, dt.date | None]:
+    """(day, first day of the month) of writing stated by an article's URL ("/2017/04/12/", "/2017/04/")."""
+    path = re.sub(r"^[a-z]+://[^/]+", "", url or "", flags=re.IGNORECASE)
+    for m in _URL_DATE.finditer(path):
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 2000 <= year <= dt.date.today().year + 1:
+            continue
+        if m.group(3):
+            try:
+                return dt.date(year, month, int(m.group(3))), dt.date(year, month, 1)
+            except ValueError:
+                continue
+        if re.search(r"[/_-]", m.group(0)):  # "2017/04", not a bare number "201704"
+            return None, dt.date(year, month, 1)
+    return None, None
+
+
+def _latest_day_in(text: str, month: dt.date) -> dt.date | None:
+    """The latest day date of ``text`` (year completed from ``month``) inside that month, else None."""
+    from conflictmap.extract.dates import find_dates
+
+    end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    days = [m.end_date for m in find_dates(text, end) if m.precision == "day" and not m.relative
+            and month <= m.end_date <= end]
+    return max(days) if days else None
+
+
+def _foreground_year(text: str, day: dt.date | None) -> bool:
+    """Whether a full date or a month of ``day``'s year is stated outside a background clause (pluperfect, "depuis",
+    a relative clause or a participle: "une ville prise le 10 octobre 2012")."""
+    from conflictmap.extract.dates import find_dates
+
+    if day is None:
+        return False
+    for m in find_dates(text, None):
+        if m.precision not in ("day", "month") or m.date.year != day.year:
+            continue
+        start = text.rfind(".", 0, m.start) + 1
+        if not _BACKGROUND_OR_SINCE.search(text[max(start, m.start - 80):m.start]):
+            return True
+    return False
+
+
 def _share_dates(reports: list[dict[str, Any]], own: list[bool]) -> None:
     """A report without a date of its own takes the day date of a report of the same event in the article.
 
@@ -906,6 +1113,24 @@ def _share_dates(reports: list[dict[str, Any]], own: list[bool]) -> None:
 def _since(m: Any, sentence: str) -> bool:
     """Whether a date mention starts a period ("depuis le 18 février", "depuis le début de … le 30 septembre")."""
     return m.text.lower().startswith("depuis") or bool(_SINCE.search(sentence[max(0, m.start - 45):m.start]))
+
+
+_SITUATES = re.compile(r"^[\s,]*(?:,\s*(?:dans|à|au|en)\b|(?:dans|à) (?:l['’]|le |la )?(?:nord|sud|est|ouest|centre|p[ée]riph[ée]rie"
+                       r"|banlieue|faubourgs?)(?:-\w+)?\s+(?:de |d['’]|du ))[^,;.]{0,25}$", re.IGNORECASE)
+
+
+def _km(a: Any, b: Any) -> float:
+    """Distance in km between two geometries' representative points."""
+    return distance_km(*_point(a), *_point(b))
+
+
+def _namesake_province(r: dict[str, Any], q: dict[str, Any], gr: Any, gq: Any) -> bool:
+    """Whether one report is at a province and the other at its namesake capital inside it."""
+    for a, b, ga, gb in ((r, q, gr, gq), (q, r, gq, gr)):
+        if (int(a["geo_precision"]) == 3 and int(b["geo_precision"]) == 1
+                and fold(str(b["place_name"])) in fold(str(a["place_name"])) and _covers(ga, gb, km=0.0)):
+            return True
+    return False
 
 
 def _covers(area: Any, geom: Any, km: float = 8.0) -> bool:
@@ -1030,11 +1255,17 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
             for g in index.get(key, ()):
                 j = groups[g][0]
                 q = recs[j]
-                if not (r["place_id"] == q["place_id"] or distance_km(*pts[i], *pts[j]) <= max_km):
-                    continue
+                if not (r["place_id"] == q["place_id"] or distance_km(*pts[i], *pts[j]) <= max_km
+                        or (r["article_id"] == q["article_id"] and _namesake_province(r, q, geoms[i], geoms[j]))):
+                    continue  # (the article's "province de Homs" report and its "Homs" report: one place)
                 if (r["article_id"] == q["article_id"] and r["start"] == q["start"]
-                        and r["place_id"] != q["place_id"] and distance_km(*pts[i], *pts[j]) > 10):
-                    continue  # "frappes sur X et Y": one sentence, two towns, two events ("Jobar, à Damas": one)
+                        and r["place_id"] != q["place_id"]
+                        and (distance_km(*pts[i], *pts[j]) > 10
+                             or (int(r["geo_precision"]) == int(q["geo_precision"]) == 2
+                                 and distance_km(*pts[i], *pts[j]) > 1))):
+                    # "frappes sur X et Y": one sentence, two towns (or two districts), two events
+                    # ("Jobar, à Damas": one)
+                    continue
                 if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
                     continue
                 if r["actor1"] and q["actor1"] and r["actor1"] != q["actor1"]:

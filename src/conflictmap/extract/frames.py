@@ -21,6 +21,7 @@ processes too. Nothing is loaded at import time.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spacy.language import Language
@@ -77,6 +78,11 @@ _REPORTING = frozenset({"annoncer", "affirmer", "indiquer", "déclarer", "dire",
                         "préciser", "signaler", "évoquer", "publier", "faire", "tuer", "blesser", "toucher"})
 
 
+#: "malgré les frappes", "en dépit des raids": an event the clause subject suffers, not carries out.
+DESPITE = re.compile(r"(?:malgr[ée]|en d[ée]pit d(?:e|es|u|['’])|face [àa]u?x?|sous)\s*(?:les |la |le |l['’]|des |de )?$",
+                      re.IGNORECASE)
+
+
 def _span_chars(tok: Token) -> tuple[int, int]:
     """Character span of a token's subtree, cut before a relative clause or apposition."""
     left, right = tok.left_edge.i, tok.right_edge.i
@@ -131,7 +137,9 @@ def _agent(trigger: Token, verb: Token) -> Token | None:
                     return c
             if c.dep_ == "amod" and c.pos_ == "ADJ" and c.i > trigger.i:
                 return c
-        if verb is not trigger and verb.pos_ == "VERB" and verb.lemma_ not in _REPORTING:
+        before = trigger.doc.text[max(0, trigger.idx - 25):trigger.idx]
+        if (verb is not trigger and verb.pos_ == "VERB" and verb.lemma_ not in _REPORTING
+                and not DESPITE.search(before)):  # "ils avancent malgré les frappes": not their strikes
             # "l'armée a lancé une offensive", "après dix jours d'offensive, les FDS encerclent Manbij":
             # an event noun without its own agent is carried out by the subject of its clause
             agent = _verb_agent(verb)
