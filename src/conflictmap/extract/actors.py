@@ -52,6 +52,7 @@ class ActorLexicon:
 
     def __init__(self, actors: list[Actor]) -> None:
         self.actors = {a.actor_id: a for a in actors}
+        self._found: dict[str, tuple[ActorMention, ...]] = {}  # memo: the event rules ask about a sentence many times
         alias_to_id: dict[str, str] = {}
         for a in actors:
             for alias in (*a.aliases, a.label_fr, a.label_en):
@@ -110,7 +111,15 @@ class ActorLexicon:
         return cls(actors)
 
     def find(self, text: str) -> list[ActorMention]:
-        """Actor mentions in ``text`` (non-overlapping, left to right)."""
+        """Actor mentions in ``text`` (non-overlapping, left to right; memoised per text)."""
+        hit = self._found.get(text)
+        if hit is None:
+            if len(self._found) >= 4096:
+                self._found.clear()
+            hit = self._found[text] = tuple(self._find(text))
+        return list(hit)
+
+    def _find(self, text: str) -> list[ActorMention]:
         spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
         folded = [fold(text[a:b]) for a, b in spans]
         out: list[ActorMention] = []

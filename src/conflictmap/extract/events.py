@@ -97,6 +97,8 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("incident", "attack", r"\btu[ée]e?s?\b|\btuant\b|\bmorts?\b|\bbless[ée]e?s\b|\bp[ée]ri(?:s|t|rent)?\b"),
 )
 _TRIGGER_RES = tuple((cat, sub, re.compile(pat, re.IGNORECASE)) for cat, sub, pat in TRIGGERS)
+# One pass that tells whether a sentence holds any trigger at all (most sentences hold none).
+_ANY_TRIGGER = re.compile("|".join(f"(?:{pat})" for _, _, pat in TRIGGERS), re.IGNORECASE)
 # A trigger inside these contexts reports no event ("aucun bombardement n'avait été enregistré").
 _NEGATION_BEFORE = re.compile(
     r"(?:\baucune?|\bni\b|\bsans\b|\bjamais\b|pr[ée]vention d(?:es|u|e)|[ée]viter|risque d['’]?e?s?|menace d['’]?e?s?"
@@ -577,6 +579,8 @@ class EventExtractor:
 
     def _triggers(self, sentence: str) -> list[_Trigger]:
         found: list[_Trigger] = []
+        if _ANY_TRIGGER.search(sentence) is None:
+            return found
         sentence = _IDIOMS.sub(lambda m: " " * len(m.group(0)), sentence)
         for cat, sub, rx in _TRIGGER_RES:
             if any(t.category == cat and (cat != "incident" or t.sub_type == sub) for t in found):

@@ -137,7 +137,8 @@ def _agent(trigger: Token, verb: Token) -> Token | None:
                     return c
             if c.dep_ == "amod" and c.pos_ == "ADJ" and c.i > trigger.i:
                 return c
-        before = trigger.doc.text[max(0, trigger.idx - 25):trigger.idx]
+        # the few words before the trigger (a span's text, not ``doc.text``, which rebuilds the whole text)
+        before = trigger.doc[max(0, trigger.i - 6):trigger.i].text[-25:]
         if (verb is not trigger and verb.pos_ == "VERB" and verb.lemma_ not in _REPORTING
                 and not DESPITE.search(before)):  # "ils avancent malgré les frappes": not their strikes
             # "l'armée a lancé une offensive", "après dix jours d'offensive, les FDS encerclent Manbij":
