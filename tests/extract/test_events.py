@@ -38,8 +38,8 @@ def test_air_strike_with_actor_place_and_weekday(pipeline) -> None:  # type: ign
 
 
 def test_government_retakes_a_town(pipeline) -> None:  # type: ignore[no-untyped-def]
-    r = run(pipeline, "L'armée syrienne a repris mardi le contrôle de la ville de Maaret al-Noomane aux rebelles, "
-                      "selon l'Observatoire syrien des droits de l'homme.", published=dt.date(2020, 1, 30))
+    r = run(pipeline, "L'armée syrienne a repris mardi la localité de Maaret al-Noomane aux rebelles, "
+                      "d'après une ONG.", published=dt.date(2020, 1, 30))
     cc = r.events[r.events.category == "control_change"].iloc[0]
     assert cc.sub_type == "government regains territory"
     assert cc.controller_after == "SYR_GOV" and cc.controller_before == "REBELS"
@@ -313,8 +313,7 @@ def test_a_siege_of_several_years_and_an_expulsion_by_a_named_agent(pipeline) ->
 
 
 def test_the_first_of_coordinated_subjects_leads(pipeline) -> None:  # type: ignore[no-untyped-def]
-    r = run(pipeline, "Au terme d'une offensive éclair lancée le 3 mai, le régime et son allié russe ont repris la "
-                      "ville de Saraqeb.")
+    r = run(pipeline, "Au terme de dix jours d'assaut, le régime et son allié russe ont repris la localité de Saraqeb.")
     cc = r.events[r.events.category == "control_change"].iloc[0]
     assert cc.controller_after == "SYR_GOV" and "RUS" in cc.actors
 
@@ -357,7 +356,7 @@ def test_where_evacuees_arrive_is_not_the_evacuation_place(pipeline, text: str) 
 
 
 def test_forces_arriving_in_a_town_for_patrols_are_there(pipeline) -> None:  # type: ignore[no-untyped-def]
-    r = run(pipeline, "La police militaire russe est arrivée dans la ville de Manbij pour des patrouilles conjointes.")
+    r = run(pipeline, "Une unité de la police militaire russe est arrivée mercredi à Manbij pour des patrouilles communes.")
     assert any(near(g, 36.53, 37.95, 10) for g in r.events.geometry)
 
 
@@ -379,7 +378,7 @@ def test_a_compound_tense_of_launching_still_dates_its_event(pipeline) -> None: 
 
 
 def test_a_fronted_phrase_with_a_typographic_apostrophe_still_finds_the_subject(pipeline) -> None:  # type: ignore[no-untyped-def]
-    r = run(pipeline, "Au terme d’une offensive éclair lancée le 2 mai, le régime a fait plier les rebelles à Saraqeb.")
+    r = run(pipeline, "Au terme d’un assaut lancé le 2 mai, le régime a fait plier les insurgés à Saraqeb.")
     inc = r.events[r.events.category == "incident"].iloc[0]
     assert inc.actor1 == "SYR_GOV" and inc.date == "2019-05-02"
 

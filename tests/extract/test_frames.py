@@ -169,7 +169,7 @@ def test_one_parse_published_for_articles_and_dates(value: str) -> None:
 
 def test_anaphoric_strikes_take_the_actor_named_before(pipeline) -> None:  # type: ignore[no-untyped-def]
     text = ("Des frappes aériennes israéliennes ont visé mardi un dépôt d'armes près de Masyaf. "
-            "Au moins six combattants pro-iraniens ont été tués lors de ces frappes, dont deux à Hama.")
+            "Cinq miliciens pro-iraniens ont été tués par ces frappes, dont un près de Hama.")
     r = run(pipeline, text)
     inc = of(r.events, "incident")
     assert set(inc.actor1) == {"ISR"}  # the victims of the passive are never the attacker
@@ -269,15 +269,15 @@ def test_a_namesake_abroad_next_to_theatre_places_is_not_an_event_place(pipeline
 
 
 def test_fronted_adverbial_event_belongs_to_the_main_subject(pipeline) -> None:  # type: ignore[no-untyped-def]
-    r = run(pipeline, "Après une semaine d’offensive, les Forces démocratiques syriennes encerclent entièrement la ville de Tabqa.")
+    r = run(pipeline, "Après une semaine d’offensive, les Forces démocratiques syriennes assiègent désormais Tabqa.")
     assert of(r.events, "incident").iloc[0].actor1 == "SDF"
 
 
 def test_purpose_clause_is_a_plan_and_supporting_strikes_are_the_supporters_event(pipeline) -> None:  # type: ignore[no-untyped-def]
     r = run(pipeline, "La Turquie a lancé mercredi l'opération Source de paix pour en chasser les YPG de Tall Abyad.")
     assert not len(of(r.events, "control_change"))
-    text = ("Les jihadistes ont été chassés lundi de Tall Abyad par les forces kurdes, après quatre mois de combats "
-            "appuyés par les bombardements de la coalition.")
+    text = ("Les jihadistes ont été chassés lundi de Tall Abyad par les forces kurdes, après des semaines de combats "
+            "appuyés par les raids de la coalition.")
     r = run(pipeline, text)
     assert of(r.events, "control_change").iloc[0].controller_after == "YPG"
     assert "COALITION" in set(of(r.events, "incident").actor1)
@@ -293,7 +293,7 @@ def test_siege_and_a_date_after_depuis_que(pipeline) -> None:  # type: ignore[no
 
 def test_this_region_points_back_to_the_scene_across_paragraphs(pipeline) -> None:  # type: ignore[no-untyped-def]
     text = ("Les rebelles ont commencé samedi à remettre leurs armes lourdes à Deraa.\n\n"
-            "Au terme d'une offensive éclair lancée le 19 juin, le régime a fait plier les rebelles dans cette région.")
+            "Au terme d'un assaut déclenché le 19 juin, le régime a fait plier les insurgés dans cette région.")
     inc = of(run(pipeline, text, published=dt.date(2018, 7, 15)).events, "incident")
     assert len(inc) == 1 and inc.iloc[0].actor1 == "SYR_GOV" and near(inc.iloc[0].geometry, 32.62, 36.10, 30)
 

@@ -759,7 +759,7 @@ class EventExtractor:
         agent = next((f for f in after if f[0] - trig.end <= 40 and "," not in sentence[trig.end:f[0]]
                       and _ACTOR_AFTER_PAR.search(sentence[max(0, f[0] - 12):f[0]])
                       and not _MODIFIER_PAR.search(sentence[trig.end:f[0]])), None)
-        if agent is None:  # "des frappes aériennes menées contre ses positions par les Etats-Unis"
+        if agent is None:  # "des raids conduits contre leurs bases par la coalition"
             agent = next((f for f in after if f[0] - trig.end <= 70 and f[2] not in victims
                           and _CARRIED_OUT_BY.search(sentence[trig.end:f[0]])), None)
         # 2. "frappes du régime syrien", "raids de l'aviation russe": the trigger noun's complement
