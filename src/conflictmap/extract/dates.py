@@ -445,6 +445,12 @@ def _calendar(
         return None if hit is None else (hit[0], hit[1], False)
     if reference is None:
         return None
+    # The most recent occurrence on or before the reference, found through the reference's year (or the
+    # year before): the same answer as dateparser's past preference, but cached across articles.
+    for y in (reference.year, reference.year - 1):
+        hit = _dp(f"{core} {y}", None)
+        if hit is not None and hit[0] <= reference:
+            return hit[0], hit[1], False
     hit = _dp(core, reference)
     return None if hit is None else (hit[0], hit[1], False)
 
