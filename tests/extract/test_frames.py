@@ -312,3 +312,26 @@ def test_strikes_the_subject_advances_despite_are_not_its_own(pipeline) -> None:
     r = run(pipeline, "Les jihadistes de l'EI ont progressé vers Tabqa en dépit des frappes aériennes.")
     air = r.events[(r.events.category == "incident") & (r.events.sub_type == "air/drone strike")]
     assert "ISIS" not in set(air.actor1)
+
+
+def test_trigger_tokens_are_those_a_lemma_matcher_finds(pipeline) -> None:  # type: ignore[no-untyped-def]
+    # the array test that replaced spaCy's Matcher finds the same tokens, nouns and verbs alike
+    from spacy.matcher import Matcher
+
+    from conflictmap.extract.frames import TRIGGER_LEMMAS
+
+    nlp = pipeline.nlp
+    frames = nlp.get_pipe("conflictmap_frames")
+    matcher = Matcher(nlp.vocab)
+    words = sorted(TRIGGER_LEMMAS)
+    matcher.add("T", [[{"LEMMA": {"IN": words}, "POS": {"IN": ["VERB", "NOUN"]}}],
+                      [{"LOWER": {"IN": words}, "POS": {"IN": ["VERB", "NOUN"]}}]])
+    text = ("Des avions ont bombardé Saraqeb mardi, puis une embuscade a visé un convoi près de Manbij. "
+            "Les rebelles se sont retirés de la colline après des combats; la trêve a été rompue. "
+            "Le ministre a parlé longtemps sans rien annoncer.")
+    doc = nlp(text)
+    expected = sorted({s for _, s, _ in matcher(doc)})
+    found = frames.triggers(doc)
+    assert found == expected
+    assert {doc[i].lemma_ for i in found} >= {"bombarder", "embuscade", "combat"}
+    assert frames.triggers(nlp.make_doc("")) == []

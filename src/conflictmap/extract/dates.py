@@ -603,11 +603,27 @@ def _resolve_year(
     return _Resolved(first, last, "year", False, True)
 
 
+_CANON_MONDAY: Final = datetime.date(2018, 1, 1)
+# Expressions whose answer depends on the lengths of months or years (not a plain shift in days).
+_MONTH_OR_YEAR_WORD: Final = re.compile(
+    r"mois|\ban\b|\bans\b|ann[ée]e|\d|janv|f[ée]vr|mars|avril|\bmai\b|juin|juil|ao[ûu]t|sept|oct|nov|d[ée]c",
+    re.IGNORECASE)
+
+
 def _resolve_deictic(expr: str, reference: datetime.date | None) -> _Resolved | None:
     """Resolve a normalised deictic expression understood by dateparser."""
     if reference is None:
         return None
-    hit = _dp(expr, reference)
+    if _MONTH_OR_YEAR_WORD.search(expr):
+        hit = _dp(expr, reference)
+    else:
+        # days and weeks before or after the reference ("hier", "la semaine dernière", "il y a trois jours")
+        # are the same offset from any day of the same weekday: resolved once from a fixed week, cached
+        canon = _CANON_MONDAY + datetime.timedelta(days=reference.weekday())
+        hit = _dp(expr, canon)
+        if hit is not None:
+            moved = _shift(reference, (hit[0] - canon).days)
+            hit = None if moved is None else (moved, hit[1])
     if hit is None:
         return None
     precision = hit[1] if hit[1] in PRECISIONS else "day"

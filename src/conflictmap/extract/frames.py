@@ -1,7 +1,7 @@
 """Event frames from the dependency parse: trigger, agent, patient, supporters and modality.
 
 The ``conflictmap_frames`` component (registered with :func:`spacy.language.Language.factory`)
-finds event triggers with a :class:`spacy.matcher.Matcher` on lemmas (verbs such as *bombarder*,
+finds event triggers by lemma (one-token lemma patterns, tested on the doc's attribute array) (verbs such as *bombarder*,
 *reprendre*, *encercler*; event nouns such as *frappe*, *offensive*, *embuscade*) and reads, from
 the parse of the trigger's clause:
 
@@ -24,8 +24,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
+from spacy.attrs import LEMMA, LOWER, POS
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.symbols import NOUN, VERB
 from spacy.tokens import Doc, Span, Token
 
 #: Trigger lemmas (verbs and event nouns) → category. The regular lexicon of
@@ -262,22 +264,28 @@ class EventFrames:
     """
 
     def __init__(self, nlp: Language) -> None:
-        self.matcher = Matcher(nlp.vocab)
-        self.matcher.add("TRIGGER", [[{"LEMMA": {"IN": sorted(TRIGGER_LEMMAS)}, "POS": {"IN": ["VERB", "NOUN"]}}],
-                                     [{"LOWER": {"IN": sorted(TRIGGER_LEMMAS)}, "POS": {"IN": ["VERB", "NOUN"]}}]])
+        # One-token patterns (a trigger lemma or word, as a verb or a noun): the same test as a
+        # ``Matcher`` with ``{"LEMMA": {"IN": ...}, "POS": {"IN": ["VERB", "NOUN"]}}``, made on the
+        # doc's attribute array at once (the Matcher cost as much as the rest of the component).
+        self._words = np.array(sorted(nlp.vocab.strings.add(w) for w in TRIGGER_LEMMAS), dtype=np.uint64)
+        self._pos = np.array([VERB, NOUN], dtype=np.uint64)
+
+    def triggers(self, doc: Doc) -> list[int]:
+        """Indices of the trigger tokens of ``doc`` (lemma or lower-case form in :data:`TRIGGER_LEMMAS`,
+        part of speech VERB or NOUN), in document order."""
+        if not len(doc):
+            return []
+        arr = doc.to_array([LEMMA, LOWER, POS]).astype(np.uint64, copy=False)
+        mask = (np.isin(arr[:, 0], self._words) | np.isin(arr[:, 1], self._words)) & np.isin(arr[:, 2], self._pos)
+        return [int(i) for i in np.flatnonzero(mask)]
 
     def __call__(self, doc: Doc) -> Doc:
         frames: list[dict[str, Any]] = []
-        seen: set[int] = set()
         if not doc.has_annotation("DEP"):
             doc.user_data["conflictmap_frames"] = frames
             return doc
-        for _, start, _end in self.matcher(doc):
-            tok = doc[start]
-            if tok.i in seen:
-                continue
-            seen.add(tok.i)
-            frames.append(frame_of(tok))
+        for i in self.triggers(doc):
+            frames.append(frame_of(doc[i]))
         frames.sort(key=lambda f: f["start"])
         doc.user_data["conflictmap_frames"] = frames
         return doc

@@ -351,6 +351,7 @@ class ToponymRecognizer:
         self.non_places = non_places or set()
         self.gazetteer = gazetteer
         self.min_population = min_population
+        self._km_memo: dict[tuple[str, str], float] = {}
         self.stop_words = frozenset(fold(w) for w in nlp.Defaults.stop_words)
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         if curated_path is not None:
@@ -769,12 +770,22 @@ class ToponymRecognizer:
                     sc += 0.6
                 elif here:
                     sc += 0.3
-                near = [distance_km(p.lat, p.lon, a.lat, a.lon) for k, a in anchors
-                        if k != c.start and a.place_id != p.place_id]
-                if near:
-                    sc += 0.6 * max(0.0, 1.0 - min(near) / 150.0)
+                nearest = min((self._km(p, a) for k, a in anchors if k != c.start and a.place_id != p.place_id),
+                              default=None)
+                if nearest is not None:
+                    sc += 0.6 * max(0.0, 1.0 - nearest / 150.0)
             out.append((sc, x))
         return sorted(out, key=lambda t: -t[0])
+
+    def _km(self, p: Place, a: Place) -> float:
+        """Distance between two places, memoised (an article names the same places again and again)."""
+        key = (p.place_id, a.place_id)
+        km = self._km_memo.get(key)
+        if km is None:
+            if len(self._km_memo) > 100_000:
+                self._km_memo.clear()
+            km = self._km_memo[key] = distance_km(p.lat, p.lon, a.lat, a.lon)
+        return km
 
     def _far_small_town(self, p: Place, c: _Cand, text: str, focus: str, neighbours: set[str]) -> bool:
         """A town outside the story's country and its neighbours, neither a capital nor a big town named
