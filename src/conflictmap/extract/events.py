@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,8 +98,21 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
 )
 # A trigger starts a word: the leading \b lets the regex engine skip the inside of words (twice as fast).
 _TRIGGER_RES = tuple((cat, sub, re.compile(rf"\b(?:{pat})", re.IGNORECASE)) for cat, sub, pat in TRIGGERS)
-# One pass that tells whether a sentence holds any trigger at all (most sentences hold none).
-_ANY_TRIGGER = re.compile(r"\b(?:" + "|".join(f"(?:{pat})" for _, _, pat in TRIGGERS) + ")", re.IGNORECASE)
+# One pass over a sentence finds every word start where some trigger matches (a lookahead consumes
+# nothing, so no position is hidden by a longer match); each pattern is then tried at those positions only.
+_TRIGGER_STARTS = re.compile(r"\b(?=" + "|".join(f"(?:{pat})" for _, _, pat in TRIGGERS) + ")", re.IGNORECASE)
+
+
+def _matches_at(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)`` when every match of ``rx`` starts at one of ``starts`` (sorted)."""
+    end = 0
+    for pos in starts:
+        if pos < end:
+            continue
+        m = rx.match(text, pos)
+        if m is not None:
+            yield m
+            end = max(m.end(), pos + 1)
 # A trigger inside these contexts reports no event ("aucun bombardement n'avait été enregistré").
 _NEGATION_BEFORE = re.compile(
     r"(?:\baucune?|\bni\b|\bsans\b|\bjamais\b|pr[ée]vention d(?:es|u|e)|[ée]viter|risque d['’]?e?s?|menace d['’]?e?s?"
@@ -580,13 +593,14 @@ class EventExtractor:
 
     def _triggers(self, sentence: str) -> list[_Trigger]:
         found: list[_Trigger] = []
-        if _ANY_TRIGGER.search(sentence) is None:
-            return found
         sentence = _IDIOMS.sub(lambda m: " " * len(m.group(0)), sentence)
+        starts = [m.start() for m in _TRIGGER_STARTS.finditer(sentence)]
+        if not starts:
+            return found
         for cat, sub, rx in _TRIGGER_RES:
             if any(t.category == cat and (cat != "incident" or t.sub_type == sub) for t in found):
                 continue  # one report per category (incidents: per kind) and sentence; TRIGGERS in priority order
-            for m in rx.finditer(sentence):
+            for m in _matches_at(rx, sentence, starts):
                 if _NEGATION_BEFORE.search(sentence[max(0, m.start() - 60):m.start()]):
                     continue
                 if any(t.start <= m.start() < t.end or m.start() <= t.start < m.end() for t in found):

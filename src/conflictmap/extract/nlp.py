@@ -758,6 +758,9 @@ class ToponymRecognizer:
         if len(twins) < 2 or all(distance_km(best.lat, best.lon, x.place.lat, x.place.lon) < 25 for _, x in twins):
             return scored
         anchors, govs = clues
+        by_place: dict[str, tuple[Place, set[int]]] = {}
+        for k, a in anchors:
+            by_place.setdefault(a.place_id, (a, set()))[1].add(k)
         sent = doc[c.start].sent if doc.has_annotation("SENT_START") else doc[:]
         out: list[tuple[float, Candidate]] = []
         for sc, x in scored:
@@ -770,7 +773,9 @@ class ToponymRecognizer:
                     sc += 0.6
                 elif here:
                     sc += 0.3
-                nearest = min((self._km(p, a) for k, a in anchors if k != c.start and a.place_id != p.place_id),
+                # each anchor place once (an article names its places many times); not this mention itself
+                nearest = min((self._km(p, a) for a, starts in by_place.values()
+                               if a.place_id != p.place_id and (len(starts) > 1 or c.start not in starts)),
                               default=None)
                 if nearest is not None:
                     sc += 0.6 * max(0.0, 1.0 - nearest / 150.0)
