@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from conflictmap.text import fold, phonetic, skeleton, strip_articles
+from conflictmap.text import fold, phonetic, regex_prefixes, skeleton, strip_articles
 
 # French press spelling / GeoNames (English transliteration) spelling of the same place.
 TRANSLITERATIONS = [
@@ -107,3 +110,33 @@ def test_skeleton_values_are_stable() -> None:
                 "Deir ez-Zor": "drzr", "Khan Shaykhun": "knshkn", "Latakia": "ltk", "As-Suwayda": "sd",
                 "Jisr ash Shughur": "jsrshgr", "Tartus": "trts", "Al Hasakah": "hsk"}
     assert {k: skeleton(k) for k in expected} == expected
+
+
+# --------------------------------------------------------------------------- regex_prefixes
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    (r"\b(?:fr[ao]pp|obus)", {"fr", "ob"}),
+    (r"(?:a|ont)\s+pris", {"a", "on"}),  # "a" then any space: the one-letter beginning
+    (r"x?ab", {"ab", "xa"}),
+    (r"(?<!anti)bombard", {"bo"}),
+    (r"(?-i:[A-C])x", {"ax", "bx", "cx"}),
+    (r"ÉVACU", {"év"}),
+])
+def test_regex_prefixes(pattern: str, expected: set[str]) -> None:
+    assert regex_prefixes(pattern) == expected
+
+
+@pytest.mark.parametrize("pattern", [r"\w+ville", r".x", r"(?:\s|a)b", r"a?"])
+def test_regex_prefixes_unconstrained_start_gives_none(pattern: str) -> None:
+    assert regex_prefixes(pattern) is None
+
+
+@given(st.text(alphabet="abfrxo sÉé'’-", max_size=30))
+def test_every_match_starts_with_a_listed_prefix(text: str) -> None:
+    for pattern in (r"\b(?:fr[ao]pp|obus)", r"(?:a|ont)\s+pris", r"x?ab", r"[ée]vacu\w*|s['’]empar"):
+        pres = regex_prefixes(pattern)
+        assert pres is not None
+        for m in re.finditer(pattern, text, re.IGNORECASE):
+            head = text[m.start():m.start() + 2].lower()
+            assert head in pres or head[:1] in pres, (pattern, text, m.group(0))

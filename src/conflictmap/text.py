@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Arabic definite article as written in French and English transliterations.
@@ -149,3 +150,95 @@ def skeleton(text: str) -> str:
     if not p:
         return ""
     return p[0] + _VOWELS.sub("", p[1:])
+
+
+def regex_prefixes(pattern: str, length: int = 2) -> frozenset[str] | None:
+    """The lower-case beginnings a regular expression's matches can have (for a cheap pre-filter).
+
+    Read from the parsed pattern (``re._parser``), case-insensitively: literals, character sets,
+    alternations, groups and repeats are followed; zero-width assertions (``\\b``, look-arounds)
+    are skipped, which only makes the set larger. A beginning shorter than ``length`` means that
+    anything may follow it (a ``\\s`` or ``\\w`` came next, or the match may end there).
+
+    Parameters
+    ----------
+    pattern : str
+        A regular expression.
+    length : int
+        Number of characters of each beginning.
+
+    Returns
+    -------
+    frozenset of str or None
+        None when the first character is unconstrained (``.``, ``\\w``…): no pre-filter is possible.
+
+    Examples
+    --------
+    >>> sorted(regex_prefixes(r"\\b(?:fr[ao]pp|obus)"))
+    ['fr', 'ob']
+    """
+    try:
+        from re import _constants as sre_c
+        from re import _parser as sre_p
+    except ImportError:  # Python < 3.11
+        import sre_constants as sre_c  # type: ignore[no-redef]
+        import sre_parse as sre_p  # type: ignore[no-redef]
+
+    def chars_of(op: Any, av: Any) -> set[str] | None:
+        if op is sre_c.LITERAL:
+            return {chr(av).lower()}
+        if op is not sre_c.IN:
+            return None
+        out: set[str] = set()
+        for o, a in av:
+            if o is sre_c.LITERAL:
+                out.add(chr(a).lower())
+            elif o is sre_c.RANGE and a[1] - a[0] <= 400:
+                out |= {chr(x).lower() for x in range(a[0], a[1] + 1)}
+            else:
+                return None
+        return out
+
+    def walk(items: list[Any], k: int, depth: int) -> set[str] | None:
+        if k == 0 or not items:
+            return {""}
+        if depth > 60:
+            return None
+        (op, av), rest = items[0], items[1:]
+        if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
+            return walk(rest, k, depth + 1)
+        if op is sre_c.SUBPATTERN:
+            return walk([*av[-1], *rest], k, depth + 1)
+        if op is sre_c.BRANCH:
+            out: set[str] = set()
+            for alt in av[1]:
+                got = walk([*alt, *rest], k, depth + 1)
+                if got is None:
+                    return None
+                out |= got
+            return out
+        if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
+            lo, hi, sub = av
+            out = set()
+            if lo == 0:
+                got = walk(rest, k, depth + 1)
+                if got is None:
+                    return None
+                out |= got
+            if hi == 0:
+                return out
+            again = [] if hi == 1 else [(op, (max(lo - 1, 0), hi if hi == sre_c.MAXREPEAT else hi - 1, sub))]
+            got = walk([*sub, *again, *rest], k, depth + 1)
+            return None if got is None else out | got
+        chars = chars_of(op, av)
+        if chars is None:
+            return None
+        tail = walk(rest, k - 1, depth + 1)
+        if tail is None:
+            return chars  # anything may follow
+        return {c + t for c in chars for t in tail}
+
+    got = walk(list(sre_p.parse(pattern, re.IGNORECASE)), length, 0)
+    if got is None or "" in got:
+        return None
+    return frozenset(got)

@@ -406,3 +406,33 @@ def test_a_province_report_and_its_namesake_city_report_are_one_event(pipeline) 
     r = run(pipeline, text)
     inc = r.events[r.events.category == "incident"]
     assert len(inc) == 1 and int(inc.geo_precision.iloc[0]) == 1
+
+
+_TRIGGER_SENTENCES = [
+    "Les forces loyalistes ont repris mardi le contrôle du village après des frappes aériennes russes.",
+    "Aucun bombardement n'a été signalé à Salamiyah depuis la trêve, mais des obus sont tombés plus au nord.",
+    "Les insurgés se sont emparés de deux collines, puis ont été chassés par une contre-attaque.",
+    "Une voiture piégée a explosé près d'un barrage; les blessés ont été évacués à Jablé.",
+    "Le village, conquis en 2014 par les jihadistes, est passé aux mains de l'armée à l'aube.",
+    "A Lattaquié, a priori, rien.", "", "Évacuation des combattants.",
+]
+
+
+@pytest.mark.parametrize("sentence", _TRIGGER_SENTENCES)
+def test_trigger_prefilter_finds_what_each_pattern_finds_alone(sentence: str) -> None:
+    # the two-letter pre-filter only skips word starts where a pattern cannot match
+    from conflictmap.extract.events import _TRIGGER_RES, _matches_at, _trigger_starts
+
+    starts = _trigger_starts(sentence)
+    for (_, _, rx), at in zip(_TRIGGER_RES, starts):
+        assert [m.span() for m in _matches_at(rx, sentence, at)] == [m.span() for m in rx.finditer(sentence)]
+
+
+def test_trigger_prefixes_begin_with_a_word_character() -> None:
+    # the pre-filter looks at word starts only: that is sound while no trigger begins with punctuation
+    from conflictmap.extract.events import TRIGGERS
+    from conflictmap.text import regex_prefixes
+
+    for _, _, pat in TRIGGERS:
+        pres = regex_prefixes(pat)
+        assert pres is None or all(p[:1].isalnum() for p in pres), pat

@@ -23,7 +23,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from conflictmap.text import fold
+from conflictmap.text import fold, regex_prefixes
 from conflictmap.extract.actors import GOVERNMENT_SIDES, ActorLexicon
 from conflictmap.extract.articles import Article
 from conflictmap.extract.frames import DESPITE
@@ -98,9 +98,40 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
 )
 # A trigger starts a word: the leading \b lets the regex engine skip the inside of words (twice as fast).
 _TRIGGER_RES = tuple((cat, sub, re.compile(rf"\b(?:{pat})", re.IGNORECASE)) for cat, sub, pat in TRIGGERS)
-# One pass over a sentence finds every word start where some trigger matches (a lookahead consumes
-# nothing, so no position is hidden by a longer match); each pattern is then tried at those positions only.
-_TRIGGER_STARTS = re.compile(r"\b(?=" + "|".join(f"(?:{pat})" for _, _, pat in TRIGGERS) + ")", re.IGNORECASE)
+# Each pattern is tried only where a sentence's word starts with one of the beginnings its matches can
+# have (two letters read from the pattern itself); None: no such filter, tried at every word start.
+_WORD_START = re.compile(r"\b(?=\w)")
+
+
+def _prefix_index(patterns: list[str]) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """For a word's first two letters (then its first letter), the indices of the patterns that may match there."""
+    sets = [regex_prefixes(p) for p in patterns]
+    always = tuple(k for k, ps in enumerate(sets) if ps is None)
+    by_two: dict[str, set[int]] = {}
+    by_one: dict[str, set[int]] = {}
+    for k, ps in enumerate(sets):
+        for pre in ps or ():
+            (by_two if len(pre) == 2 else by_one).setdefault(pre, set()).add(k)
+    for two, ks in by_two.items():
+        ks |= by_one.get(two[0], set())
+    ordered = lambda ks: tuple(sorted({*ks, *always}))  # noqa: E731
+    return ({two: ordered(ks) for two, ks in by_two.items()}, {c: ordered(ks) for c, ks in by_one.items()},
+            always)
+
+
+_BY_TWO, _BY_ONE, _ALWAYS = _prefix_index([pat for _, _, pat in TRIGGERS])
+_ALL_PATTERNS = tuple(range(len(TRIGGERS)))
+
+
+def _trigger_starts(sentence: str) -> list[list[int]]:
+    """For each pattern of :data:`TRIGGERS`, the word starts of ``sentence`` where it may match."""
+    starts: list[list[int]] = [[] for _ in TRIGGERS]
+    for m in _WORD_START.finditer(sentence):
+        i = m.start()
+        two = sentence[i:i + 2].lower()
+        for k in (_BY_TWO.get(two) or _BY_ONE.get(two[:1], _ALWAYS)) if len(two) == 2 else _ALL_PATTERNS:
+            starts[k].append(i)
+    return starts
 
 
 def _matches_at(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
@@ -594,13 +625,13 @@ class EventExtractor:
     def _triggers(self, sentence: str) -> list[_Trigger]:
         found: list[_Trigger] = []
         sentence = _IDIOMS.sub(lambda m: " " * len(m.group(0)), sentence)
-        starts = [m.start() for m in _TRIGGER_STARTS.finditer(sentence)]
-        if not starts:
+        starts = _trigger_starts(sentence)
+        if not any(starts):
             return found
-        for cat, sub, rx in _TRIGGER_RES:
-            if any(t.category == cat and (cat != "incident" or t.sub_type == sub) for t in found):
+        for (cat, sub, rx), at in zip(_TRIGGER_RES, starts):
+            if not at or any(t.category == cat and (cat != "incident" or t.sub_type == sub) for t in found):
                 continue  # one report per category (incidents: per kind) and sentence; TRIGGERS in priority order
-            for m in _matches_at(rx, sentence, starts):
+            for m in _matches_at(rx, sentence, at):
                 if _NEGATION_BEFORE.search(sentence[max(0, m.start() - 60):m.start()]):
                     continue
                 if any(t.start <= m.start() < t.end or m.start() <= t.start < m.end() for t in found):
