@@ -365,6 +365,13 @@ class EventExtractor:
         if url_month is not None:
             # the URL gives the month of writing: the text's latest day of that month is the reference
             inferred = _latest_day_in(art.text, url_month)
+            if inferred is None:
+                # no day of that month in the text: an event it reports may date it, inside that month
+                from conflictmap.extract.dates import infer_date_from_events
+
+                found = infer_date_from_events(art.text, self.anchors, min_year=url_month.year)
+                if found is not None and (found.year, found.month) == (url_month.year, url_month.month):
+                    inferred, art.published_precision = found, "week"
             if inferred is not None:
                 art.published, art.published_inferred = inferred, True
             return inferred, True
