@@ -1348,9 +1348,8 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
                     continue
                 if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
                     continue
-                if (day is not None and r["article_id"] != q["article_id"]
-                        and (r["date_precision"] != "day" or q["date_precision"] != "day")):
-                    continue  # a date known to the week does not make two articles' reports one event
+                if day is not None and r["article_id"] != q["article_id"] and (_estimated(r) or _estimated(q)):
+                    continue  # a date estimated to the week does not make two articles' reports one event
                 if r["actor1"] and q["actor1"] and r["actor1"] != q["actor1"]:
                     continue  # the army's strike and the rebels' attack are two events
                 placed = g
@@ -1392,6 +1391,11 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
         first["geometry"] = geoms[best]
         records.append(first)
     return store.events_frame(records)
+
+
+def _estimated(rec: dict[str, Any]) -> bool:
+    """Whether a report's date is only estimated: coarser than a day, from an inferred publication date."""
+    return bool(rec.get("date_inferred")) and rec.get("date_precision") != "day"
 
 
 def control_table(events: gpd.GeoDataFrame) -> pd.DataFrame:
