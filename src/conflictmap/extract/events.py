@@ -661,7 +661,8 @@ class EventExtractor:
                 if paragraph_of[j] != paragraph_of[k]:
                     break
                 sent_j = self._text[self._sents[j][0]:self._sents[j][1]]
-                usable = [m for m in sent_dates[j] if not _since(m, sent_j) and _background_start(m, sent_j) is None]
+                usable = [m for m in sent_dates[j] if not _since(m, sent_j) and _background_start(m, sent_j) is None
+                          and not (self._floor and m.date == ref)]  # a launch date does not date what followed
                 if usable:
                     d = usable[-1]
                     break
