@@ -540,3 +540,61 @@ def test_hier_and_veille(reference: datetime.date) -> None:
 
 def test_a_few_months_ago_is_too_vague_to_date() -> None:
     assert find_dates("tombée il y a quelques mois", SAT_2018_07_07) == []
+
+
+# --------------------------------------------------------------------------- undated articles (chronology)
+
+
+def _anchor(pattern: str, start: datetime.date, end: datetime.date, weight: float = 1.0) -> dates.Anchor:
+    import re
+
+    return dates.Anchor(re.compile(pattern, re.IGNORECASE), start, end, weight)
+
+
+def test_chronology_tie_gives_no_year() -> None:
+    # the anchor is valid on 3 May of 2015, 2016 and 2017: nothing singles a year out
+    anchors = [_anchor("brigade du croissant", D(2015, 1, 1), D(2017, 12, 31))]
+    text = "Le 3 mai, la brigade du Croissant a bombardé les faubourgs de Tadef."
+    assert dates.infer_year_from_chronology(text, anchors) is None
+
+
+def test_background_year_only_bounds_the_chronology_from_below() -> None:
+    anchors = [_anchor("brigade du croissant", D(2012, 1, 1), D(2016, 12, 31))]
+    text = "Le 10 mars, la brigade du Croissant a repris Tadef, un village qu'elle avait perdu en 2016."
+    assert dates.infer_year_from_chronology(text, anchors) is None  # 2012-2016 tie
+    assert dates.infer_year_from_chronology(text, anchors, min_year=2016) == D(2016, 3, 10)
+
+
+def test_one_event_anchor_dates_a_text_by_its_weekdays() -> None:
+    anchors = [_anchor("grande crue de l'oronte", D(2021, 3, 10), D(2021, 3, 20))]  # 10 March 2021: a Wednesday
+    text = "Vendredi, des obus sont tombés sur Jisr al-Choughour, deux jours après la grande crue de l'Oronte."
+    assert dates.infer_date_from_events(text, anchors) == D(2021, 3, 12)
+    # without weekdays: the first day of the event
+    assert dates.infer_date_from_events("La grande crue de l'Oronte a ravagé la vallée.", anchors) == D(2021, 3, 10)
+    # a period longer than three weeks is no single event; a later year in the text rules the event out
+    long = [_anchor("grande crue de l'oronte", D(2021, 3, 10), D(2021, 6, 1))]
+    assert dates.infer_date_from_events(text, long) is None
+    assert dates.infer_date_from_events(text, anchors, min_year=2022) is None
+
+
+def test_shipped_timeline_dates_the_2023_earthquake() -> None:
+    anchors = dates.read_timeline(Path(dates.__file__).resolve().parents[1] / "data" / "timeline.csv")
+    text = ("Lundi soir, des tirs d'artillerie ont touché un village de la province d'Alep, quelques heures "
+            "après le tremblement de terre qui a dévasté le sud de la Turquie et le nord de la Syrie.")
+    assert dates.infer_date_from_events(text, anchors) == D(2023, 2, 6)
+
+
+def test_acronym_anchor_is_case_sensitive() -> None:
+    anchors = dates.read_timeline(Path(dates.__file__).resolve().parents[1] / "data" / "timeline.csv")
+    hits = [a for a in anchors if a.pattern.search("Il y a bientôt dix ans que le village est vide.")]
+    assert not any(a.valid_from == D(2017, 12, 30) for a in hits)  # "ans" is not the ANS (Syrian National Army)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Après trois semaines de combats, les assiégés ont cédé.", D(2016, 5, 23)),
+    ("Au bout de deux mois d'offensive, la ville est tombée.", D(2016, 7, 2)),
+    ("Après près de 10 jours de siège, le quartier a capitulé.", D(2016, 5, 12)),
+    ("Après deux jours de pluie, la route est coupée.", None),
+])
+def test_elapsed_time_of_a_campaign(text: str, expected: datetime.date | None) -> None:
+    assert dates.elapsed_since_launch(text, D(2016, 5, 2)) == expected

@@ -436,3 +436,55 @@ def test_trigger_prefixes_begin_with_a_word_character() -> None:
     for _, _, pat in TRIGGERS:
         pres = regex_prefixes(pat)
         assert pres is None or all(p[:1].isalnum() for p in pres), pat
+
+
+# --------------------------------------------------------------------------- undated articles: the reference
+
+
+def test_background_year_is_no_reference_for_the_lead_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Les rebelles ont repris samedi le village de Kafr Nabouda, qu'ils avaient perdu en 2019.",
+            published=None)
+    cc = r.events[r.events.category == "control_change"]
+    assert len(cc) == 1 and cc.date.iloc[0] == ""  # not a Saturday of December 2019
+    assert not r.articles.iloc[0].published
+
+
+def test_month_after_depuis_is_no_reference(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'armée a repris jeudi la ville de Douma, tenue par les insurgés depuis mars 2013.",
+            published=None)
+    cc = r.events[r.events.category == "control_change"]
+    assert len(cc) == 1 and cc.date.iloc[0] == ""
+
+
+def test_launch_date_plus_elapsed_time_dates_hier(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("La Turquie a lancé le 9 octobre l'opération Source de paix contre les FDS. Après deux semaines "
+            "d'opération, les forces turques ont pris hier le contrôle de la ville de Ras al-Aïn.")
+    r = run(pipeline, text, published=None)
+    cc = r.events[r.events.category == "control_change"].iloc[0]
+    assert cc.date == "2019-10-22" and cc.date_precision == "week"  # 9 Oct + 2 weeks, minus a day
+
+
+def test_launch_date_alone_only_bounds_the_weekdays(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les insurgés ont lancé le 27 novembre l'opération Dissuasion de l'agression. "
+            "Ils se sont emparés jeudi de la ville de Maarat al-Nouman.")
+    r = run(pipeline, text, published=None)
+    cc = r.events[r.events.category == "control_change"].iloc[0]
+    assert cc.date == "2024-11-27" and cc.date_precision == "month"  # not the Thursday before the launch
+
+
+def test_one_event_anchor_dates_weekdays_of_an_undated_article(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Dans la nuit de jeudi à vendredi, une salve de missiles Tomahawk a détruit des hangars de la base "
+            "de Shayrat, près de Homs.")
+    r = run(pipeline, text, published=None)
+    inc = r.events[r.events.category == "incident"].iloc[0]
+    assert inc.date in ("2017-04-06", "2017-04-07") and inc.date_precision == "week"
+
+
+def test_estimated_dates_do_not_merge_two_articles(pipeline) -> None:  # type: ignore[no-untyped-def]
+    a = Article(article_id="x1", text="Dans la nuit de jeudi à vendredi, des missiles Tomahawk ont frappé la base "
+                                      "de Shayrat, près de Homs.")
+    b = Article(article_id="x2", text="Des frappes ont visé vendredi la ville de Homs.",
+                published=dt.date(2017, 4, 7))
+    r = pipeline.process([a, b])
+    inc = r.events[r.events.category == "incident"]
+    assert set(inc.article_id) == {"x1", "x2"}  # the dated Friday strike is not absorbed by the estimated one

@@ -97,6 +97,10 @@ class Article:
         Publication date from metadata; ``None`` when unknown.
     published_inferred : bool
         Whether ``published`` was inferred from the text (set by the pipeline).
+    published_precision : str
+        How far an inferred ``published`` can be trusted: ``""`` (to the day), ``"week"`` (estimated
+        from the events the text reports or the time a campaign has run) or ``"floor"`` (a launch date:
+        the text was written later, so "hier" or "samedi" cannot be resolved).
     path : str
         The input file (``file:line`` for a manifest row).
     content_hash : str
@@ -112,6 +116,7 @@ class Article:
     language: str = "fr"
     published: dt.date | None = None
     published_inferred: bool = False
+    published_precision: str = ""
     path: str = ""
     content_hash: str = field(default="")
 

@@ -1116,14 +1116,18 @@ def weekday_years(text: str, years: Iterable[int] = range(2011, 2026)) -> set[in
 
 
 def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
-                               years: Iterable[int] = range(2011, 2026)) -> datetime.date | None:
+                               years: Iterable[int] = range(2011, 2026),
+                               min_year: int | None = None) -> datetime.date | None:
     """Latest day-and-month date of a year-less text, dated by its weekdays and chronology anchors.
 
     Candidate years are those in which every stated "weekday day month" falls on that weekday
-    (when the text states any). For every candidate year Y the text's day/month dates are
-    resolved as if written at the end of Y; Y scores the weight of the anchors whose period
-    contains the latest of them. The best year wins (earliest on ties). A single year left by
-    the weekdays alone is justified without anchors; otherwise no anchor means no date.
+    (when the text states any), and not before ``min_year`` (a year the text mentions in passing,
+    "depuis 2011", is a lower bound for its writing, never its year). For every candidate year Y
+    the text's day/month dates are resolved as if written at the end of Y; Y scores the weight of
+    the anchors whose period contains the latest of them. A year is chosen only when it scores
+    strictly more than every other: a tie means the text does not single a year out, and no date
+    is better than a guessed one. A single year left by the weekdays alone is justified without
+    anchors; otherwise no anchor means no date.
 
     Parameters
     ----------
@@ -1133,14 +1137,16 @@ def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
         From :func:`read_timeline`.
     years : iterable of int
         Candidate years.
+    min_year : int, optional
+        The earliest possible year of writing.
 
     Returns
     -------
     datetime.date or None
         The latest dated day of the text in the chosen year, or None when the text has no
-        day/month date or nothing justifies a year.
+        day/month date or nothing singles a year out.
     """
-    candidates = list(years)
+    candidates = [y for y in years if min_year is None or y >= min_year]
     by_weekday = weekday_years(text, candidates)
     if by_weekday is not None:
         candidates = [y for y in candidates if y in by_weekday]
@@ -1149,7 +1155,7 @@ def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
     present = [a for a in anchors if a.pattern.search(text)]
     if not present and not (by_weekday and len(candidates) == 1):
         return None
-    best: tuple[float, int, datetime.date] | None = None
+    scored: list[tuple[float, datetime.date]] = []
     for y in candidates:
         ref = datetime.date(y, 12, 31)
         days = [m.end_date for m in find_dates(text, ref) if m.precision == "day" and not m.relative]
@@ -1159,6 +1165,105 @@ def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
         score = sum(a.weight for a in present if a.valid_from <= latest <= a.valid_to)
         if by_weekday and len(candidates) == 1:
             score += 1.0
-        if best is None or score > best[0]:
-            best = (score, y, latest)
-    return best[2] if best and best[0] > 0 else None
+        scored.append((score, latest))
+    if not scored:
+        return None
+    top = max(score for score, _ in scored)
+    winners = [latest for score, latest in scored if score == top]
+    return winners[0] if top > 0 and len(winners) == 1 else None
+
+
+#: Longest period of an anchor taken as one event ("l'attaque chimique de Khan Cheikhoun"): an article
+#: reporting it as news is written within that period.
+_POINT_SPAN: Final = datetime.timedelta(days=21)
+
+
+def infer_date_from_events(text: str, anchors: Sequence[Anchor],
+                           min_year: int | None = None) -> datetime.date | None:
+    """Reference date of a text with no calendar date, from the dated events it reports.
+
+    Only anchors of one event (a period of at most three weeks: a chemical attack, an
+    earthquake, a named strike) count, and only when every such anchor found in the text
+    allows the same period. The reference is the first day of that period from which every
+    bare weekday of the text ("vendredi", "dans la nuit de jeudi à vendredi") falls on or after
+    the day before the event: the weekdays of such an article speak of the event and its
+    aftermath. Without weekdays it is the first day of the event.
+
+    Parameters
+    ----------
+    text : str
+        Article text with neither a year nor a day-and-month date.
+    anchors : sequence of Anchor
+        From :func:`read_timeline`.
+    min_year : int, optional
+        A year mentioned by the text: an event before it cannot be the news.
+
+    Returns
+    -------
+    datetime.date or None
+        The estimated reference (about a week's precision), or None when no single event
+        anchor dates the text.
+    """
+    point = [a for a in anchors if a.valid_to - a.valid_from <= _POINT_SPAN and a.pattern.search(text)]
+    if not point:
+        return None
+    lo = max(a.valid_from for a in point)
+    hi = min(a.valid_to for a in point)
+    if lo > hi or (min_year is not None and hi.year < min_year):
+        return None
+    low = _lower(text)
+    weekdays = {_WEEKDAY_NUMBERS[w] for w in re.findall(rf"{_B}({_WEEKDAY}){_E}", low)}
+    floor = lo - _ONE_DAY
+    day = lo
+    while day <= hi:
+        if all((day - datetime.timedelta(days=(day.weekday() - wd) % 7)) >= floor for wd in weekdays):
+            return day
+        day += _ONE_DAY
+    return None
+
+
+_ELAPSED: Final = re.compile(
+    rf"{_B}(?:apr[èe]s|au\s+bout\s+d['’]\s*|au\s+bout\s+de|au\s+terme\s+de)\s+(?:(?:quasiment|presque|pr[èe]s\s+de"
+    rf"|environ|plus\s+de)\s+)?(?P<n>{_NUMBER_WORD})\s+(?P<unit>jours|semaines|mois)\s+"
+    r"(?:d['’]\s*|de\s+)(?:(?:une|la|l['’])\s*)?(?:offensive|op[ée]ration|assaut|si[èe]ge|combats|bombardements"
+    r"|campagne|bataille|intervention)"
+)
+_NUMBERS: Final = {w: i for i, w in enumerate(
+    ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze"))}
+
+
+def elapsed_since_launch(text: str, start: datetime.date) -> datetime.date | None:
+    """The day an article is written, from the launch date of a campaign and the time it has run.
+
+    "L'offensive lancée le 20 janvier ... après deux mois d'offensive" puts the writing two months
+    after the launch. Only durations of an offensive, an operation, a siege, fighting or a campaign
+    count, so that "après deux jours de pluie" does not.
+
+    Parameters
+    ----------
+    text : str
+        Article text.
+    start : datetime.date
+        The launch date stated by the text.
+
+    Returns
+    -------
+    datetime.date or None
+        ``start`` plus the longest such duration of the text (calendar months for "mois"), or
+        None when the text states none.
+    """
+    best: datetime.date | None = None
+    for m in _ELAPSED.finditer(_lower(text)):
+        raw = m.group("n")
+        n = int(raw) if raw.isdigit() else _NUMBERS.get(raw)
+        if not n or n > 36:
+            continue
+        unit = m.group("unit")
+        if unit == "mois":
+            month = start.month - 1 + n
+            year, month = start.year + month // 12, month % 12 + 1
+            day = datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+        else:
+            day = start + datetime.timedelta(days=n * (7 if unit == "semaines" else 1))
+        best = day if best is None or day > best else best
+    return best

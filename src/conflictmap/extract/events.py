@@ -16,8 +16,13 @@ import hashlib
 import json
 import re
 from collections import Counter
+<<<<<<< HEAD
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+=======
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+>>>>>>> dates
 from typing import Any
 
 import geopandas as gpd
@@ -358,6 +363,7 @@ class EventExtractor:
         self.zones = zones
         self.gazetteer = gazetteer
         self.anchors = anchors
+        self._floor = False  # the article's inferred reference is only a lower bound (see _after_launch)
         self._zone_list = [] if zones is None else [
             _Zone(str(z["zone_id"]), str(z["name"]),
                   dt.date.fromisoformat(str(z["valid_from"])[:10]) if z["valid_from"] else None,
@@ -408,6 +414,13 @@ class EventExtractor:
         if url_month is not None:
             # the URL gives the month of writing: the text's latest day of that month is the reference
             inferred = _latest_day_in(art.text, url_month)
+            if inferred is None:
+                # no day of that month in the text: an event it reports may date it, inside that month
+                from conflictmap.extract.dates import infer_date_from_events
+
+                found = infer_date_from_events(art.text, self.anchors, min_year=url_month.year)
+                if found is not None and (found.year, found.month) == (url_month.year, url_month.month):
+                    inferred, art.published_precision = found, "week"
             if inferred is not None:
                 art.published, art.published_inferred = inferred, True
             return inferred, True
@@ -423,12 +436,33 @@ class EventExtractor:
 
             ends = [d.end_date for d in find_dates(art.text, None) if d.date == inferred]
             inferred = max(ends) if ends else inferred
+        elif inferred is not None and precision in ("day", "week"):
+            inferred = _after_launch(art, inferred)
         if inferred is None:
-            inferred = infer_year_from_chronology(art.text, self.anchors)
+            inferred = self._chronology_reference(art)
         if inferred is not None:
             art.published = inferred
             art.published_inferred = True
         return inferred, True
+
+    def _chronology_reference(self, art: Article) -> dt.date | None:
+        """Reference of a text without a usable year: chronology anchors, then the events it reports.
+
+        The years the text mentions ("depuis 2011", "pris en 2012") only bound its writing from below.
+        A reference found from the events alone is about a week's precision
+        (``published_precision = "week"``); see :func:`_after_launch` for a latest date that is a launch.
+        """
+        from conflictmap.extract.dates import find_dates, infer_date_from_events
+
+        years = [m.end_date.year for m in find_dates(art.text, None)]
+        min_year = max(years) if years else None
+        latest = infer_year_from_chronology(art.text, self.anchors, min_year=min_year)
+        if latest is None:
+            found = infer_date_from_events(art.text, self.anchors, min_year=min_year)
+            if found is not None:
+                art.published_precision = "week"
+            return found
+        return _after_launch(art, latest)
 
     # -- main
 
@@ -447,12 +481,14 @@ class EventExtractor:
         triggers_by_sent = [self._triggers(text[s:e]) for s, e in sents]
         # Dates are resolved lazily: a sentence's own dates when it reports an event, earlier ones for
         # inheritance, and every day-precise date only when a coarse date needs refining.
-        sent_dates = _LazyDates(lambda k: find_dates(text[sents[k][0]:sents[k][1]], ref))
+        sent_dates = _LazyDates(lambda k: _settled(find_dates(text[sents[k][0]:sents[k][1]], ref),
+                                                   art.published_precision if inferred else ""))
 
         def day_dates() -> list[tuple[int, Any, set[str]]]:  # (sentence index, DateMention, categories)
             return [(k, d, {t.category for t in triggers_by_sent[k]})
                     for k in range(len(sents)) for d in sent_dates[k] if d.precision == "day"]
         reports: list[dict[str, Any]] = []
+        self._floor = bool(inferred) and art.published_precision == "floor"
         self._text = text
         self._sents = sents
         self._jihadist = self._named_jihadist(text)
@@ -675,14 +711,16 @@ class EventExtractor:
                 if paragraph_of[j] != paragraph_of[k]:
                     break
                 sent_j = self._text[self._sents[j][0]:self._sents[j][1]]
-                usable = [m for m in sent_dates[j] if not _since(m, sent_j) and _background_start(m, sent_j) is None]
+                usable = [m for m in sent_dates[j] if not _since(m, sent_j) and _background_start(m, sent_j) is None
+                          and not (self._floor and m.date == ref)]  # a launch date does not date what followed
                 if usable:
                     d = usable[-1]
                     break
                 if sent_dates[j]:
                     break
             if d is None:
-                return (ref, "week") if ref is not None else (None, "")
+                # after a launch date alone, the writing is only known to be later: at most that month
+                return (ref, "month" if self._floor else "week") if ref is not None else (None, "")
         if d.precision in ("month", "week", "year"):
             # refine with a precise date of the same period stated elsewhere in the article
             inside = [(j, m, cats) for j, m, cats in day_dates() if d.date <= m.date <= d.end_date]
@@ -1073,6 +1111,8 @@ _BACKGROUND_CLAUSE = (r"\bavai(?:en)?t\b[^,.;]{0,60}|\b(?:qui|dont|o[uù])\b[^,.
                       r"|,\s*(?!(?:a|ont|avait|avaient|est|sont|[ée]tait|selon)\b)(?:\w+\s+){0,2}\w+(?:é|ée|és|ées|is|ise|ises)\b"
                       r"[^,.;]{0,50}")
 _BACKGROUND_BEFORE = re.compile(rf"(?:{_BACKGROUND_CLAUSE})$", re.IGNORECASE)
+# "la Turquie a lancé le 20 janvier": the start of a campaign (the text is written later)
+_LAUNCH_DATE = re.compile(r"\b(?:lanc|d[ée]clench|entam)[ée]e?s?\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _BACKGROUND_OR_SINCE = re.compile(rf"(?:{_BACKGROUND_CLAUSE}|\bdepuis\s+(?:le\s+)?|\bd[èe]s\s+(?:le\s+)?)$",
                                   re.IGNORECASE)
 
@@ -1136,10 +1176,51 @@ def _foreground_year(text: str, day: dt.date | None) -> bool:
     for m in find_dates(text, None):
         if m.precision not in ("day", "month") or m.date.year != day.year:
             continue
-        start = text.rfind(".", 0, m.start) + 1
-        if not _BACKGROUND_OR_SINCE.search(text[max(start, m.start - 80):m.start]):
+        if not _launch_or_background(m, text, launch=False):
             return True
     return False
+
+
+def _settled(found: list[Any], ref_precision: str) -> list[Any]:
+    """Date mentions of a sentence as far as an inferred reference allows: none of the deictic ones when the
+    reference is only a lower bound ("floor"), deictic days at week precision when it is approximate."""
+    if not ref_precision or not any(m.relative for m in found):
+        return found
+    if ref_precision == "floor":
+        return [m for m in found if not m.relative]
+    return [replace(m, precision="week") if m.relative and m.precision == "day" else m for m in found]
+
+
+def _after_launch(art: Article, latest: dt.date) -> dt.date:
+    """The reference of an undated article whose latest day date is ``latest``.
+
+    When every statement of that day starts a campaign or lies in a background clause ("l'offensive
+    lancée le 20 janvier", "a lancé le 27 novembre", "tenue depuis le 3 mars"), it is no reference for
+    "hier" or "samedi": the writing is that day plus the time the text says the campaign has run
+    ("après deux mois d'offensive", ``published_precision = "week"``), else only known to be later
+    (``published_precision = "floor"``).
+    """
+    from conflictmap.extract.dates import elapsed_since_launch, find_dates
+
+    stated = [m for m in find_dates(art.text, latest) if m.end_date == latest and not m.relative]
+    if stated and all(_launch_or_background(m, art.text) for m in stated):
+        after = elapsed_since_launch(art.text, latest)
+        if after is not None:
+            art.published_precision = "week"
+            return after
+        art.published_precision = "floor"
+    return latest
+
+
+def _launch_or_background(m: Any, text: str, launch: bool = True) -> bool:
+    """Whether a date mention of ``text`` starts a period or lies in a background clause: "depuis
+    décembre 2013", "dès le 3 mars", "l'offensive lancée le 18 février", "a lancé le 20 janvier",
+    "une ville prise le 10 octobre 2012"."""
+    if re.match(r"(?:depuis|d[èe]s)\b", m.text, re.IGNORECASE):
+        return True
+    start = max(text.rfind(".", 0, m.start) + 1, m.start - 80)
+    before = text[start:m.start]
+    return bool(_BACKGROUND_OR_SINCE.search(before) or (launch and _LAUNCH_DATE.search(before)))
 
 
 def _share_dates(reports: list[dict[str, Any]], own: list[bool]) -> None:
@@ -1318,6 +1399,8 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
                     continue
                 if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
                     continue
+                if day is not None and r["article_id"] != q["article_id"] and (_estimated(r) or _estimated(q)):
+                    continue  # a date estimated to the week does not make two articles' reports one event
                 if r["actor1"] and q["actor1"] and r["actor1"] != q["actor1"]:
                     continue  # the army's strike and the rebels' attack are two events
                 placed = g
@@ -1359,6 +1442,11 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
         first["geometry"] = geoms[best]
         records.append(first)
     return store.events_frame(records)
+
+
+def _estimated(rec: dict[str, Any]) -> bool:
+    """Whether a report's date is only estimated: coarser than a day, from an inferred publication date."""
+    return bool(rec.get("date_inferred")) and rec.get("date_precision") != "day"
 
 
 def control_table(events: gpd.GeoDataFrame) -> pd.DataFrame:
