@@ -16,13 +16,8 @@ import hashlib
 import json
 import re
 from collections import Counter
-<<<<<<< HEAD
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-=======
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
->>>>>>> dates
 from typing import Any
 
 import geopandas as gpd
