@@ -488,3 +488,18 @@ def test_estimated_dates_do_not_merge_two_articles(pipeline) -> None:  # type: i
     r = pipeline.process([a, b])
     inc = r.events[r.events.category == "incident"]
     assert set(inc.article_id) == {"x1", "x2"}  # the dated Friday strike is not absorbed by the estimated one
+
+
+def test_undated_reports_of_two_articles_stay_two_events(pipeline) -> None:  # type: ignore[no-untyped-def]
+    # nothing says two undated bombings of the same town, told by two articles, are one event
+    a = Article(article_id="u1", text="Des obus sont tombés sur le centre de Jisr al-Choughour.")
+    b = Article(article_id="u2", text="Des obus ont frappé un marché de Jisr al-Choughour, faisant trois blessés.")
+    r = pipeline.process([a, b])
+    inc = r.events[r.events.category == "incident"]
+    assert len(inc) == 2 and set(inc.article_id) == {"u1", "u2"}
+    assert (inc.date.fillna("") == "").all()
+    # within one article, the same undated bombing told twice is one event
+    c = Article(article_id="u3", text="Des obus sont tombés sur Jisr al-Choughour. Les obus ont touché le marché "
+                                      "de Jisr al-Choughour.")
+    r = pipeline.process([c])
+    assert len(r.events[r.events.category == "incident"]) == 1

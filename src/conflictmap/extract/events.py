@@ -1349,7 +1349,7 @@ def map_reports(reports: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int = 1) -> gpd.GeoDataFrame:
     """Merge reports of the same event: same category and sub-type family, places within
-    ``max_km``, dates within ``max_days`` (or both undated), into one event with all sources.
+    ``max_km``, dates within ``max_days`` (or both undated in the same article), into one event with all sources.
 
     Parameters
     ----------
@@ -1394,8 +1394,8 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
                     continue
                 if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
                     continue
-                if day is not None and r["article_id"] != q["article_id"] and (_estimated(r) or _estimated(q)):
-                    continue  # a date estimated to the week does not make two articles' reports one event
+                if r["article_id"] != q["article_id"] and (day is None or _estimated(r) or _estimated(q)):
+                    continue  # two articles' undated reports, or dates estimated to the week: not known to be one event
                 if r["actor1"] and q["actor1"] and r["actor1"] != q["actor1"]:
                     continue  # the army's strike and the rebels' attack are two events
                 placed = g
