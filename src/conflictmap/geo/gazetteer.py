@@ -430,6 +430,7 @@ class Gazetteer:
         self._ccadm = array("H", np.ascontiguousarray(index["ccadm"], dtype=np.uint16).tobytes())
         self._ccadm_table: list[tuple[str, str]] = index["ccadm_table"]
         self._gid_order: np.ndarray | None = None  # argsort of the GeoNames ids, built on first look-up
+        self._gid_sorted: np.ndarray | None = None
 
     # ---- construction
 
@@ -513,8 +514,13 @@ class Gazetteer:
         if i is None and place_id.startswith("geonames:") and place_id[9:].isdigit():
             if self._gid_order is None:
                 self._gid_order = np.argsort(self._pid_num_np, kind="stable")
+                # the ids in that order: a plain binary search (``sorter=`` costs a pass over the index per call)
+                self._gid_sorted = self._pid_num_np[self._gid_order]
             n = int(place_id[9:])
-            k = int(np.searchsorted(self._pid_num_np, n, sorter=self._gid_order))
+            if n > np.iinfo(np.int32).max:
+                return None
+            # the needle in the array's own type: a Python int would make numpy cast the whole array
+            k = int(self._gid_sorted.searchsorted(np.int32(n)))
             if k < len(self._gid_order) and self._pid_num[int(self._gid_order[k])] == n:
                 i = int(self._gid_order[k])
         return None if i is None else self.place(i)
