@@ -92,6 +92,15 @@ def test_same_event_in_two_articles_is_one_event_with_both_sources(pipeline) -> 
     assert all(s["quote"] for s in srcs)
 
 
+def test_undated_reports_of_two_articles_stay_two_events(pipeline) -> None:  # type: ignore[no-untyped-def]
+    # with no date at all, nothing says two articles tell the same strike (a year may separate them)
+    a = Article("a", "Des hélicoptères ont largué des barils d'explosifs sur Saraqeb.", published=None)
+    b = Article("b", "Les quartiers est de Saraqib ont été pilonnés par les chars du régime.", published=None)
+    r = pipeline.process([a, b])
+    inc = r.events[r.events.category == "incident"]
+    assert sorted(inc.article_id) == ["a", "b"] and all(inc.date == "")
+
+
 def test_provenance_offsets_point_at_the_quote(pipeline) -> None:  # type: ignore[no-untyped-def]
     text = "Titre\n\nDes combats ont opposé les FDS à l'EI près de Raqqa dimanche. Le calme est revenu."
     r = run(pipeline, text)

@@ -1260,6 +1260,8 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
             for g in index.get(key, ()):
                 j = groups[g][0]
                 q = recs[j]
+                if day is None and r["article_id"] != q["article_id"]:
+                    continue  # undated reports of two articles: nothing says they tell the same event
                 if not (r["place_id"] == q["place_id"] or distance_km(*pts[i], *pts[j]) <= max_km
                         or (r["article_id"] == q["article_id"] and _namesake_province(r, q, geoms[i], geoms[j]))):
                     continue  # (the article's "province de Homs" report and its "Homs" report: one place)
