@@ -1228,7 +1228,8 @@ def map_reports(reports: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int = 1) -> gpd.GeoDataFrame:
     """Merge reports of the same event: same category and sub-type family, places within
-    ``max_km``, dates within ``max_days`` (or both undated), into one event with all sources.
+    ``max_km``, dates within ``max_days`` (or both undated and from the same article), into one event
+    with all sources.
 
     Parameters
     ----------
