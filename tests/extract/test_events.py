@@ -415,3 +415,19 @@ def test_a_province_report_and_its_namesake_city_report_are_one_event(pipeline) 
     r = run(pipeline, text)
     inc = r.events[r.events.category == "incident"]
     assert len(inc) == 1 and int(inc.geo_precision.iloc[0]) == 1
+
+
+def test_us_backed_rebels_are_the_sdf_when_the_article_names_the_sdf(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Le Kremlin a accusé mardi les rebelles syriens soutenus par les États-Unis d'avoir ouvert le feu sur "
+            "des soldats syriens près de Raqqa. Les FDS n'ont pas réagi.")
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert list(inc.actor1) == ["SDF"]
+    # without the SDF named anywhere, the generic word stays the armed opposition
+    inc = run(pipeline, text.replace(" Les FDS n'ont pas réagi.", "")).events.query("category == 'incident'")
+    assert list(inc.actor1) == ["REBELS"]
+
+
+def test_soldiers_fired_upon_are_the_target_not_the_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Près de Deraa, des inconnus ont ouvert le feu sur des soldats syriens à un barrage.")
+    inc = r.events.query("category == 'incident'")
+    assert len(inc) == 1 and inc.actor1.iloc[0] != "SYR_GOV"

@@ -140,7 +140,9 @@ _OBLIQUE = re.compile(r"\b(?:avec|contre|entre|pour|aux?|envers|face à|de la pa
                       re.IGNORECASE)
 _CLAUSE_BOUNDARY = re.compile(r"\b(?:où|qui|lorsque|alors que|tandis que|mais|après que|avant que)\b|;", re.IGNORECASE)
 _ACCUSED = re.compile(r"\b(?:accus\w*|imput\w*\s+(?:à|aux?))\s+(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
-_OF_TRIGGER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+)?$", re.IGNORECASE)
+# ("ouvert le feu sur des soldats": "des" after a preposition is an article, the soldiers are the target)
+_OF_TRIGGER = re.compile(r"^\s*(?:(?!(?:sur|contre|vers|pour|avec|par|entre|chez|dans|en|à|aux?)\s)\w+\s+){0,2}?"
+                         r"(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+)?$", re.IGNORECASE)
 # "des territoires contrôlés par le régime", "des rebelles soutenus par la Turquie": the agent of a participle
 # that describes a noun, not of the trigger
 _MODIFIER_PAR = re.compile(r"\b\w+(?:é|ée|és|ées|us|ues|is|ise|ises|nt)\s+par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$",
@@ -150,6 +152,10 @@ _ATTRIBUTED = re.compile(r"\battribu[ée]e?s?\s+(?:\w+\s+)?(?:à|aux?)\s+(?:l['�
                          re.IGNORECASE)
 _LED_BY = re.compile(r",?\s*(?:emmen|men|dirig|conduit|command|encadr)[ée]e?s?\s+(?:\w+\s+)?par\s+"
                      r"(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?", re.IGNORECASE)
+# "les rebelles (syriens) appuyés par Washington", "soutenus par les États-Unis", "pro-américains"
+_US_BACKED = re.compile(r"\s*(?:syriens\s+|kurdes\s+|arabes\s+)?,?\s*(?:(?:appuy|soutenu|parrain|arm|financ|entra[îi]n)"
+                        r"[ée]?e?s?\s+par\s+(?:Washington|les\s+[ÉE]tats-Unis|les\s+Am[ée]ricains|la\s+coalition)"
+                        r"|pro-?am[ée]ricains)", re.IGNORECASE)
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b(?!\s*\d)",
                            re.IGNORECASE)
@@ -574,6 +580,17 @@ class EventExtractor:
             return self._opponent("SYR_GOV") or actor_id
         return actor_id
 
+    def _resolve_in(self, sentence: str, a: Any) -> str:
+        """The actor an actor mention of ``sentence`` stands for: :meth:`_resolve_generic`, and rebels
+        "appuyés / soutenus par Washington" are the SDF in an article that names the SDF (the US-backed
+        Syrian force of the north-east and east since 2015; the article's own gloss "une coalition de
+        groupes rebelles" is the usual press description)."""
+        aid = self._resolve_generic(a.text, a.actor_id)
+        if (aid == "REBELS" and self._article_actors["SDF"]
+                and _US_BACKED.match(sentence, a.end)):
+            return "SDF"
+        return aid
+
     def _first_subject(self, sentence: str) -> str | None:
         found = self.actors.find(sentence)
         return found[0].actor_id if found else None
@@ -677,7 +694,7 @@ class EventExtractor:
         right after actor1 ("les rebelles emmenés par HTS"), take actor1's place.
         """
         ids, actor1, actor2, before, after = self._actors_from(sentence, offset, trig, mentions, frame)
-        named = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)]
+        named = [(a.start, a.end, self._resolve_in(sentence, a)) for a in self.actors.find(sentence)]
         named += [(m["start"] - offset, m["end"] - offset, m["actor_id"]) for m in mentions
                   if m["role"] == "actor" and m.get("actor_id")]
         named.sort()
@@ -710,7 +727,7 @@ class EventExtractor:
     def _actors_from(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]],
                      frame: dict[str, Any] | None = None
                      ) -> tuple[list[str], str | None, str | None, str | None, str | None]:
-        found = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)
+        found = [(a.start, a.end, self._resolve_in(sentence, a)) for a in self.actors.find(sentence)
                  if not re.search(r"\banti[- ]?$", sentence[max(0, a.start - 5):a.start], re.IGNORECASE)]
         # ("des forces anti-Daesh": the name of their enemy, not an actor of the event)
         for m in mentions:
