@@ -431,3 +431,47 @@ def test_soldiers_fired_upon_are_the_target_not_the_author(pipeline) -> None:  #
     r = run(pipeline, "Près de Deraa, des inconnus ont ouvert le feu sur des soldats syriens à un barrage.")
     inc = r.events.query("category == 'incident'")
     assert len(inc) == 1 and inc.actor1.iloc[0] != "SYR_GOV"
+
+
+@pytest.mark.parametrize("text,category,sub_type", [
+    ("Les médias officiels ont annoncé jeudi la prise de contrôle de la bourgade de Kafranbel.", "control_change",
+     "non-state actor overtakes territory"),
+    ("Nos batteries antiaériennes ont intercepté mardi soir plusieurs drones au-dessus de Hama.", "incident",
+     "air/drone strike"),
+    ("Un convoi humanitaire a été pris pour cible lundi près de Maaret al-Noomane.", "incident", "attack"),
+    ("Un poste de l'armée près de Tal Tamr a essuyé des tirs nourris dans la nuit.", "incident", "attack"),
+    ("Les soldats pourchassent les insurgés dans les vergers autour de Kafr Zita.", "incident", "armed clash"),
+])
+def test_takeover_interception_target_fire_and_pursuit_wordings(pipeline, text: str, category: str,
+                                                                 sub_type: str) -> None:  # type: ignore[no-untyped-def]
+    evs = run(pipeline, text).events
+    assert (category, sub_type) in set(zip(evs.category, evs.sub_type))
+
+
+def test_an_intercepted_strike_is_the_attacker_s_not_the_defender_s(pipeline) -> None:  # type: ignore[no-untyped-def]
+    inc = run(pipeline, "La défense antiaérienne a intercepté samedi des missiles israéliens au-dessus de Masyaf.").events
+    assert "ISR" in set(inc.actor1)
+
+
+@pytest.mark.parametrize("text", [
+    "Les forces kurdes disent être sur le point de reprendre la ville de Tabqa.",
+    "L'état-major s'est dit à «48 heures» de la libération de la ville de Mayadine.",
+])
+def test_an_event_about_to_happen_is_not_yet_on_the_map(pipeline, text: str) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, text)
+    assert len(r.reports) and not len(r.events)
+
+
+def test_a_town_at_the_gates_of_a_city_is_the_place_not_the_city(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'aviation a bombardé mardi la Ghouta orientale, dernier fief rebelle aux portes de Damas.")
+    inc = r.events.query("category == 'incident'")
+    assert list(inc.place_name) == ["Ghouta orientale"]
+
+
+def test_fighters_leaving_a_pocket_hand_it_over_and_civilians_leaving_do_not(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les combattants de l'opposition ont quitté mercredi la poche de Qalaat al-Madiq en direction du nord. "
+            "L'armée syrienne les combattait depuis un mois.")
+    cc = run(pipeline, text).events.query("category == 'control_change'")
+    assert len(cc) == 1 and cc.controller_after.iloc[0] == "SYR_GOV" and "SYR_GOV" in cc.actors.iloc[0]
+    r = run(pipeline, "Des milliers de civils ont quitté samedi la ville de Kafranbel.")
+    assert not (r.events.category == "control_change").any()

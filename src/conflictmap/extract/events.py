@@ -61,7 +61,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("control_change", "",
      r"\brepris" r"(?:e|es)?\b|\breprendre\b|\breprend\b|reconqu[iê]s|reconqu[ée]rir|reconqu[êe]te"
      r"|(?:pris|prend|prendre|prenant|prennent|prenait|prenaient|repris|reprend|reprendre|reprenant|reprennent)"
-     r"(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:\bs['’]|\bse )(?:(?:est|sont|était|étaient|[ée]tant|être|seraient|serait)\s+)?empar\w*|\bcaptur[ée]\w*|prise (?:de|du) (?:la ville|centre)"
+     r"(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:\bs['’]|\bse )(?:(?:est|sont|était|étaient|[ée]tant|être|seraient|serait)\s+)?empar\w*|\bcaptur[ée]\w*|prise (?:de|du) (?:la ville|centre)|\b(?:re)?prise de contr[ôo]le"
      r"|(?:tomb|retomb|revenu|pass)\w* (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
      r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|\bchass[ée]e?s?\b|\bchass(?:ent|aient|ait|er)\b|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)|reddition|capitul\w+"
@@ -74,11 +74,12 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|\b(?:sont|est|[ée]taient|[ée]tait)\s+(?:\w+\s+)?entr[ée]e?s?\s+(?:\w+\s+){0,2}?(?:à|dans)\s+(?-i:[A-ZÀ-Ý])"
      r"|(?:[ée]t[ée]|avait|avaient|ont|a)\s+(?:\w+\s+)?pris(?:e|es)?\s+(?:\w+\s+){0,3}?par\b"
      r"|(?:se (?:sont |est |[ée]taient |[ée]tait )?retir\w+|quitt\w+|retir[ée]e?s?)\s+(?:\w+\s+)?"
-     r"(?:de |d['’]|du |des |le centre |la ville |les )"),
+     r"(?:de |d['’]|du |des |le centre |la ville |les |(?:la |le |l['’])(?:\w+ )?(?:ville|poche|enclave|quartier|localit[ée]"
+     r"|bastion|fief|secteur|r[ée]duit|bourgade)\b)"),
     ("incident", "air/drone strike",
      r"frappes? (?:a[ée]riennes?|de drones?|russes|am[ée]ricaines?|de la coalition)|raids? (?:a[ée]riens?|de l['’]aviation)?"
      r"|(?<!anti)(?<!anti-)(?:bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?)|drones? arm[ée]s?|barils? d['’]explosifs"
-     r"|\bfrappes?\b"),
+     r"|\bfrappes?\b|intercept" + _V + r"?s?\b|interceptions?"),  # missiles or drones shot down: a strike was flown
     ("incident", "shelling",
      r"pilonn\w*|obus|tirs? d['’]artillerie|roquettes?|mortiers?|missiles?"),
     ("incident", "attack",
@@ -87,11 +88,12 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|gaz (?:sarin|toxiques?|moutarde)|\bchlore\b|engins? explosifs?|\bIED\b|attaques? suicides?|abattu\w*"),
     ("incident", "armed clash",
      r"affrontements?|combats?\b|accrochages?|[ée]changes? de tirs|ouvert le feu|heurts|offensive|batailles?\b"
-     r"|encercl\w+|assi[ée]g\w+|sous (?:le )?si[èe]ge|si[èe]ge (?:de |d['’])(?-i:[A-ZÀ-Ý])|blocus|contre-attaqu\w+"
+     r"|encercl\w+|assi[ée]g\w+|pourchass\w+|sous (?:le )?si[èe]ge|si[èe]ge (?:de |d['’])(?-i:[A-ZÀ-Ý])|blocus|contre-attaqu\w+"
      r"|(?:semaines?|mois|jours|ann[ée]es?|ans) de si[èe]ge|si[èe]ge impos[ée]"
      r"|si[èe]ge (?:de |d['’])(?:\w+ ){1,2}(?:jours|semaines|mois|ans|ann[ée]es)\b"),
     # a strike or hit of unknown kind ("des obus ont frappé", "a été touché"): the sentence decides below
     ("incident", "attack", r"\bfrapp(?:é|ée|és|ées|ent|ait|aient|ant|er)\b|\btouch[ée]e?s?\b par|abattu\w*"
+                           r"|pris(?:e|es)? pour cibles?|\btirs?\b(?!\s+de\s+(?:joie|sommation))"
                            r"|assassin\w+|enlev[ée]\w*|enl[èe]vements?"),
     # casualties alone say something violent happened; the kind of incident is unknown: lowest priority
     ("incident", "attack", r"\btu[ée]e?s?\b|\btuant\b|\bmorts?\b|\bbless[ée]e?s\b|\bp[ée]ri(?:s|t|rent)?\b"),
@@ -128,7 +130,7 @@ _SECOND_IN_CLAUSE = frozenset({"control_change", "deescalation"})
 _CLAUSE_SEP = re.compile(r",|\b(?:qui|que|qu['’]|dont|o[uù])\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
-_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|morts?|bless|[ée]limin|explosion",
+_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|morts?|bless|[ée]limin|explosion|pris|tirs?\b",
                                re.IGNORECASE)
 _GENERIC_HIT = re.compile(r"frapp|touch", re.IGNORECASE)
 _AIR_CONTEXT = re.compile(r"aviation|avions?|a[ée]rien|raids?|drones?|h[ée]licopt[èe]res?|barils?|chasseurs?|"
@@ -190,7 +192,7 @@ _GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadi
 # "à 20 km au nord de Damas", "près de la frontière avec": a place named to situate another one
 _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\s+){0,3}(?:de|d['’]|du)"
                               r"|fronti[èe]re (?:avec|de)|(?:proche|non loin|pr[èe]s) de la fronti[èe]re"
-                              r"|capitale|originaires? d[eu'’]|venus? d[eu'’]"
+                              r"|capitale|originaires? d[eu'’]|venus? d[eu'’]|aux portes d[eu'’]"
                               r"|(?:au|à l['’])\s*(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+(?:de|d['’]|du)"
                               r"|(?:reliant|relie|reliait|reliaient)\s+(?:[\w'’-]+\s+){0,3}?(?:à\s+|et\s+)?"
                               r"|situ[ée]e?s?\s+(?:[\w'’-]+\s+){0,4}?(?:de|d['’]|à|en))"
@@ -499,6 +501,11 @@ class EventExtractor:
                     incident_actor = actor1
                 if trig.category == "control_change":
                     actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
+                    if (after is None and _WITHDRAWAL.match(sentence[trig.start:trig.end])
+                            and (before or "CIVILIANS") == "CIVILIANS" and "CIVILIANS" in actors):
+                        continue  # "des civils ont quitté la ville": people fleeing, no change of control
+                    if after and after not in actors:
+                        actors = [*actors, after]  # the side a town is left to is a party of the change
                     sub_type = self._control_sub_type(after, sentence, sentence[trig.start:trig.end])
                 if trig.category == "incident" and trig.sub_type in ("air/drone strike", "attack"):
                     shells = re.search(r"obus|artillerie|roquettes?|mortiers?|missiles?", sentence, re.I)
@@ -1024,7 +1031,7 @@ _CLAIMED = re.compile(r"\b(?:aurai(?:en)?t|seraie?n?t)\s+(?:\w+\s+)?\w+[ée]e?s?
                       r"|\bpr[ée]tend\w*|\brevendiqu\w*", re.IGNORECASE)
 _DENIED = re.compile(r"\bd[ée]men\w*|\bni[ée]\w*\b|\bn['’]\w+\s+(?:pas|jamais)\b|\bne\s+\w+\s+(?:pas|jamais)\b",
                      re.IGNORECASE)
-_PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w*(?: \w+){0,5}? de"
+_PLANNED = re.compile(r"\b(?:menac\w* d|sur le point d|à\s+[«\"“]?\s*(?:quelques|\d+(?:\s*-\s*\d+)?)\s+(?:heures|jours)\s*[»\"”]?\s+d[eu'’]|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w*(?: \w+){0,5}? de"
                       r"|vis(?:e|ent|ait|aient|ant) à|d[ée]termination à|intention de|projet\w* de|veu\w* |voulo\w*|devr\w*"
                       r"|(?:va|vont|allait|allaient) \w+er\b|\b(?:pour|afin de) (?:en |y |l['’]|les? |la )?\w+(?:er|ir|re)$|cherch\w* à|s['’]effor[cç]\w* de|ambitionn\w*"
                       r"|(?:objectif|but)\w* (?:\w+ ){0,4}(?:est|serait|sera) de|pr[ée]par\w* (?:à|une?)\b)",
