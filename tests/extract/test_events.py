@@ -475,3 +475,30 @@ def test_fighters_leaving_a_pocket_hand_it_over_and_civilians_leaving_do_not(pip
     assert len(cc) == 1 and cc.controller_after.iloc[0] == "SYR_GOV" and "SYR_GOV" in cc.actors.iloc[0]
     r = run(pipeline, "Des milliers de civils ont quitté samedi la ville de Kafranbel.")
     assert not (r.events.category == "control_change").any()
+
+
+def test_the_province_of_a_destination_is_not_the_deal_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Selon l'accord, les insurgés partiront de Qaboun pour rejoindre Jisr al-Choghour, localité tenue "
+                      "par l'opposition dans la province d'Idleb.")
+    assert len(r.events) and all(near(g, 33.54, 36.33, 10) for g in r.events.geometry)
+
+
+def test_a_long_fronted_phrase_still_gives_the_main_subject(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Après une offensive aérienne et terrestre particulièrement brutale, les troupes du régime "
+                      "ont reconquis Khan Cheikhoun.")
+    inc = r.events.query("category == 'incident'")
+    assert list(inc.actor1) == ["SYR_GOV"]
+
+
+def test_a_dateline_without_agency_is_neither_a_place_nor_an_actor(pipeline) -> None:  # type: ignore[no-untyped-def]
+    assert ev.find_dateline("Titre\n\nHOMS, Syrie – Des frappes ont visé Hama.") == ev.Dateline(21, "HOMS", None, "")
+    assert ev.find_dateline("Alep – les rebelles avancent.") is None  # a headline, not a dateline
+    r = run(pipeline, "LATTAQUIÉ, Syrie – Israël a frappé dimanche un dépôt d'armes près de Masyaf.")
+    inc = r.events.query("category == 'incident'")
+    assert list(inc.actor1) == ["ISR"] and all(near(g, 35.07, 36.34, 15) for g in inc.geometry)
+
+
+def test_a_valley_town_is_not_its_valley(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Un obus est tombé jeudi sur le marché de Souk Wadi Barada.")
+    inc = r.events.query("category == 'incident'")
+    assert len(inc) == 1 and int(inc.geo_precision.iloc[0]) == 1

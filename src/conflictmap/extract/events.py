@@ -234,6 +234,10 @@ _DATELINE = re.compile(
     r"Sputnik|RIA Novosti|TASS|Tass|Irna|IRNA|DPA|dpa|ANSA)\)\s*[-–—:]\s*"
 )
 
+#: "DAMAS, Syrie – ...", "ALEP — ...": a dateline without agency (the city in capitals, a dash).
+_DATELINE_PLAIN = re.compile(r"^\s*(?P<place>[A-ZÀ-Ý][A-ZÀ-Ý'’\-]{2,25}(?: [A-ZÀ-Ý'’\-]{2,25}){0,2})"
+                             r"(?:\s*,\s*[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?: [a-zà-ÿ'’\-]+)?)?\s+[-–—]\s+(?=[A-ZÀ-Ý«\"])")
+
 
 @dataclass(frozen=True)
 class Dateline:
@@ -250,13 +254,15 @@ def find_dateline(text: str) -> Dateline | None:
     m = None
     offset = 0
     for para in text.split("\n\n")[:3]:  # a headline may come first
-        m = _DATELINE.match(para)
+        m = _DATELINE.match(para) or _DATELINE_PLAIN.match(para)
         if m:
             break
         offset += len(para) + 2
     if not m:
         return None
     day = None
+    if m.re is _DATELINE_PLAIN:
+        return Dateline(offset + m.end(), m.group("place").strip(), None, "")
     if m.group("date"):
         from conflictmap.extract.dates import find_dates
 
@@ -820,7 +826,7 @@ class EventExtractor:
             comma = sentence.find(",", trig.end)
             if pool:
                 actor1 = (clause[0] if clause else pool[-1])[2]
-            elif fronted and 0 <= comma - trig.end <= 40:
+            elif fronted and 0 <= comma - trig.end <= 70:
                 # "Après dix jours d'offensive, les FDS encerclent Manbij": the main clause's subject
                 subj = next((f for f in after if f[0] > comma and f[2] not in victims
                              and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])), None)
@@ -916,7 +922,10 @@ class EventExtractor:
                                   r" d(?:e|u|es|['’])\s*)?$", text[destination[-1]["end"]:m["start"]])):
                 destination.append(m)  # "vers Tall Khuraytah et Tall Baruq"
         if trig.category != "incident":  # evacuees and withdrawing fighters' destinations are not the place
-            precise = [m for m in precise if m not in destination]
+            # (nor the province that situates a destination: "Jarablous, dans la province d'Alep")
+            precise = [m for m in precise if m not in destination and not (
+                int(m["geo_precision"]) >= 3 and m["feature_type"] != "country"
+                and any(_covers(m["geometry"], d["geometry"], km=0.0) for d in destination))]
             if not precise and destination:
                 return []
         # "a permis à Ankara de prendre": the capital of a foreign party of the event stands for that party
@@ -1036,6 +1045,7 @@ _PLANNED = re.compile(r"\b(?:menac\w* d|sur le point d|à\s+[«\"“]?\s*(?:quel
                       r"|(?:va|vont|allait|allaient) \w+er\b|\b(?:pour|afin de) (?:en |y |l['’]|les? |la )?\w+(?:er|ir|re)$|cherch\w* à|s['’]effor[cç]\w* de|ambitionn\w*"
                       r"|(?:objectif|but)\w* (?:\w+ ){0,4}(?:est|serait|sera) de|pr[ée]par\w* (?:à|une?)\b)",
                       re.IGNORECASE)
+_INCISE = re.compile(r",\s*(?:qui|ce qu['’]\w+|ce que)\b[^,;]{0,40},", re.IGNORECASE)
 _DEMAND = re.compile(r"\b(?:exig|r[ée]clam|appel|demand|menac|propos|envisag|souhait|veu|voul|esp[èe]r|tent)\w*",
                      re.IGNORECASE)
 _HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|en cas de|craint\w*|crainte"
@@ -1174,7 +1184,8 @@ def _covers(area: Any, geom: Any, km: float = 8.0) -> bool:
 
 def _text_modality(before: str) -> str:
     """Modality from the words before a trigger the parse did not anchor (fallback of the frames)."""
-    tail = before[-80:]
+    # an incise describes its antecedent: "ont accusé le régime, qui a démenti, d'avoir frappé" is an accusation
+    tail = _INCISE.sub(" ", before[-80:])
     if _DENIED.search(tail):
         return "denied"
     if _HYPO.search(tail):
