@@ -502,3 +502,9 @@ def test_a_valley_town_is_not_its_valley(pipeline) -> None:  # type: ignore[no-u
     r = run(pipeline, "Un obus est tombé jeudi sur le marché de Souk Wadi Barada.")
     inc = r.events.query("category == 'incident'")
     assert len(inc) == 1 and int(inc.geo_precision.iloc[0]) == 1
+
+
+def test_the_shehba_region_north_of_aleppo_is_not_the_southern_town(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Des obus turcs sont tombés mardi sur plusieurs villages de la région de Shehba.")
+    inc = r.events.query("category == 'incident'")
+    assert len(inc) == 1 and near(inc.geometry.iloc[0], 36.47, 37.10, 25)
