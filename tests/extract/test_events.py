@@ -508,3 +508,10 @@ def test_the_shehba_region_north_of_aleppo_is_not_the_southern_town(pipeline) ->
     r = run(pipeline, "Des obus turcs sont tombés mardi sur plusieurs villages de la région de Shehba.")
     inc = r.events.query("category == 'incident'")
     assert len(inc) == 1 and near(inc.geometry.iloc[0], 36.47, 37.10, 25)
+
+
+def test_the_side_that_underwent_an_attack_is_its_target(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("L'armée combat les rebelles dans le nord. Alep est la ville où les rebelles ont subi leurs pertes les plus "
+            "lourdes, sous des bombardements quotidiens.")
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert list(inc.actor1) == ["SYR_GOV"]

@@ -179,6 +179,8 @@ _ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.I
 _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient|aurait)\s+(?:\w+\s+)?[ée]t[ée]\s+"
                        r"(?:tu|bless|vis|touch|frapp|cibl|attaqu|bombard|pilonn|pris pour cible|abattu|[ée]limin)",
                        re.IGNORECASE)
+_UNDERWENT = re.compile(r"^[^,;]{0,30}?\b(?:(?:ont|a|avaient|avait|auraient|aurait)\s+(?:\w+\s+)?(?:subi|essuy[ée])"
+                        r"|subi(?:ssen)?t|subissaient|essui(?:en)?t)\b[^;.]{0,60}$", re.IGNORECASE)
 _CARRIED_OUT_BY = re.compile(r"^[^,;]{0,25}?\b(?:men|lanc|conduit|perp[ée]tr|effectu|revendiqu|op[ée]r|commis)\w*"
                              r"\s+(?:[^,;]{0,40}?\s)?par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _SINCE = re.compile(r"\bdepuis\b(?!\s+qu)[^,.;:()]{0,40}$", re.IGNORECASE)  # not "depuis que <clause>"
@@ -486,6 +488,10 @@ class EventExtractor:
                     # "les batailles ... contre les FDS": fought by the side the article sets against them
                     target = next((a.actor_id for a in self.actors.find(sentence[trig.end:trig.end + 160])
                                    if _AGAINST.search(sentence[trig.end:trig.end + 160].split(a.text)[0])), None)
+                    if target is None:
+                        # "où les rebelles ont subi un siège": who suffers it is the target, not the author
+                        target = next((a.actor_id for a in self.actors.find(sentence[:trig.start])
+                                       if _UNDERWENT.match(sentence[a.end:trig.start])), None)
                     foe = self._opponent(target)
                     if foe:
                         actor1, actor2 = foe, target
@@ -783,7 +789,8 @@ class EventExtractor:
         patient = frame["patient"] if frame is not None else None  # "a frappé le siège d'une faction"
         before = [f for f in found if f[1] <= trig.start
                   and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])
-                  and not _SUFFERED.match(sentence[f[1]:trig.end])]  # "18 combattants ont été tués lors de"
+                  and not _SUFFERED.match(sentence[f[1]:trig.end])  # "18 combattants ont été tués lors de"
+                  and not _UNDERWENT.match(sentence[f[1]:trig.start])]  # "les rebelles ont subi un siège"
         after = [f for f in found if f[0] >= trig.end]
         actor1 = actor2 = None
         # 1. passive agent: "a été reprise vendredi par les forces ..." (close to the trigger, same clause)
