@@ -92,6 +92,15 @@ def test_same_event_in_two_articles_is_one_event_with_both_sources(pipeline) -> 
     assert all(s["quote"] for s in srcs)
 
 
+def test_undated_reports_of_two_articles_stay_two_events(pipeline) -> None:  # type: ignore[no-untyped-def]
+    # with no date at all, nothing says two articles tell the same strike (a year may separate them)
+    a = Article("a", "Des hélicoptères ont largué des barils d'explosifs sur Saraqeb.", published=None)
+    b = Article("b", "Les quartiers est de Saraqib ont été pilonnés par les chars du régime.", published=None)
+    r = pipeline.process([a, b])
+    inc = r.events[r.events.category == "incident"]
+    assert sorted(inc.article_id) == ["a", "b"] and all(inc.date == "")
+
+
 def test_provenance_offsets_point_at_the_quote(pipeline) -> None:  # type: ignore[no-untyped-def]
     text = "Titre\n\nDes combats ont opposé les FDS à l'EI près de Raqqa dimanche. Le calme est revenu."
     r = run(pipeline, text)
@@ -503,3 +512,103 @@ def test_undated_reports_of_two_articles_stay_two_events(pipeline) -> None:  # t
                                       "de Jisr al-Choughour.")
     r = pipeline.process([c])
     assert len(r.events[r.events.category == "incident"]) == 1
+
+
+def test_us_backed_rebels_are_the_sdf_when_the_article_names_the_sdf(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Le Kremlin a accusé mardi les rebelles syriens soutenus par les États-Unis d'avoir ouvert le feu sur "
+            "des soldats syriens près de Raqqa. Les FDS n'ont pas réagi.")
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert list(inc.actor1) == ["SDF"]
+    # without the SDF named anywhere, the generic word stays the armed opposition
+    inc = run(pipeline, text.replace(" Les FDS n'ont pas réagi.", "")).events.query("category == 'incident'")
+    assert list(inc.actor1) == ["REBELS"]
+
+
+def test_soldiers_fired_upon_are_the_target_not_the_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Près de Deraa, des inconnus ont ouvert le feu sur des soldats syriens à un barrage.")
+    inc = r.events.query("category == 'incident'")
+    assert len(inc) == 1 and inc.actor1.iloc[0] != "SYR_GOV"
+
+
+@pytest.mark.parametrize("text,category,sub_type", [
+    ("Les médias officiels ont annoncé jeudi la prise de contrôle de la bourgade de Kafranbel.", "control_change",
+     "non-state actor overtakes territory"),
+    ("Nos batteries antiaériennes ont intercepté mardi soir plusieurs drones au-dessus de Hama.", "incident",
+     "air/drone strike"),
+    ("Un convoi humanitaire a été pris pour cible lundi près de Maaret al-Noomane.", "incident", "attack"),
+    ("Un poste de l'armée près de Tal Tamr a essuyé des tirs nourris dans la nuit.", "incident", "attack"),
+    ("Les soldats pourchassent les insurgés dans les vergers autour de Kafr Zita.", "incident", "armed clash"),
+])
+def test_takeover_interception_target_fire_and_pursuit_wordings(pipeline, text: str, category: str,
+                                                                 sub_type: str) -> None:  # type: ignore[no-untyped-def]
+    evs = run(pipeline, text).events
+    assert (category, sub_type) in set(zip(evs.category, evs.sub_type))
+
+
+def test_an_intercepted_strike_is_the_attacker_s_not_the_defender_s(pipeline) -> None:  # type: ignore[no-untyped-def]
+    inc = run(pipeline, "La défense antiaérienne a intercepté samedi des missiles israéliens au-dessus de Masyaf.").events
+    assert "ISR" in set(inc.actor1)
+
+
+@pytest.mark.parametrize("text", [
+    "Les forces kurdes disent être sur le point de reprendre la ville de Tabqa.",
+    "L'état-major s'est dit à «48 heures» de la libération de la ville de Mayadine.",
+])
+def test_an_event_about_to_happen_is_not_yet_on_the_map(pipeline, text: str) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, text)
+    assert len(r.reports) and not len(r.events)
+
+
+def test_a_town_at_the_gates_of_a_city_is_the_place_not_the_city(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'aviation a bombardé mardi la Ghouta orientale, dernier fief rebelle aux portes de Damas.")
+    inc = r.events.query("category == 'incident'")
+    assert list(inc.place_name) == ["Ghouta orientale"]
+
+
+def test_fighters_leaving_a_pocket_hand_it_over_and_civilians_leaving_do_not(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les combattants de l'opposition ont quitté mercredi la poche de Qalaat al-Madiq en direction du nord. "
+            "L'armée syrienne les combattait depuis un mois.")
+    cc = run(pipeline, text).events.query("category == 'control_change'")
+    assert len(cc) == 1 and cc.controller_after.iloc[0] == "SYR_GOV" and "SYR_GOV" in cc.actors.iloc[0]
+    r = run(pipeline, "Des milliers de civils ont quitté samedi la ville de Kafranbel.")
+    assert not (r.events.category == "control_change").any()
+
+
+def test_the_province_of_a_destination_is_not_the_deal_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Selon l'accord, les insurgés partiront de Qaboun pour rejoindre Jisr al-Choghour, localité tenue "
+                      "par l'opposition dans la province d'Idleb.")
+    assert len(r.events) and all(near(g, 33.54, 36.33, 10) for g in r.events.geometry)
+
+
+def test_a_long_fronted_phrase_still_gives_the_main_subject(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Après une offensive aérienne et terrestre particulièrement brutale, les troupes du régime "
+                      "ont reconquis Khan Cheikhoun.")
+    inc = r.events.query("category == 'incident'")
+    assert list(inc.actor1) == ["SYR_GOV"]
+
+
+def test_a_dateline_without_agency_is_neither_a_place_nor_an_actor(pipeline) -> None:  # type: ignore[no-untyped-def]
+    assert ev.find_dateline("Titre\n\nHOMS, Syrie – Des frappes ont visé Hama.") == ev.Dateline(21, "HOMS", None, "")
+    assert ev.find_dateline("Alep – les rebelles avancent.") is None  # a headline, not a dateline
+    r = run(pipeline, "LATTAQUIÉ, Syrie – Israël a frappé dimanche un dépôt d'armes près de Masyaf.")
+    inc = r.events.query("category == 'incident'")
+    assert list(inc.actor1) == ["ISR"] and all(near(g, 35.07, 36.34, 15) for g in inc.geometry)
+
+
+def test_a_valley_town_is_not_its_valley(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Un obus est tombé jeudi sur le marché de Souk Wadi Barada.")
+    inc = r.events.query("category == 'incident'")
+    assert len(inc) == 1 and int(inc.geo_precision.iloc[0]) == 1
+
+
+def test_the_shehba_region_north_of_aleppo_is_not_the_southern_town(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Des obus turcs sont tombés mardi sur plusieurs villages de la région de Shehba.")
+    inc = r.events.query("category == 'incident'")
+    assert len(inc) == 1 and near(inc.geometry.iloc[0], 36.47, 37.10, 25)
+
+
+def test_the_side_that_underwent_an_attack_is_its_target(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("L'armée combat les rebelles dans le nord. Alep est la ville où les rebelles ont subi leurs pertes les plus "
+            "lourdes, sous des bombardements quotidiens.")
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert list(inc.actor1) == ["SYR_GOV"]

@@ -335,3 +335,10 @@ def test_trigger_tokens_are_those_a_lemma_matcher_finds(pipeline) -> None:  # ty
     assert found == expected
     assert {doc[i].lemma_ for i in found} >= {"bombarder", "embuscade", "combat"}
     assert frames.triggers(nlp.make_doc("")) == []
+
+
+def test_a_denial_in_an_incise_leaves_the_accusation_claimed(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Plusieurs ONG accusent l'aviation russe, qui a démenti, d'avoir bombardé un marché à Saraqeb.")
+    assert list(r.reports.modality) == ["claimed"] and len(r.events) == 1
+    r = run(pipeline, "L'aviation russe a démenti avoir bombardé un marché à Saraqeb.")
+    assert list(r.reports.modality) == ["denied"] and not len(r.events)

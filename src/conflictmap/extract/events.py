@@ -61,7 +61,7 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("control_change", "",
      r"\brepris" r"(?:e|es)?\b|\breprendre\b|\breprend\b|reconqu[iê]s|reconqu[ée]rir|reconqu[êe]te"
      r"|(?:pris|prend|prendre|prenant|prennent|prenait|prenaient|repris|reprend|reprendre|reprenant|reprennent)"
-     r"(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:\bs['’]|\bse )(?:(?:est|sont|était|étaient|[ée]tant|être|seraient|serait)\s+)?empar\w*|\bcaptur[ée]\w*|prise (?:de|du) (?:la ville|centre)"
+     r"(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:\bs['’]|\bse )(?:(?:est|sont|était|étaient|[ée]tant|être|seraient|serait)\s+)?empar\w*|\bcaptur[ée]\w*|prise (?:de|du) (?:la ville|centre)|\b(?:re)?prise de contr[ôo]le"
      r"|(?:tomb|retomb|revenu|pass)\w* (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
      r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|\bchass[ée]e?s?\b|\bchass(?:ent|aient|ait|er)\b|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)|reddition|capitul\w+"
@@ -74,11 +74,12 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|\b(?:sont|est|[ée]taient|[ée]tait)\s+(?:\w+\s+)?entr[ée]e?s?\s+(?:\w+\s+){0,2}?(?:à|dans)\s+(?-i:[A-ZÀ-Ý])"
      r"|(?:[ée]t[ée]|avait|avaient|ont|a)\s+(?:\w+\s+)?pris(?:e|es)?\s+(?:\w+\s+){0,3}?par\b"
      r"|(?:se (?:sont |est |[ée]taient |[ée]tait )?retir\w+|quitt\w+|retir[ée]e?s?)\s+(?:\w+\s+)?"
-     r"(?:de |d['’]|du |des |le centre |la ville |les )"),
+     r"(?:de |d['’]|du |des |le centre |la ville |les |(?:la |le |l['’])(?:\w+ )?(?:ville|poche|enclave|quartier|localit[ée]"
+     r"|bastion|fief|secteur|r[ée]duit|bourgade)\b)"),
     ("incident", "air/drone strike",
      r"frappes? (?:a[ée]riennes?|de drones?|russes|am[ée]ricaines?|de la coalition)|raids? (?:a[ée]riens?|de l['’]aviation)?"
      r"|(?<!anti)(?<!anti-)(?:bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?)|drones? arm[ée]s?|barils? d['’]explosifs"
-     r"|\bfrappes?\b"),
+     r"|\bfrappes?\b|intercept" + _V + r"?s?\b|interceptions?"),  # missiles or drones shot down: a strike was flown
     ("incident", "shelling",
      r"pilonn\w*|obus|tirs? d['’]artillerie|roquettes?|mortiers?|missiles?"),
     ("incident", "attack",
@@ -87,11 +88,12 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|gaz (?:sarin|toxiques?|moutarde)|\bchlore\b|engins? explosifs?|\bIED\b|attaques? suicides?|abattu\w*"),
     ("incident", "armed clash",
      r"affrontements?|combats?\b|accrochages?|[ée]changes? de tirs|ouvert le feu|heurts|offensive|batailles?\b"
-     r"|encercl\w+|assi[ée]g\w+|sous (?:le )?si[èe]ge|si[èe]ge (?:de |d['’])(?-i:[A-ZÀ-Ý])|blocus|contre-attaqu\w+"
+     r"|encercl\w+|assi[ée]g\w+|pourchass\w+|sous (?:le )?si[èe]ge|si[èe]ge (?:de |d['’])(?-i:[A-ZÀ-Ý])|blocus|contre-attaqu\w+"
      r"|(?:semaines?|mois|jours|ann[ée]es?|ans) de si[èe]ge|si[èe]ge impos[ée]"
      r"|si[èe]ge (?:de |d['’])(?:\w+ ){1,2}(?:jours|semaines|mois|ans|ann[ée]es)\b"),
     # a strike or hit of unknown kind ("des obus ont frappé", "a été touché"): the sentence decides below
     ("incident", "attack", r"\bfrapp(?:é|ée|és|ées|ent|ait|aient|ant|er)\b|\btouch[ée]e?s?\b par|abattu\w*"
+                           r"|pris(?:e|es)? pour cibles?|\btirs?\b(?!\s+de\s+(?:joie|sommation))"
                            r"|assassin\w+|enlev[ée]\w*|enl[èe]vements?"),
     # casualties alone say something violent happened; the kind of incident is unknown: lowest priority
     ("incident", "attack", r"\btu[ée]e?s?\b|\btuant\b|\bmorts?\b|\bbless[ée]e?s\b|\bp[ée]ri(?:s|t|rent)?\b"),
@@ -172,7 +174,7 @@ _SECOND_IN_CLAUSE = frozenset({"control_change", "deescalation"})
 _CLAUSE_SEP = re.compile(r",|\b(?:qui|que|qu['’]|dont|o[uù])\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
-_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|morts?|bless|[ée]limin|explosion",
+_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|morts?|bless|[ée]limin|explosion|pris|tirs?\b",
                                re.IGNORECASE)
 _GENERIC_HIT = re.compile(r"frapp|touch", re.IGNORECASE)
 _AIR_CONTEXT = re.compile(r"aviation|avions?|a[ée]rien|raids?|drones?|h[ée]licopt[èe]res?|barils?|chasseurs?|"
@@ -184,7 +186,9 @@ _OBLIQUE = re.compile(r"\b(?:avec|contre|entre|pour|aux?|envers|face à|de la pa
                       re.IGNORECASE)
 _CLAUSE_BOUNDARY = re.compile(r"\b(?:où|qui|lorsque|alors que|tandis que|mais|après que|avant que)\b|;", re.IGNORECASE)
 _ACCUSED = re.compile(r"\b(?:accus\w*|imput\w*\s+(?:à|aux?))\s+(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
-_OF_TRIGGER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+)?$", re.IGNORECASE)
+# ("ouvert le feu sur des soldats": "des" after a preposition is an article, the soldiers are the target)
+_OF_TRIGGER = re.compile(r"^\s*(?:(?!(?:sur|contre|vers|pour|avec|par|entre|chez|dans|en|à|aux?)\s)\w+\s+){0,2}?"
+                         r"(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+)?$", re.IGNORECASE)
 # "des territoires contrôlés par le régime", "des rebelles soutenus par la Turquie": the agent of a participle
 # that describes a noun, not of the trigger
 _MODIFIER_PAR = re.compile(r"\b\w+(?:é|ée|és|ées|us|ues|is|ise|ises|nt)\s+par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$",
@@ -194,6 +198,10 @@ _ATTRIBUTED = re.compile(r"\battribu[ée]e?s?\s+(?:\w+\s+)?(?:à|aux?)\s+(?:l['�
                          re.IGNORECASE)
 _LED_BY = re.compile(r",?\s*(?:emmen|men|dirig|conduit|command|encadr)[ée]e?s?\s+(?:\w+\s+)?par\s+"
                      r"(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?", re.IGNORECASE)
+# "les rebelles (syriens) appuyés par Washington", "soutenus par les États-Unis", "pro-américains"
+_US_BACKED = re.compile(r"\s*(?:syriens\s+|kurdes\s+|arabes\s+)?,?\s*(?:(?:appuy|soutenu|parrain|arm|financ|entra[îi]n)"
+                        r"[ée]?e?s?\s+par\s+(?:Washington|les\s+[ÉE]tats-Unis|les\s+Am[ée]ricains|la\s+coalition)"
+                        r"|pro-?am[ée]ricains)", re.IGNORECASE)
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b(?!\s*\d)",
                            re.IGNORECASE)
@@ -215,6 +223,8 @@ _ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.I
 _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient|aurait)\s+(?:\w+\s+)?[ée]t[ée]\s+"
                        r"(?:tu|bless|vis|touch|frapp|cibl|attaqu|bombard|pilonn|pris pour cible|abattu|[ée]limin)",
                        re.IGNORECASE)
+_UNDERWENT = re.compile(r"^[^,;]{0,30}?\b(?:(?:ont|a|avaient|avait|auraient|aurait)\s+(?:\w+\s+)?(?:subi|essuy[ée])"
+                        r"|subi(?:ssen)?t|subissaient|essui(?:en)?t)\b[^;.]{0,60}$", re.IGNORECASE)
 _CARRIED_OUT_BY = re.compile(r"^[^,;]{0,25}?\b(?:men|lanc|conduit|perp[ée]tr|effectu|revendiqu|op[ée]r|commis)\w*"
                              r"\s+(?:[^,;]{0,40}?\s)?par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _SINCE = re.compile(r"\bdepuis\b(?!\s+qu)[^,.;:()]{0,40}$", re.IGNORECASE)  # not "depuis que <clause>"
@@ -228,7 +238,7 @@ _GENERIC_JIHADIST = frozenset({"jihadiste", "jihadistes", "djihadiste", "djihadi
 # "à 20 km au nord de Damas", "près de la frontière avec": a place named to situate another one
 _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\s+){0,3}(?:de|d['’]|du)"
                               r"|fronti[èe]re (?:avec|de)|(?:proche|non loin|pr[èe]s) de la fronti[èe]re"
-                              r"|capitale|originaires? d[eu'’]|venus? d[eu'’]"
+                              r"|capitale|originaires? d[eu'’]|venus? d[eu'’]|aux portes d[eu'’]"
                               r"|(?:au|à l['’])\s*(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+(?:de|d['’]|du)"
                               r"|(?:reliant|relie|reliait|reliaient)\s+(?:[\w'’-]+\s+){0,3}?(?:à\s+|et\s+)?"
                               r"|situ[ée]e?s?\s+(?:[\w'’-]+\s+){0,4}?(?:de|d['’]|à|en))"
@@ -270,6 +280,10 @@ _DATELINE = re.compile(
     r"Sputnik|RIA Novosti|TASS|Tass|Irna|IRNA|DPA|dpa|ANSA)\)\s*[-–—:]\s*"
 )
 
+#: "DAMAS, Syrie – ...", "ALEP — ...": a dateline without agency (the city in capitals, a dash).
+_DATELINE_PLAIN = re.compile(r"^\s*(?P<place>[A-ZÀ-Ý][A-ZÀ-Ý'’\-]{2,25}(?: [A-ZÀ-Ý'’\-]{2,25}){0,2})"
+                             r"(?:\s*,\s*[A-ZÀ-Ý][a-zà-ÿ'’\-]+(?: [a-zà-ÿ'’\-]+)?)?\s+[-–—]\s+(?=[A-ZÀ-Ý«\"])")
+
 
 @dataclass(frozen=True)
 class Dateline:
@@ -286,13 +300,15 @@ def find_dateline(text: str) -> Dateline | None:
     m = None
     offset = 0
     for para in text.split("\n\n")[:3]:  # a headline may come first
-        m = _DATELINE.match(para)
+        m = _DATELINE.match(para) or _DATELINE_PLAIN.match(para)
         if m:
             break
         offset += len(para) + 2
     if not m:
         return None
     day = None
+    if m.re is _DATELINE_PLAIN:
+        return Dateline(offset + m.end(), m.group("place").strip(), None, "")
     if m.group("date"):
         from conflictmap.extract.dates import find_dates
 
@@ -547,6 +563,10 @@ class EventExtractor:
                     # "les batailles ... contre les FDS": fought by the side the article sets against them
                     target = next((a.actor_id for a in self.actors.find(sentence[trig.end:trig.end + 160])
                                    if _AGAINST.search(sentence[trig.end:trig.end + 160].split(a.text)[0])), None)
+                    if target is None:
+                        # "où les rebelles ont subi un siège": who suffers it is the target, not the author
+                        target = next((a.actor_id for a in self.actors.find(sentence[:trig.start])
+                                       if _UNDERWENT.match(sentence[a.end:trig.start])), None)
                     foe = self._opponent(target)
                     if foe:
                         actor1, actor2 = foe, target
@@ -568,6 +588,11 @@ class EventExtractor:
                     incident_actor = actor1
                 if trig.category == "control_change":
                     actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
+                    if (after is None and _WITHDRAWAL.match(sentence[trig.start:trig.end])
+                            and (before or "CIVILIANS") == "CIVILIANS" and "CIVILIANS" in actors):
+                        continue  # "des civils ont quitté la ville": people fleeing, no change of control
+                    if after and after not in actors:
+                        actors = [*actors, after]  # the side a town is left to is a party of the change
                     sub_type = self._control_sub_type(after, sentence, sentence[trig.start:trig.end])
                 if trig.category == "incident" and trig.sub_type in ("air/drone strike", "attack"):
                     shells = re.search(r"obus|artillerie|roquettes?|mortiers?|missiles?", sentence, re.I)
@@ -648,6 +673,17 @@ class EventExtractor:
             # "terroristes" is the government's word for whoever it fights: the article's main armed opponent
             return self._opponent("SYR_GOV") or actor_id
         return actor_id
+
+    def _resolve_in(self, sentence: str, a: Any) -> str:
+        """The actor an actor mention of ``sentence`` stands for: :meth:`_resolve_generic`, and rebels
+        "appuyés / soutenus par Washington" are the SDF in an article that names the SDF (the US-backed
+        Syrian force of the north-east and east since 2015; the article's own gloss "une coalition de
+        groupes rebelles" is the usual press description)."""
+        aid = self._resolve_generic(a.text, a.actor_id)
+        if (aid == "REBELS" and self._article_actors["SDF"]
+                and _US_BACKED.match(sentence, a.end)):
+            return "SDF"
+        return aid
 
     def _first_subject(self, sentence: str) -> str | None:
         found = self.actors.find(sentence)
@@ -755,7 +791,7 @@ class EventExtractor:
         right after actor1 ("les rebelles emmenés par HTS"), take actor1's place.
         """
         ids, actor1, actor2, before, after = self._actors_from(sentence, offset, trig, mentions, frame)
-        named = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)]
+        named = [(a.start, a.end, self._resolve_in(sentence, a)) for a in self.actors.find(sentence)]
         named += [(m["start"] - offset, m["end"] - offset, m["actor_id"]) for m in mentions
                   if m["role"] == "actor" and m.get("actor_id")]
         named.sort()
@@ -788,7 +824,7 @@ class EventExtractor:
     def _actors_from(self, sentence: str, offset: int, trig: _Trigger, mentions: list[dict[str, Any]],
                      frame: dict[str, Any] | None = None
                      ) -> tuple[list[str], str | None, str | None, str | None, str | None]:
-        found = [(a.start, a.end, self._resolve_generic(a.text, a.actor_id)) for a in self.actors.find(sentence)
+        found = [(a.start, a.end, self._resolve_in(sentence, a)) for a in self.actors.find(sentence)
                  if not re.search(r"\banti[- ]?$", sentence[max(0, a.start - 5):a.start], re.IGNORECASE)]
         # ("des forces anti-Daesh": the name of their enemy, not an actor of the event)
         for m in mentions:
@@ -831,7 +867,8 @@ class EventExtractor:
         patient = frame["patient"] if frame is not None else None  # "a frappé le siège d'une faction"
         before = [f for f in found if f[1] <= trig.start
                   and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])
-                  and not _SUFFERED.match(sentence[f[1]:trig.end])]  # "18 combattants ont été tués lors de"
+                  and not _SUFFERED.match(sentence[f[1]:trig.end])  # "18 combattants ont été tués lors de"
+                  and not _UNDERWENT.match(sentence[f[1]:trig.start])]  # "les rebelles ont subi un siège"
         after = [f for f in found if f[0] >= trig.end]
         actor1 = actor2 = None
         # 1. passive agent: "a été reprise vendredi par les forces ..." (close to the trigger, same clause)
@@ -874,7 +911,7 @@ class EventExtractor:
             comma = sentence.find(",", trig.end)
             if pool:
                 actor1 = (clause[0] if clause else pool[-1])[2]
-            elif fronted and 0 <= comma - trig.end <= 40:
+            elif fronted and 0 <= comma - trig.end <= 70:
                 # "Après dix jours d'offensive, les FDS encerclent Manbij": the main clause's subject
                 subj = next((f for f in after if f[0] > comma and f[2] not in victims
                              and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])), None)
@@ -970,7 +1007,10 @@ class EventExtractor:
                                   r" d(?:e|u|es|['’])\s*)?$", text[destination[-1]["end"]:m["start"]])):
                 destination.append(m)  # "vers Tall Khuraytah et Tall Baruq"
         if trig.category != "incident":  # evacuees and withdrawing fighters' destinations are not the place
-            precise = [m for m in precise if m not in destination]
+            # (nor the province that situates a destination: "Jarablous, dans la province d'Alep")
+            precise = [m for m in precise if m not in destination and not (
+                int(m["geo_precision"]) >= 3 and m["feature_type"] != "country"
+                and any(_covers(m["geometry"], d["geometry"], km=0.0) for d in destination))]
             if not precise and destination:
                 return []
         # "a permis à Ankara de prendre": the capital of a foreign party of the event stands for that party
@@ -1085,11 +1125,12 @@ _CLAIMED = re.compile(r"\b(?:aurai(?:en)?t|seraie?n?t)\s+(?:\w+\s+)?\w+[ée]e?s?
                       r"|\bpr[ée]tend\w*|\brevendiqu\w*", re.IGNORECASE)
 _DENIED = re.compile(r"\bd[ée]men\w*|\bni[ée]\w*\b|\bn['’]\w+\s+(?:pas|jamais)\b|\bne\s+\w+\s+(?:pas|jamais)\b",
                      re.IGNORECASE)
-_PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w*(?: \w+){0,5}? de"
+_PLANNED = re.compile(r"\b(?:menac\w* d|sur le point d|à\s+[«\"“]?\s*(?:quelques|\d+(?:\s*-\s*\d+)?)\s+(?:heures|jours)\s*[»\"”]?\s+d[eu'’]|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr[ée]vu\w*|envisag\w*|tent\w*(?: \w+){0,5}? de"
                       r"|vis(?:e|ent|ait|aient|ant) à|d[ée]termination à|intention de|projet\w* de|veu\w* |voulo\w*|devr\w*"
                       r"|(?:va|vont|allait|allaient) \w+er\b|\b(?:pour|afin de) (?:en |y |l['’]|les? |la )?\w+(?:er|ir|re)$|cherch\w* à|s['’]effor[cç]\w* de|ambitionn\w*"
                       r"|(?:objectif|but)\w* (?:\w+ ){0,4}(?:est|serait|sera) de|pr[ée]par\w* (?:à|une?)\b)",
                       re.IGNORECASE)
+_INCISE = re.compile(r",\s*(?:qui|ce qu['’]\w+|ce que)\b[^,;]{0,40},", re.IGNORECASE)
 _DEMAND = re.compile(r"\b(?:exig|r[ée]clam|appel|demand|menac|propos|envisag|souhait|veu|voul|esp[èe]r|tent)\w*",
                      re.IGNORECASE)
 _HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|en cas de|craint\w*|crainte"
@@ -1271,7 +1312,8 @@ def _covers(area: Any, geom: Any, km: float = 8.0) -> bool:
 
 def _text_modality(before: str) -> str:
     """Modality from the words before a trigger the parse did not anchor (fallback of the frames)."""
-    tail = before[-80:]
+    # an incise describes its antecedent: "ont accusé le régime, qui a démenti, d'avoir frappé" is an accusation
+    tail = _INCISE.sub(" ", before[-80:])
     if _DENIED.search(tail):
         return "denied"
     if _HYPO.search(tail):
@@ -1349,7 +1391,8 @@ def map_reports(reports: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int = 1) -> gpd.GeoDataFrame:
     """Merge reports of the same event: same category and sub-type family, places within
-    ``max_km``, dates within ``max_days`` (or both undated in the same article), into one event with all sources.
+    ``max_km``, dates within ``max_days`` (or both undated and from the same article), into one event
+    with all sources.
 
     Parameters
     ----------
@@ -1381,6 +1424,8 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
             for g in index.get(key, ()):
                 j = groups[g][0]
                 q = recs[j]
+                if day is None and r["article_id"] != q["article_id"]:
+                    continue  # undated reports of two articles: nothing says they tell the same event
                 if not (r["place_id"] == q["place_id"] or distance_km(*pts[i], *pts[j]) <= max_km
                         or (r["article_id"] == q["article_id"] and _namesake_province(r, q, geoms[i], geoms[j]))):
                     continue  # (the article's "province de Homs" report and its "Homs" report: one place)
@@ -1394,8 +1439,8 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
                     continue
                 if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
                     continue
-                if r["article_id"] != q["article_id"] and (day is None or _estimated(r) or _estimated(q)):
-                    continue  # two articles' undated reports, or dates estimated to the week: not known to be one event
+                if day is not None and r["article_id"] != q["article_id"] and (_estimated(r) or _estimated(q)):
+                    continue  # a date estimated to the week does not make two articles' reports one event
                 if r["actor1"] and q["actor1"] and r["actor1"] != q["actor1"]:
                     continue  # the army's strike and the rebels' attack are two events
                 placed = g

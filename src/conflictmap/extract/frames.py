@@ -227,6 +227,8 @@ def modality(trigger: Token) -> str:
         if g is trigger:
             continue
         if g.lemma_ in DENY_LEMMAS:
+            if _incise(g, trigger):  # "ont accusé le régime, qui a démenti, d'avoir frappé": an accusation
+                return "claimed" if g.head.lemma_ in CLAIM_LEMMAS else "asserted"
             return "denied"
         if g.lemma_ in HYPO_LEMMAS or (g.lemma_ in ("pouvoir", "devoir") and "Cnd" in g.morph.get("Mood")):
             return "hypothetical"
@@ -252,6 +254,16 @@ def modality(trigger: Token) -> str:
     if "Fut" in tenses:
         return "planned"
     return "asserted"
+
+
+def _incise(verb: Token, trigger: Token) -> bool:
+    """Whether ``verb`` heads a relative incise set off by commas before ``trigger`` (", qui a démenti,"):
+    it describes the antecedent, it does not govern the event (the small model often hangs the event on it)."""
+    if not any(c.dep_.startswith("nsubj") and c.lower_ == "qui" for c in verb.children):
+        return False
+    doc = verb.doc
+    return any(doc[k].text == "," for k in range(verb.i + 1, trigger.i)) and any(
+        doc[k].text == "," for k in range(max(0, verb.i - 4), verb.i))
 
 
 class EventFrames:
