@@ -612,3 +612,13 @@ def test_the_side_that_underwent_an_attack_is_its_target(pipeline) -> None:  # t
             "lourdes, sous des bombardements quotidiens.")
     inc = run(pipeline, text).events.query("category == 'incident'")
     assert list(inc.actor1) == ["SYR_GOV"]
+
+
+@pytest.mark.parametrize("text,n", [
+    ("Des raids ont frappé Saraqeb, Khan Cheikhoun et Kafr Zita dimanche.", 3),  # Kafr Zita is 9 km away
+    ("Les forces gouvernementales ont repris les villages de Kafr Nabouda et de Qalaat al-Madiq.", 2),
+])
+def test_neighbouring_villages_listed_in_one_sentence_are_separate_events(pipeline, text: str,
+                                                                          n: int) -> None:  # type: ignore[no-untyped-def]
+    evs = run(pipeline, text).events
+    assert len(evs) == n and evs.place_id.nunique() == n

@@ -1433,9 +1433,11 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
                         and r["place_id"] != q["place_id"]
                         and (distance_km(*pts[i], *pts[j]) > 10
                              or (int(r["geo_precision"]) == int(q["geo_precision"]) == 2
-                                 and distance_km(*pts[i], *pts[j]) > 1))):
-                    # "frappes sur X et Y": one sentence, two towns (or two districts), two events
-                    # ("Jobar, à Damas": one)
+                                 and distance_km(*pts[i], *pts[j]) > 1)
+                             or (int(r["geo_precision"]) == int(q["geo_precision"]) == 1
+                                 and distance_km(*pts[i], *pts[j]) > 2))):
+                    # "frappes sur X et Y": one sentence, two towns (neighbouring villages too) or two
+                    # districts, two events ("Jobar, à Damas": one)
                     continue
                 if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
                     continue
