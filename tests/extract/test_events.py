@@ -622,3 +622,15 @@ def test_neighbouring_villages_listed_in_one_sentence_are_separate_events(pipeli
                                                                           n: int) -> None:  # type: ignore[no-untyped-def]
     evs = run(pipeline, text).events
     assert len(evs) == n and evs.place_id.nunique() == n
+
+
+def test_a_toll_sentence_is_the_event_the_sentence_before_attributed(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'aviation du régime a mené des frappes sur deux marchés. Sept civils ont péri sur un marché "
+                      "à Ariha.")
+    inc = r.events.query("category == 'incident'")
+    assert len(inc) == 1 and inc.actor1.iloc[0] == "SYR_GOV" and inc.sub_type.iloc[0] == "air/drone strike"
+    # another incident, or another paragraph, is not that toll
+    for text in ("L'aviation russe a frappé Idleb. Dans un autre incident, deux civils ont été tués à Deraa.",
+                 "L'aviation russe a frappé Idleb.\n\nDeux civils ont été tués à Deraa."):
+        inc = run(pipeline, text).events.query("category == 'incident'")
+        assert inc[inc.place_name.str.startswith("Dar")].actor1.isna().all()

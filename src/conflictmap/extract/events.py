@@ -218,6 +218,10 @@ _BACK_REFERENCE = re.compile(r"\b(?:cette|cet|ce|la|le) (?:r[ée]gion|ville|zone
                              r"|poche|enclave|bourgade|village)\b(?!\s+(?:de|d['’]|du)\b)"
                              r"|\b(?:cette|cet|ce)\s+(?:\w+\s+)?(?:offensive|bataille|op[ée]ration|campagne|assaut|si[èe]ge)\b",
                              re.IGNORECASE)
+# a trigger that only counts the dead or wounded ("ont péri", "trois morts", "blessés")
+_CASUALTY_ONLY = re.compile(r"tu[ée]|tuant|morts?\b|bless|p[ée]ri", re.IGNORECASE)
+# "dans un autre incident", "ailleurs": not the toll of the event just told
+_OTHER_INCIDENT = re.compile(r"\b(?:autres?|ailleurs|par ailleurs|s[ée]par[ée]ment|distinct)\b", re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.IGNORECASE)
 # the subject of a passive casualty or hit verb suffered the event
 _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient|aurait)\s+(?:\w+\s+)?[ée]t[ée]\s+"
@@ -506,6 +510,7 @@ class EventExtractor:
         frames = rec.get("frames") or []
         prev_actor1: str | None = None
         last_actor: dict[tuple[str, str], str] = {}
+        last_incident: tuple[int, str, str] | None = None  # (sentence, actor1, sub-type) of the last attributed incident
         last_locs: tuple[int, list[dict[str, Any]]] = (-9, [])
         own: list[bool] = []  # per report: dated by its own sentence
         paragraph_of = [text.count("\n\n", 0, s) for s, _ in sents]
@@ -559,6 +564,16 @@ class EventExtractor:
                     if known:
                         actor1 = known
                         actors = [known, *[a for a in actors if a != known]]
+                toll_of = None
+                if (actor1 is None and trig.category == "incident" and last_incident is not None
+                        and last_incident[0] == k - 1 and paragraph_of[k - 1] == paragraph_of[k]
+                        and _CASUALTY_ONLY.match(sentence[trig.start:trig.end])
+                        and not _OTHER_INCIDENT.search(sentence[:trig.start])):
+                    # "L'aviation a frappé deux marchés. Sept civils ont péri à X": the toll of the strikes
+                    # the sentence before attributed
+                    toll_of = last_incident
+                    actor1 = toll_of[1]
+                    actors = [actor1, *[a for a in actors if a != actor1]]
                 if actor1 is None and trig.category == "incident":
                     # "les batailles ... contre les FDS": fought by the side the article sets against them
                     target = next((a.actor_id for a in self.actors.find(sentence[trig.end:trig.end + 160])
@@ -576,7 +591,7 @@ class EventExtractor:
                     actor2 = self._opponent(actor1)
                     if actor2 and actor2 not in actors:
                         actors = [*actors, actor2]
-                sub_type = trig.sub_type
+                sub_type = toll_of[2] if toll_of is not None else trig.sub_type
                 if (trig.category == "control_change" and actor1 is None and incident_actor
                         and not _WITHDRAWAL.match(sentence[trig.start:trig.end])
                         and not _EXPELLED.search(sentence[max(0, trig.start - 25):trig.end + 5])):
@@ -586,6 +601,7 @@ class EventExtractor:
                         actors = [actor1, *actors]
                 if trig.category == "incident" and actor1 and modality in FACTUAL:
                     incident_actor = actor1
+                    last_incident = (k, actor1, sub_type)
                 if trig.category == "control_change":
                     actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
                     if (after is None and _WITHDRAWAL.match(sentence[trig.start:trig.end])
