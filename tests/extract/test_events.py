@@ -634,3 +634,31 @@ def test_a_toll_sentence_is_the_event_the_sentence_before_attributed(pipeline) -
                  "L'aviation russe a frappé Idleb.\n\nDeux civils ont été tués à Deraa."):
         inc = run(pipeline, text).events.query("category == 'incident'")
         assert inc[inc.place_name.str.startswith("Dar")].actor1.isna().all()
+
+
+def test_a_fighter_jet_is_no_expulsion(pipeline) -> None:  # type: ignore[no-untyped-def]
+    # "avion de chasse" holds "chasse" but nobody was driven out of anywhere
+    evs = run(pipeline, "Les insurgés ont abattu un avion de chasse au-dessus de la province de Lattaquié.").events
+    assert list(evs.category) == ["incident"]
+
+
+def test_the_dead_of_a_strike_are_not_a_second_incident(pipeline) -> None:  # type: ignore[no-untyped-def]
+    evs = run(pipeline, "Au moins 14 civils ont péri dans des raids russes sur Saraqeb, selon des secouristes.").events
+    assert len(evs) == 1 and evs.sub_type.iloc[0] == "air/drone strike" and evs.actor1.iloc[0] == "RUS"
+
+
+@pytest.mark.parametrize("text,loser,gainer", [
+    ("Les Forces démocratiques syriennes ont annoncé la chute du dernier fief de l'EI à Hajin.", "ISIS", "SDF"),
+    ("La chute de la ville de Maaloula aux mains des rebelles inquiète les chrétiens.", None, "REBELS"),
+])
+def test_the_fall_of_a_town_is_a_control_change(pipeline, text: str, loser: str | None,
+                                                gainer: str) -> None:  # type: ignore[no-untyped-def]
+    cc = run(pipeline, text).events.query("category == 'control_change'")
+    assert len(cc) == 1 and cc.controller_after.iloc[0] == gainer
+    if loser:
+        assert loser in cc.actors.iloc[0] and cc.actor1.iloc[0] == gainer
+
+
+def test_the_fall_of_a_ruler_is_no_control_change(pipeline) -> None:  # type: ignore[no-untyped-def]
+    evs = run(pipeline, "Des manifestants ont réclamé à Homs la chute de Bachar al-Assad.").events
+    assert not (evs.category == "control_change").any()

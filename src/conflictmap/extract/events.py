@@ -62,8 +62,11 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"\brepris" r"(?:e|es)?\b|\breprendre\b|\breprend\b|reconqu[iê]s|reconqu[ée]rir|reconqu[êe]te"
      r"|(?:pris|prend|prendre|prenant|prennent|prenait|prenaient|repris|reprend|reprendre|reprenant|reprennent)"
      r"(?:\s+\w+){0,2}?\s+le contr[ôo]le|[ée]tabli (?:le|son) contr[ôo]le|(?:\bs['’]|\bse )(?:(?:est|sont|était|étaient|[ée]tant|être|seraient|serait)\s+)?empar\w*|\bcaptur[ée]\w*|prise (?:de|du) (?:la ville|centre)|\b(?:re)?prise de contr[ôo]le"
+     r"|\bchute (?:de la (?:ville|localit[ée]|poche|base)|du (?:village|quartier|(?:dernier )?(?:bastion|fief|r[ée]duit))"
+     r"|de (?:son|leur) (?:dernier )?(?:bastion|fief|r[ée]duit)|d['’]\s?(?!Assad)(?-i:[AEIOUÉ])\w+"
+     r"|de (?!Bachar|Kadhafi|Moubarak)(?-i:[A-Z])\w+)"
      r"|(?:tomb|retomb|revenu|pass)\w* (?:aux|entre les) mains|sous (?:le )?contr[ôo]le (?:total |complet )?(?:de|du|des)"
-     r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|\bchass[ée]e?s?\b|\bchass(?:ent|aient|ait|er)\b|conqu[iê]s|revenir sous l['’]autorit[ée]"
+     r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|\bchass(?:é|ée|és|ées)\b|\bchass(?:ent|aient|ait|er)\b|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)|reddition|capitul\w+"
      r"|contr[ôo]l\w+ (?:d[ée]sormais|maintenant|totalement|enti[èe]rement)"
      r"|hiss\w* (?:leur |son |le |un )?drapeau|nettoy\w* (?:\w+ ){0,2}(?:zone|ville|quartier|secteur|poche|localit[ée])s?"
@@ -174,7 +177,8 @@ _SECOND_IN_CLAUSE = frozenset({"control_change", "deescalation"})
 _CLAUSE_SEP = re.compile(r",|\b(?:qui|que|qu['’]|dont|o[uù])\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
-_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|morts?|bless|[ée]limin|explosion|pris|tirs?\b",
+_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|morts?|bless|p[ée]ri|[ée]limin|explosion|pris"
+                               r"|tirs?\b",
                                re.IGNORECASE)
 _GENERIC_HIT = re.compile(r"frapp|touch", re.IGNORECASE)
 _AIR_CONTEXT = re.compile(r"aviation|avions?|a[ée]rien|raids?|drones?|h[ée]licopt[èe]res?|barils?|chasseurs?|"
@@ -604,6 +608,8 @@ class EventExtractor:
                     last_incident = (k, actor1, sub_type)
                 if trig.category == "control_change":
                     actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
+                    if actor2 is not None and actor2 == actor1:
+                        actor2 = before if before != actor1 else None
                     if (after is None and _WITHDRAWAL.match(sentence[trig.start:trig.end])
                             and (before or "CIVILIANS") == "CIVILIANS" and "CIVILIANS" in actors):
                         continue  # "des civils ont quitté la ville": people fleeing, no change of control
@@ -961,6 +967,19 @@ class EventExtractor:
         the place is left to ("au profit de", "aux mains de"), else unknown.
         """
         words = sentence[trig.start:trig.end]
+        if words[:5].lower() == "chute":
+            # "la chute du dernier bastion de l'EI": the genitive's owner lost it; the gainer is the side
+            # named before (who took or announced it), else the owner's opponent
+            m = _LEFT_TO.search(sentence[trig.end:])
+            left_to = [self._resolve_generic(a.text, a.actor_id)
+                       for a in self.actors.find(sentence[trig.end + m.end():trig.end + m.end() + 60])] if m else []
+            owner = next((self._resolve_generic(a.text, a.actor_id)
+                          for a in self.actors.find(sentence[trig.end:trig.end + (m.start() if m else 50)])), None)
+            if owner is None:
+                return (left_to[0], before, left_to[0]) if left_to else (actor1, before, after)
+            named = [*left_to, *(self._resolve_generic(a.text, a.actor_id) for a in self.actors.find(sentence[:trig.start]))]
+            gainer = next((a for a in named if a != owner), None) or self._opponent(owner)
+            return gainer, owner, gainer
         lost = bool(_WITHDRAWAL.match(words)) or (
             bool(_EXPELLED.search(sentence[max(0, trig.start - 25):trig.end + 5]))
             and not (frame and frame.get("agent")) and actor1 is not None and after == actor1
