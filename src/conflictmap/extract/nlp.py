@@ -186,6 +186,7 @@ class _Cand:
     confidence: float = 0.0
     kind: str = ""  # feature class the trigger expects: "site" (l'aéroport de X) or "town" (le village de X)
     district: bool = False  # "le quartier de X": a part of a city
+    after_article: bool = False  # right after a definite article: "l'Observatoire" (a town's name takes none)
 
 
 # --------------------------------------------------------------------------- sentences
@@ -654,6 +655,7 @@ class ToponymRecognizer:
     def _context(self, doc: Doc, c: _Cand, accepted_spans: list[_Cand]) -> None:
         """Province/governorate context and 'near' modifiers, looking left of the span."""
         k = c.start - 1
+        c.after_article = k >= 0 and doc[k].lower_ in ("l'", "l’", "le", "la", "les")
         starts = {a.end: a for a in accepted_spans}
         steps = 0
         while k >= 0 and steps < 12:
@@ -704,6 +706,10 @@ class ToponymRecognizer:
                 p0 = c.cands[0].place
                 # capitals are often metonyms ("Moscou nie"): they say little about where the story is
                 counts[next(iter(countries))] += 2 if p0.feature_type == "country" else (0.5 if p0.is_capital else 1)
+            elif self.default_focus in countries:
+                # a name shared by a village of the theatre and a bigger town abroad ("Madaya") speaks
+                # for the theatre: its foreign namesakes must not pull the story abroad
+                counts[self.default_focus] += 0.5
             else:
                 best = max(c.cands, key=lambda x: x.place.population)
                 counts[best.place.country_code] += 0.5
@@ -797,13 +803,15 @@ class ToponymRecognizer:
         as such ("Dover" in a caption, "Din" of a person's name read as Dien Bien Phu): not an event place.
 
         A big town (``min_population``) stays when named by its own name or tagged LOC/GPE by the model
-        ("à Genève")."""
+        ("à Genève"), but not an alternate name after a definite article: "l'Observatoire" is an
+        institution, not the Paris district that GeoNames also calls so."""
         if p.feature_type != "town" or p.country_code == focus or p.country_code in neighbours:
             return False
         if p.is_capital or p.gazetteer == "curated" or p.population >= 1_000_000:
             return False
+        own_name = fold(p.name) == fold(_ELISION.sub("", text))
         return not (p.population >= self.min_population
-                    and (fold(p.name) == fold(_ELISION.sub("", text)) or c.ner_label in ("LOC", "GPE")))
+                    and (own_name or (c.ner_label in ("LOC", "GPE") and not c.after_article)))
 
     def _score(self, x: Candidate, c: _Cand, focus: str, neighbours: set[str]) -> float:
         p = x.place
