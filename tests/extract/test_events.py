@@ -503,3 +503,24 @@ def test_undated_reports_of_two_articles_stay_two_events(pipeline) -> None:  # t
                                       "de Jisr al-Choughour.")
     r = pipeline.process([c])
     assert len(r.events[r.events.category == "incident"]) == 1
+
+
+def test_a_strike_is_where_it_hit_not_where_it_was_launched_from(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Des roquettes tirées mardi depuis la région d'Idleb ont frappé le centre de Lattaquié.")
+    inc = r.events[r.events.category == "incident"]
+    assert len(inc) and all(near(g, 35.52, 35.79, 20) for g in inc.geometry)  # Latakia, not Idlib
+    r = run(pipeline, "L'artillerie turque a pilonné mercredi le village de Tall Rifaat à partir du territoire de "
+                      "Kilis.")
+    inc = r.events[r.events.category == "incident"]
+    assert len(inc) and all(near(g, 36.47, 37.09, 10) for g in inc.geometry)
+    # named by its launch site alone, a strike has no place on the map
+    r = run(pipeline, "Des missiles ont été lancés jeudi depuis le plateau du Golan.")
+    assert not len(r.events[r.events.category == "incident"])
+
+
+def test_a_loosely_named_governorate_only_situates_the_town(pipeline) -> None:  # type: ignore[no-untyped-def]
+    # Qutayfah lies in Rif Dimashq; the press often says "la province de Damas"
+    r = run(pipeline, "Les rebelles ont pris samedi la ville de Qoutayfa, dans la province de Damas, après trois jours "
+                      "de combats.")
+    cc = r.events[r.events.category == "control_change"]
+    assert len(cc) == 1 and near(cc.iloc[0].geometry, 33.74, 36.60, 10)

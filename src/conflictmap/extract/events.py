@@ -250,6 +250,11 @@ _ROAD_END = re.compile(r"(?:\b(?:reliant|relie|reliait|reliaient|reli[ée]e?s?)|
 # "annoncé à Damas", "a déclaré l'agence depuis Damas": where something was said, not where it happened
 _ANNOUNCED_AT = re.compile(r"\b(?:annon[cç]|d[ée]clar|indiqu|affirm|rapport|pr[ée]cis)\w*"
                            r"\s+(?:[\w'’-]+\s+){0,4}?(?:à|depuis)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
+# "des frappes lancées depuis le Golan", "des obus tirés à partir du territoire turc": where the strike came from,
+# not where it hit (after a place, "depuis" is spatial: "depuis le 3 mars" names no place)
+_LAUNCH_SITE = re.compile(r"\b(?:depuis|à partir d[eu'’]|en provenance d[eu'’])\s*(?:(?:la|le|les|l['’])\s*)?"
+                          r"(?:(?:territoire|r[ée]gion|province|plateau|zone|bande|c[ôo]te|rive|base|ville)\s+"
+                          r"(?:\w+\s+)?(?:de|d['’]|du|des)\s*(?:la |l['’]|le |les )?)?$", re.IGNORECASE)
 # where evacuees or withdrawing fighters go is not where control changed
 _DESTINATION = re.compile(r"(?:\bvers|à destination d[eu'’]|(?:emmen|achemin|transf[ée]r|amen|d[ée]pos)[ée]e?s?\s+(?:\w+\s+){0,3}?(?:à|dans|en)"
                           r"|(?:pour|afin de|avant de)\s+(?:re)?(?:joindre|gagner|rallier)|en direction d(?:e|u|es)(?:\s+\w+){0,2}?|jusqu['’]à|rendu?e?s? à"
@@ -989,6 +994,14 @@ class EventExtractor:
                    and not _ANNOUNCED_AT.search(text[max(0, m["start"] - 60):m["start"]])]
         if not ordered:
             return []
+        # the launch site of a strike ("tirés depuis X") is not its place; a strike named by its launch site alone
+        # has no place here
+        launched = [m for m in ordered if _LAUNCH_SITE.search(text[max(0, m["start"] - 60):m["start"]])]
+        if launched:
+            precise = [m for m in precise if m not in launched]
+            ordered = [m for m in ordered if m not in launched]
+            if not ordered:
+                return []
         # the ends of a road ("l'autoroute reliant Damas à Alep") are never where the event is
         precise = [m for m in precise if not _ROAD_END.search(text[max(0, m["start"] - 60):m["start"]])]
         ordered = [m for m in ordered if not _ROAD_END.search(text[max(0, m["start"] - 60):m["start"]])]
@@ -998,8 +1011,13 @@ class EventExtractor:
         chosen = kept or precise[:1] or ordered[:1]
         # "Khan Cheikhoun, dans la province d'Idleb": the province only situates the town
         towns = [m for m in chosen if int(m["geo_precision"]) <= 2]
+        # ... even when the press names the governorate loosely ("Yabroud, dans la province de Damas" for Rif
+        # Dimashq): a governorate apposed to a town within about 120 km situates it
         chosen = [m for m in chosen if int(m["geo_precision"]) <= 2 or m["feature_type"] == "country"
-                  or not any(_covers(m["geometry"], t["geometry"]) for t in towns)]
+                  or not any(_covers(m["geometry"], t["geometry"]) or (
+                      m["feature_type"] == "admin1" and t["start"] < m["start"]
+                      and _SITUATES.match(text[t["end"]:m["start"]]) and _km(t["geometry"], m["geometry"]) <= 120)
+                      for t in towns)]
         # "Jobar et Qaboun, dans l'est de Damas", "Jobar, à Damas": the town only situates its districts
         chosen = [m for m in chosen if not any(
             t["start"] < m["start"] and t["place_id"] != m["place_id"] and int(t["geo_precision"]) <= 2
