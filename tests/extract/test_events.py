@@ -524,3 +524,30 @@ def test_a_loosely_named_governorate_only_situates_the_town(pipeline) -> None:  
                       "de combats.")
     cc = r.events[r.events.category == "control_change"]
     assert len(cc) == 1 and near(cc.iloc[0].geometry, 33.74, 36.60, 10)
+
+
+def test_the_patrol_a_bomber_targets_is_the_victim_and_the_claimant_the_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Un kamikaze s'est fait exploser mardi près de Tabqa au passage d'un convoi de soldats russes, "
+                      "affirme l'EI dans un communiqué.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == ["ISIS"] and "RUS" in inc.iloc[0].actors
+    # the place given in the next sentence: "L'attentat" is the attack just attributed, its targets no authors
+    r = run(pipeline, "Un kamikaze s'est fait exploser mardi au passage d'un convoi de soldats russes, selon la "
+                      "revendication de l'EI. L'attentat visait un marché de Tabqa où les soldats russes font leurs achats.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == ["ISIS"] and near(inc.iloc[0].geometry, 35.84, 38.55, 15)
+
+
+def test_the_side_that_returns_fire_carries_out_the_incident(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'ONG précise qu'à la suite de l'assaut, les militaires turcs ont riposté en tirant à "
+                      "l'artillerie sur des positions syriennes dans la province d'Alep.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == ["TUR"] and list(inc.sub_type) == ["shelling"]
+    # one incident: the gerund's
+    r = run(pipeline, "Les soldats turcs ont riposté en bombardant des positions du régime près de Tall Rifaat.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == ["TUR"] and list(inc.actor2) == ["SYR_GOV"]
+    # the owner of the positions shelled is the target
+    r = run(pipeline, "Mardi, les soldats syriens ont bombardé les positions turques près de Saraqeb.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == ["SYR_GOV"] and list(inc.actor2) == ["TUR"]

@@ -81,6 +81,9 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|\bfrappes?\b"),
     ("incident", "shelling",
      r"pilonn\w*|obus|tirs? d['’]artillerie|roquettes?|mortiers?|missiles?"),
+    # "ont riposté en tirant sur …": the side that answers carries out this sentence's incident, not the
+    # attack it answers ("à la suite de l'attaque"), so it comes before the attack nouns
+    ("incident", "attack", r"ripost(?:é|ée|és|ées|ent|aient|ait|ant|er|era|eront)\b"),
     ("incident", "attack",
      r"\battaqu(?:e|es|é|ée|és|ées|er|ent|ait|aient|ant)\b|attentats?|assauts?|embuscades?|explosions?|kamikazes?"
      r"|voitures? pi[ée]g[ée]es?|a vis[ée]|ont vis[ée]|\bvis(?:é|ée|és|ées|er|ant)\b|massacres?|armes? chimiques?"
@@ -201,7 +204,13 @@ _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|ven
 _FRONTED = re.compile(r"^\W*(?:apr[èe]s|durant|pendant|depuis|au terme d[eu'’]|à l['’]issue d[eu'’]|au cours d[eu'’]"
                       r"|lors d[eu'’]|malgr[ée]|face à|en d[ée]pit d[eu'’])", re.IGNORECASE)
 _VERB_FORM = re.compile(r"(?:é|ée|és|ées|ent|ait|aient|er|ant|ons|ez)$", re.IGNORECASE)
-_TARGET_OF = re.compile(r"\b(?:contre|visant|ciblant)\b[^,;]{0,40}$", re.IGNORECASE)
+_TARGET_OF = re.compile(r"\b(?:contre|vis(?:ant|ait|aient|e|ent|é|ée|és|ées)|cibl(?:ant|ait|aient|e|ent|é|ée|és|ées)"
+                        r"|au passage d(?:e|u|es|['’]))\b[^,;]{0,40}$|\b(?:où|qui|dont|lorsque)\b", re.IGNORECASE)
+# "affirme l'EI dans sa revendication", "revendiqué par HTS": the claimant of an attack whose author is unnamed
+_CLAIMANT_BEFORE = re.compile(r"(?:revendiqu\w*\s+(?:\w+\s+){0,3}?par|revendication\s+d[eu'’]?)\s*"
+                              r"(?:l['’]|les?\s+|la\s+)?$", re.IGNORECASE)
+_CLAIMANT_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:(?:dans|selon)\s+(?:sa|son|une?|leur)\s+(?:revendication|communiqué)"
+                             r"|(?:a|ont|avait|avaient)\s+revendiqu)", re.IGNORECASE)
 _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
                              r"(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
@@ -210,7 +219,8 @@ _BACK_REFERENCE = re.compile(r"\b(?:cette|cet|ce|la|le) (?:r[ée]gion|ville|zone
                              r"|poche|enclave|bourgade|village)\b(?!\s+(?:de|d['’]|du)\b)"
                              r"|\b(?:cette|cet|ce)\s+(?:\w+\s+)?(?:offensive|bataille|op[ée]ration|campagne|assaut|si[èe]ge)\b",
                              re.IGNORECASE)
-_ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$|^\W*(?:l['’]|la\s+|le\s+)(?:\w+\s+)?$",
+                        re.IGNORECASE)  # "L'attentat visait …" opening the sentence after the attack was reported
 # the subject of a passive casualty or hit verb suffered the event
 _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient|aurait)\s+(?:\w+\s+)?[ée]t[ée]\s+"
                        r"(?:tu|bless|vis|touch|frapp|cibl|attaqu|bombard|pilonn|pris pour cible|abattu|[ée]limin)",
@@ -586,6 +596,8 @@ class EventExtractor:
                 places = self._places(locs, trig, s, date, actors) if locs else []
                 if not places:
                     prev_actor1 = actor1 or prev_actor1
+                    if actor1 is not None and modality in FACTUAL and trig.category == "incident":
+                        last_actor[(trig.category, trig.sub_type)] = actor1  # "L'attaque visait X" may follow
                     continue
                 prev_actor1 = actor1 or prev_actor1
                 if actor1 is not None:
@@ -689,6 +701,9 @@ class EventExtractor:
         # An incident trigger inside a de-escalation sentence ("aucun bombardement" handled above) is kept;
         # a control-change trigger that is only "sous contrôle de" in a sentence about an attack describes
         # who held the target, not a change.
+        # "ont riposté en bombardant X": one incident, the one the gerund names
+        found = [t for t in found if not (sentence[t.start:t.start + 6].lower() == "ripost" and any(
+            o.category == "incident" and 0 < o.start - t.end <= 25 for o in found))]
         cats = {t.category for t in found}
         if "incident" in cats and "control_change" in cats:
             found = [t for t in found if not (t.category == "control_change" and
@@ -893,6 +908,12 @@ class EventExtractor:
                          and not _TARGET_OF.search(sentence[trig.end:f[0]])
                          and not (patient and patient[0] - offset <= f[0] < patient[1] - offset)]
                 actor1 = close[0][2] if close else None
+            if actor1 is None and trig.category == "incident":
+                # "un kamikaze s'est fait exploser …, affirme l'EI dans sa revendication": the claimant
+                claimant = next((f for f in found if f[2] not in victims and (
+                    _CLAIMANT_BEFORE.search(sentence[max(0, f[0] - 40):f[0]])
+                    or _CLAIMANT_AFTER.match(sentence[f[1]:f[1] + 50]))), None)
+                actor1 = claimant[2] if claimant else None
         others = [f[2] for f in [*before[::-1], *after] if f[2] != actor1]
         actor2 = others[0] if others else None
         controller_before = controller_after = None
