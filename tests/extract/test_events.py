@@ -551,3 +551,18 @@ def test_the_side_that_returns_fire_carries_out_the_incident(pipeline) -> None: 
     r = run(pipeline, "Mardi, les soldats syriens ont bombardé les positions turques près de Saraqeb.")
     inc = r.events[r.events.category == "incident"]
     assert list(inc.actor1) == ["SYR_GOV"] and list(inc.actor2) == ["TUR"]
+
+
+def test_talks_abroad_and_talks_on_conditions_are_no_events(pipeline) -> None:  # type: ignore[no-untyped-def]
+    # a column on talks about the war in Syria that names Geneva again and again: the war stays the theatre
+    r = run(pipeline, "Les discussions sur la guerre en Syrie s'ouvrent lundi à Genève. À Genève, les délégués ont été "
+                      "accueillis par l'émissaire. L'opposition a renoncé à venir à Genève tant que le régime largue "
+                      "des barils d'explosifs sur les villes. Genève attend.")
+    assert not len(r.events)
+    # talks the opposition sets conditions for are not held
+    r = run(pipeline, "La fin du blocus de Zabadani est devenue une condition de l'opposition pour prendre part aux "
+                      "pourparlers de paix avec le régime.")
+    assert "deescalation" not in set(r.events.category)
+    # a truce concluded is still one
+    r = run(pipeline, "Un accord de cessez-le-feu a été conclu mardi à Zabadani entre l'armée et les rebelles.")
+    assert list(r.events.category) == ["deescalation"]

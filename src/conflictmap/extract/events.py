@@ -486,6 +486,11 @@ class EventExtractor:
         if self.default_focus:
             counts[self.default_focus] += 0.5
         self.theatre = counts.most_common(1)[0][0] if counts else rec.get("focus", "")
+        if self.default_focus and counts.get(self.default_focus, 0) >= 1 and self.theatre != self.default_focus \
+                and self.theatre not in self.gazetteer.neighbours.get(self.default_focus, []):
+            # talks in Geneva named five times in a column on the Syrian war: the war stays the theatre, and
+            # what is said, decided or negotiated abroad is no event on this map
+            self.theatre = self.default_focus
         text = art.text
         sents: list[tuple[int, int]] = [tuple(s) for s in rec["sents"]]  # type: ignore[misc]
         triggers_by_sent = [self._triggers(text[s:e]) for s, e in sents]
@@ -541,9 +546,15 @@ class EventExtractor:
                 modality = frame["modality"] if frame else "asserted"
                 if modality == "asserted":
                     modality = _text_modality(sentence[max(0, trig.start - 60):trig.end])
-                if (modality == "planned" and trig.category == "deescalation"
+                # talks someone demands or has yet to join ("une exigence de l'opposition pour participer à des
+                # pourparlers") are not held
+                pending = trig.category == "deescalation" and bool(
+                    _PENDING_TALKS.search(sentence[max(0, trig.start - 80):trig.start]))
+                if (modality == "planned" and trig.category == "deescalation" and not pending
                         and not _DEMAND.search(sentence[max(0, trig.start - 80):trig.end])):
                     modality = "asserted"  # a truce that "entrera en vigueur", an accord that "prévoit": agreed
+                elif modality == "asserted" and pending:
+                    modality = "planned"
                 actors, actor1, actor2, before, after = self._actors(sentence, s, trig, sent_mentions, frame)
                 if _PRONOUN_SUBJECT.match(sentence) and prev_actor1 and (
                         actor1 is None or not any(a.start < trig.start for a in self.actors.find(sentence))):
@@ -1131,6 +1142,10 @@ _PLANNED = re.compile(r"\b(?:menac\w* d|s['’]appr[êe]t\w* à|pr[ée]voi\w*|pr
                       re.IGNORECASE)
 _DEMAND = re.compile(r"\b(?:exig|r[ée]clam|appel|demand|menac|propos|envisag|souhait|veu|voul|esp[èe]r|tent)\w*",
                      re.IGNORECASE)
+# talks someone demands, sets conditions for or has yet to join: not held
+_PENDING_TALKS = re.compile(r"\b(?:exigences?|conditions?|pr[ée]alables?|pr[ée]conditions?)\b[^.;:]{0,60}$"
+                            r"|\b(?:pour|avant de|afin de|de)\s+(?:participer|prendre part|se joindre|rejoindre|aller|"
+                            r"venir|se rendre)\s+(?:à|aux?)?\s*(?:des |les |la |l['’]|de nouvelles |ces )?$", re.IGNORECASE)
 _HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|en cas de|craint\w*|crainte"
                    r"|s(?:i\s+|['’])(?:les?|la|l['’]|des?|un|une|il|ils|elle|elles|on)\b)", re.IGNORECASE)
 
