@@ -474,3 +474,12 @@ def test_suburbs_and_villages_in_press_spellings(nlp: Language) -> None:
     assert near(found.get("Zeinabiya"), 33.444, 36.34, 3)
     assert found["Bala"].country_code == "SY" and near(found["Bala"], 33.48, 36.43, 5)
     assert near(found.get("Zour Maghar"), 36.80, 38.05, 5)
+
+
+def test_a_capital_named_as_such_or_after_its_airports_is_a_place(nlp: Language) -> None:
+    t = tops(nlp, "L'aviation a frappé des entrepôts près de la capitale Damas au petit matin.")
+    assert t["Damas"][0] == "location"
+    t = tops(nlp, "Des missiles ont touché les aéroports de Damas et de Lattaquié en septembre.")
+    assert t["Damas"][0] == "location"
+    # the capital acting is still an actor
+    assert tops(nlp, "Damas a démenti toute implication dans l'attaque.")["Damas"][0] == "actor"

@@ -57,7 +57,7 @@ from conflictmap.settings import Settings
 LOCATIVE_NOUNS = frozenset(
     """région régions province provinces gouvernorat gouvernorats ville villes banlieue banlieues environs périphérie
     alentours abords portes est ouest nord sud nord-est nord-ouest sud-est sud-ouest centre centre-ville route
-    routes autoroute aéroport frontière frontières quartier quartiers campagne zone zones secteur secteurs
+    routes autoroute aéroport aéroports aérodromes frontière frontières quartier quartiers campagne zone zones secteur secteurs
     district districts localité localités village villages habitants hôpital hôpitaux prison rues rue sortie
     entrée périmètre vallée plaine rives rive bord bords axe faubourgs faubourg capitale bourgade bourgades
     hameau hameaux colline collines mont monts montagne montagnes camp camps base bases aérodrome barrage
@@ -1084,6 +1084,11 @@ class MetonymyResolver:
             return "actor"  # "un raid attribué à Israël"
         if prev in LOCATIVE_PREPS:
             return "location"
+        h = k
+        while h > 0 and doc[h].pos_ == "ADJ" and doc[h].lower_ not in PLACE_APPOSITION_NOUNS:
+            h -= 1
+        if h >= 0 and doc[h].lower_ in PLACE_APPOSITION_NOUNS and doc[h].pos_ != "PROPN":
+            return "location"  # "près de la capitale Damas", "la capitale syrienne Damas": the city named as such
         nxt = [t.lower_ for t in doc[span.end:span.end + 2]]
         if nxt[:1] == ["où"] or nxt == [",", "où"]:
             return "location"  # "... de Tirana, où il avait participé"
