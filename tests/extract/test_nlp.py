@@ -483,3 +483,14 @@ def test_a_capital_named_as_such_or_after_its_airports_is_a_place(nlp: Language)
     assert t["Damas"][0] == "location"
     # the capital acting is still an actor
     assert tops(nlp, "Damas a démenti toute implication dans l'attaque.")["Damas"][0] == "actor"
+
+
+def test_a_big_town_abroad_said_to_be_in_a_region_of_the_theatre_is_listed_not_placed(nlp: Language) -> None:
+    for text in ("Des frappes ont tué sept civils dans la localité de Nador dans la Ghouta orientale.",
+                 "Des obus sont tombés sur le village de Basel dans la province de Hama."):
+        doc = nlp(text)
+        assert {sp._.place.country_code for sp in doc.spans["toponyms"]} == {"SY"}, text
+        assert doc._.unresolved, text
+    # a town of the theatre "dans" its province, and a town abroad in its own country, stay
+    assert set(spans(nlp, "Les combats font rage à Saraqeb dans la province d'Idleb.")) == {"Saraqeb", "Idleb"}
+    assert spans(nlp, "Un séisme a frappé Mashhad dans l'est de l'Iran.")["Mashhad"].country_code == "IR"

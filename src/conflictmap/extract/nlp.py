@@ -875,13 +875,19 @@ class ToponymRecognizer:
                          neighbours: set[str]) -> tuple[Place, bool] | None:
         """The place an apposition locates a name in: "X, dans la province de Deraa", "X, à l'est d'Alep".
 
-        Only a town or governorate of the story's country, reached through locative words alone
+        Only a town, governorate or region of the story's country, reached through locative words alone
         (no distance such as "à 80 km", no verb). The flag says whether the words put the name inside
         it ("X, dans la vieille ville de Homs"), not near it or in one direction ("X, au nord d'Alep").
+        Without a comma, only "dans" a governorate or region counts ("la localité de X dans la Ghouta
+        orientale"; "de Homs à Hama" is a route).
         """
         k = c.end
-        if k >= len(doc) or doc[k].text != ",":
+        if k + 1 >= len(doc):
             return None
+        bare = doc[k].lower_ == "dans"
+        if not bare and doc[k].text != ",":
+            return None
+        k = k if not bare else k - 1  # the words after the name, from the preposition on
         for o in cands:
             if o.start <= k or o.start > k + 8:
                 continue
@@ -891,7 +897,8 @@ class ToponymRecognizer:
                 return None  # "à X, Y et Z" is a list, not an apposition
             p = max(o.cands, key=lambda x: self._score(x, o, focus, neighbours)).place
             inside = all(t.lower_ in _INSIDE_WORDS for t in doc[k + 1:o.start])
-            return (p, inside) if p.country_code == focus and p.feature_type in ("town", "admin1") else None
+            kinds = ("admin1", "region") if bare else ("town", "admin1", "region")
+            return (p, inside) if p.country_code == focus and p.feature_type in kinds else None
         return None
 
     def __call__(self, doc: Doc) -> Doc:
