@@ -536,6 +536,10 @@ def test_the_patrol_a_bomber_targets_is_the_victim_and_the_claimant_the_author(p
                       "revendication de l'EI. L'attentat visait un marché de Tabqa où les soldats russes font leurs achats.")
     inc = r.events[r.events.category == "incident"]
     assert list(inc.actor1) == ["ISIS"] and near(inc.iloc[0].geometry, 35.84, 38.55, 15)
+    # soldiers a bomber blew himself up among are the victims, and "soldats irakiens" are Iraqi
+    r = run(pipeline, "Un kamikaze s'est fait exploser mercredi au milieu d'un groupe de soldats irakiens à Al-Qaïm.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == [None] and list(inc.actors) == [["IRQ"]]
 
 
 def test_the_side_that_returns_fire_carries_out_the_incident(pipeline) -> None:  # type: ignore[no-untyped-def]

@@ -204,8 +204,9 @@ _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|ven
 _FRONTED = re.compile(r"^\W*(?:apr[èe]s|durant|pendant|depuis|au terme d[eu'’]|à l['’]issue d[eu'’]|au cours d[eu'’]"
                       r"|lors d[eu'’]|malgr[ée]|face à|en d[ée]pit d[eu'’])", re.IGNORECASE)
 _VERB_FORM = re.compile(r"(?:é|ée|és|ées|ent|ait|aient|er|ant|ons|ez)$", re.IGNORECASE)
+_BARE_TROOPS = re.compile(r"soldats?|militaires?|troupes?|forces|combattants?|miliciens?", re.IGNORECASE)
 _TARGET_OF = re.compile(r"\b(?:contre|vis(?:ant|ait|aient|e|ent|é|ée|és|ées)|cibl(?:ant|ait|aient|e|ent|é|ée|és|ées)"
-                        r"|au passage d(?:e|u|es|['’]))\b[^,;]{0,40}$|\b(?:où|qui|dont|lorsque)\b", re.IGNORECASE)
+                        r"|au passage d(?:e|u|es|['’])|au milieu d(?:e|u|es|['’])|parmi)\b[^,;]{0,40}$|\b(?:où|qui|dont|lorsque)\b", re.IGNORECASE)
 # "affirme l'EI dans sa revendication", "revendiqué par HTS": the claimant of an attack whose author is unnamed
 _CLAIMANT_BEFORE = re.compile(r"(?:revendiqu\w*\s+(?:\w+\s+){0,3}?par|revendication\s+d[eu'’]?)\s*"
                               r"(?:l['’]|les?\s+|la\s+)?$", re.IGNORECASE)
@@ -826,6 +827,10 @@ class EventExtractor:
             if m["role"] == "actor" and m.get("actor_id"):
                 found.append((m["start"] - offset, m["end"] - offset, m["actor_id"]))
         found.sort()
+        # "soldats irakiens": a bare troop noun followed by another party's demonym is that party's
+        found = [f for f, g in zip(found, [*found[1:], None]) if not (
+            g is not None and g[2] != f[2] and not sentence[f[1]:g[0]].strip()
+            and _BARE_TROOPS.fullmatch(sentence[f[0]:f[1]]))]
         ids: list[str] = []
         for _, _, aid in found:
             if aid not in ids:
