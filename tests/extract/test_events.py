@@ -662,3 +662,70 @@ def test_the_fall_of_a_town_is_a_control_change(pipeline, text: str, loser: str 
 def test_the_fall_of_a_ruler_is_no_control_change(pipeline) -> None:  # type: ignore[no-untyped-def]
     evs = run(pipeline, "Des manifestants ont réclamé à Homs la chute de Bachar al-Assad.").events
     assert not (evs.category == "control_change").any()
+
+
+def test_a_strike_is_where_it_hit_not_where_it_was_launched_from(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Des roquettes tirées mardi depuis la région d'Idleb ont frappé le centre de Lattaquié.")
+    inc = r.events[r.events.category == "incident"]
+    assert len(inc) and all(near(g, 35.52, 35.79, 20) for g in inc.geometry)  # Latakia, not Idlib
+    r = run(pipeline, "L'artillerie turque a pilonné mercredi le village de Tall Rifaat à partir du territoire de "
+                      "Kilis.")
+    inc = r.events[r.events.category == "incident"]
+    assert len(inc) and all(near(g, 36.47, 37.09, 10) for g in inc.geometry)
+    # named by its launch site alone, a strike has no place on the map
+    r = run(pipeline, "Des missiles ont été lancés jeudi depuis le plateau du Golan.")
+    assert not len(r.events[r.events.category == "incident"])
+
+
+def test_a_loosely_named_governorate_only_situates_the_town(pipeline) -> None:  # type: ignore[no-untyped-def]
+    # Qutayfah lies in Rif Dimashq; the press often says "la province de Damas"
+    r = run(pipeline, "Les rebelles ont pris samedi la ville de Qoutayfa, dans la province de Damas, après trois jours "
+                      "de combats.")
+    cc = r.events[r.events.category == "control_change"]
+    assert len(cc) == 1 and near(cc.iloc[0].geometry, 33.74, 36.60, 10)
+
+
+def test_the_patrol_a_bomber_targets_is_the_victim_and_the_claimant_the_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "Un kamikaze s'est fait exploser mardi près de Tabqa au passage d'un convoi de soldats russes, "
+                      "affirme l'EI dans un communiqué.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == ["ISIS"] and "RUS" in inc.iloc[0].actors
+    # the place given in the next sentence: "L'attentat" is the attack just attributed, its targets no authors
+    r = run(pipeline, "Un kamikaze s'est fait exploser mardi au passage d'un convoi de soldats russes, selon la "
+                      "revendication de l'EI. L'attentat visait un marché de Tabqa où les soldats russes font leurs achats.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == ["ISIS"] and near(inc.iloc[0].geometry, 35.84, 38.55, 15)
+    # soldiers a bomber blew himself up among are the victims, and "soldats irakiens" are Iraqi
+    r = run(pipeline, "Un kamikaze s'est fait exploser mercredi au milieu d'un groupe de soldats irakiens à Al-Qaïm.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == [None] and list(inc.actors) == [["IRQ"]]
+
+
+def test_the_side_that_returns_fire_carries_out_the_incident(pipeline) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, "L'ONG précise qu'à la suite de l'assaut, les militaires turcs ont riposté en tirant à "
+                      "l'artillerie sur des positions syriennes dans la province d'Alep.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == ["TUR"] and list(inc.sub_type) == ["shelling"]
+    # one incident: the gerund's
+    r = run(pipeline, "Les soldats turcs ont riposté en bombardant des positions du régime près de Tall Rifaat.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == ["TUR"] and list(inc.actor2) == ["SYR_GOV"]
+    # the owner of the positions shelled is the target
+    r = run(pipeline, "Mardi, les soldats syriens ont bombardé les positions turques près de Saraqeb.")
+    inc = r.events[r.events.category == "incident"]
+    assert list(inc.actor1) == ["SYR_GOV"] and list(inc.actor2) == ["TUR"]
+
+
+def test_talks_abroad_and_talks_on_conditions_are_no_events(pipeline) -> None:  # type: ignore[no-untyped-def]
+    # a column on talks about the war in Syria that names Geneva again and again: the war stays the theatre
+    r = run(pipeline, "Les discussions sur la guerre en Syrie s'ouvrent lundi à Genève. À Genève, les délégués ont été "
+                      "accueillis par l'émissaire. L'opposition a renoncé à venir à Genève tant que le régime largue "
+                      "des barils d'explosifs sur les villes. Genève attend.")
+    assert not len(r.events)
+    # talks the opposition sets conditions for are not held
+    r = run(pipeline, "La fin du blocus de Zabadani est devenue une condition de l'opposition pour prendre part aux "
+                      "pourparlers de paix avec le régime.")
+    assert "deescalation" not in set(r.events.category)
+    # a truce concluded is still one
+    r = run(pipeline, "Un accord de cessez-le-feu a été conclu mardi à Zabadani entre l'armée et les rebelles.")
+    assert list(r.events.category) == ["deescalation"]

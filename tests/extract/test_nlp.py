@@ -452,3 +452,45 @@ def test_a_district_keeps_its_own_city_when_the_sentence_names_a_destination(nlp
     spans = {sp.text: sp for sp in doc.spans["toponyms"]}
     jobar = spans["Jobar"]._.place
     assert abs(jobar.lat - 33.53) < 0.1 and abs(jobar.lon - 36.33) < 0.1  # Damascus' district, not Idlib
+
+
+def test_a_village_of_the_theatre_named_again_and_again_keeps_the_story_in_the_theatre(nlp: Language) -> None:
+    # "Sabkha" is a small Syrian town and a Libyan city: its repetitions must not move the focus abroad
+    doc = nlp("BEYROUTH - Les vivres manquent à Sabkha, encerclée depuis l'été. Un convoi devait entrer à Sabkha "
+              "lundi. Selon un médecin de Sabkha, les enfants souffrent de malnutrition. Sabkha n'a plus d'électricité.")
+    assert doc._.focus_country == "SY"
+    assert {sp._.place.country_code for sp in doc.spans["toponyms"] if sp.text == "Sabkha"} == {"SY"}
+
+
+def test_a_foreign_alternate_name_after_an_article_is_an_institution(nlp: Language) -> None:
+    # the "Observatoire" (GeoNames: an alternate name of a Paris district) is an NGO, not a place
+    found = spans(nlp, "Le chef de l'Observatoire a confirmé que des obus étaient tombés sur Tafas.")
+    assert "Observatoire" not in found and near(found.get("Tafas"), 32.74, 36.07)
+
+
+def test_suburbs_and_villages_in_press_spellings(nlp: Language) -> None:
+    found = spans(nlp, "Un obus est tombé à Zeinabiya, puis des frappes ont visé la localité de Bala "
+                       "dans la Ghouta orientale et le village de Zour Maghar.")
+    assert near(found.get("Zeinabiya"), 33.444, 36.34, 3)
+    assert found["Bala"].country_code == "SY" and near(found["Bala"], 33.48, 36.43, 5)
+    assert near(found.get("Zour Maghar"), 36.80, 38.05, 5)
+
+
+def test_a_capital_named_as_such_or_after_its_airports_is_a_place(nlp: Language) -> None:
+    t = tops(nlp, "L'aviation a frappé des entrepôts près de la capitale Damas au petit matin.")
+    assert t["Damas"][0] == "location"
+    t = tops(nlp, "Des missiles ont touché les aéroports de Damas et de Lattaquié en septembre.")
+    assert t["Damas"][0] == "location"
+    # the capital acting is still an actor
+    assert tops(nlp, "Damas a démenti toute implication dans l'attaque.")["Damas"][0] == "actor"
+
+
+def test_a_big_town_abroad_said_to_be_in_a_region_of_the_theatre_is_listed_not_placed(nlp: Language) -> None:
+    for text in ("Des frappes ont tué sept civils dans la localité de Nador dans la Ghouta orientale.",
+                 "Des obus sont tombés sur le village de Basel dans la province de Hama."):
+        doc = nlp(text)
+        assert {sp._.place.country_code for sp in doc.spans["toponyms"]} == {"SY"}, text
+        assert doc._.unresolved, text
+    # a town of the theatre "dans" its province, and a town abroad in its own country, stay
+    assert set(spans(nlp, "Les combats font rage à Saraqeb dans la province d'Idleb.")) == {"Saraqeb", "Idleb"}
+    assert spans(nlp, "Un séisme a frappé Mashhad dans l'est de l'Iran.")["Mashhad"].country_code == "IR"

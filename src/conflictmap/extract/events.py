@@ -85,6 +85,9 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|\bfrappes?\b|intercept" + _V + r"?s?\b|interceptions?"),  # missiles or drones shot down: a strike was flown
     ("incident", "shelling",
      r"pilonn\w*|obus|tirs? d['’]artillerie|roquettes?|mortiers?|missiles?"),
+    # "ont riposté en tirant sur …": the side that answers carries out this sentence's incident, not the
+    # attack it answers ("à la suite de l'attaque"), so it comes before the attack nouns
+    ("incident", "attack", r"ripost(?:é|ée|és|ées|ent|aient|ait|ant|er|era|eront)\b"),
     ("incident", "attack",
      r"\battaqu(?:e|es|é|ée|és|ées|er|ent|ait|aient|ant)\b|attentats?|assauts?|embuscades?|explosions?|kamikazes?"
      r"|voitures? pi[ée]g[ée]es?|a vis[ée]|ont vis[ée]|\bvis(?:é|ée|és|ées|er|ant)\b|massacres?|armes? chimiques?"
@@ -213,7 +216,14 @@ _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|ven
 _FRONTED = re.compile(r"^\W*(?:apr[èe]s|durant|pendant|depuis|au terme d[eu'’]|à l['’]issue d[eu'’]|au cours d[eu'’]"
                       r"|lors d[eu'’]|malgr[ée]|face à|en d[ée]pit d[eu'’])", re.IGNORECASE)
 _VERB_FORM = re.compile(r"(?:é|ée|és|ées|ent|ait|aient|er|ant|ons|ez)$", re.IGNORECASE)
-_TARGET_OF = re.compile(r"\b(?:contre|visant|ciblant)\b[^,;]{0,40}$", re.IGNORECASE)
+_BARE_TROOPS = re.compile(r"soldats?|militaires?|troupes?|forces|combattants?|miliciens?", re.IGNORECASE)
+_TARGET_OF = re.compile(r"\b(?:contre|vis(?:ant|ait|aient|e|ent|é|ée|és|ées)|cibl(?:ant|ait|aient|e|ent|é|ée|és|ées)"
+                        r"|au passage d(?:e|u|es|['’])|au milieu d(?:e|u|es|['’])|parmi)\b[^,;]{0,40}$|\b(?:où|qui|dont|lorsque)\b", re.IGNORECASE)
+# "affirme l'EI dans sa revendication", "revendiqué par HTS": the claimant of an attack whose author is unnamed
+_CLAIMANT_BEFORE = re.compile(r"(?:revendiqu\w*\s+(?:\w+\s+){0,3}?par|revendication\s+d[eu'’]?)\s*"
+                              r"(?:l['’]|les?\s+|la\s+)?$", re.IGNORECASE)
+_CLAIMANT_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:(?:dans|selon)\s+(?:sa|son|une?|leur)\s+(?:revendication|communiqué)"
+                             r"|(?:a|ont|avait|avaient)\s+revendiqu)", re.IGNORECASE)
 _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
                              r"(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
@@ -226,7 +236,8 @@ _BACK_REFERENCE = re.compile(r"\b(?:cette|cet|ce|la|le) (?:r[ée]gion|ville|zone
 _CASUALTY_ONLY = re.compile(r"tu[ée]|tuant|morts?\b|bless|p[ée]ri", re.IGNORECASE)
 # "dans un autre incident", "ailleurs": not the toll of the event just told
 _OTHER_INCIDENT = re.compile(r"\b(?:autres?|ailleurs|par ailleurs|s[ée]par[ée]ment|distinct)\b", re.IGNORECASE)
-_ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$|^\W*(?:l['’]|la\s+|le\s+)(?:\w+\s+)?$",
+                        re.IGNORECASE)  # "L'attentat visait …" opening the sentence after the attack was reported
 # the subject of a passive casualty or hit verb suffered the event
 _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient|aurait)\s+(?:\w+\s+)?[ée]t[ée]\s+"
                        r"(?:tu|bless|vis|touch|frapp|cibl|attaqu|bombard|pilonn|pris pour cible|abattu|[ée]limin)",
@@ -268,6 +279,11 @@ _ROAD_END = re.compile(r"(?:\b(?:reliant|relie|reliait|reliaient|reli[ée]e?s?)|
 # "annoncé à Damas", "a déclaré l'agence depuis Damas": where something was said, not where it happened
 _ANNOUNCED_AT = re.compile(r"\b(?:annon[cç]|d[ée]clar|indiqu|affirm|rapport|pr[ée]cis)\w*"
                            r"\s+(?:[\w'’-]+\s+){0,4}?(?:à|depuis)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
+# "des frappes lancées depuis le Golan", "des obus tirés à partir du territoire turc": where the strike came from,
+# not where it hit (after a place, "depuis" is spatial: "depuis le 3 mars" names no place)
+_LAUNCH_SITE = re.compile(r"\b(?:depuis|à partir d[eu'’]|en provenance d[eu'’])\s*(?:(?:la|le|les|l['’])\s*)?"
+                          r"(?:(?:territoire|r[ée]gion|province|plateau|zone|bande|c[ôo]te|rive|base|ville)\s+"
+                          r"(?:\w+\s+)?(?:de|d['’]|du|des)\s*(?:la |l['’]|le |les )?)?$", re.IGNORECASE)
 # where evacuees or withdrawing fighters go is not where control changed
 _DESTINATION = re.compile(r"(?:\bvers|à destination d[eu'’]|(?:emmen|achemin|transf[ée]r|amen|d[ée]pos)[ée]e?s?\s+(?:\w+\s+){0,3}?(?:à|dans|en)"
                           r"|(?:pour|afin de|avant de)\s+(?:re)?(?:joindre|gagner|rallier)|en direction d(?:e|u|es)(?:\s+\w+){0,2}?|jusqu['’]à|rendu?e?s? à"
@@ -495,6 +511,11 @@ class EventExtractor:
         if self.default_focus:
             counts[self.default_focus] += 0.5
         self.theatre = counts.most_common(1)[0][0] if counts else rec.get("focus", "")
+        if self.default_focus and counts.get(self.default_focus, 0) >= 1 and self.theatre != self.default_focus \
+                and self.theatre not in self.gazetteer.neighbours.get(self.default_focus, []):
+            # talks in Geneva named five times in a column on the Syrian war: the war stays the theatre, and
+            # what is said, decided or negotiated abroad is no event on this map
+            self.theatre = self.default_focus
         text = art.text
         sents: list[tuple[int, int]] = [tuple(s) for s in rec["sents"]]  # type: ignore[misc]
         triggers_by_sent = [self._triggers(text[s:e]) for s, e in sents]
@@ -551,9 +572,15 @@ class EventExtractor:
                 modality = frame["modality"] if frame else "asserted"
                 if modality == "asserted":
                     modality = _text_modality(sentence[max(0, trig.start - 60):trig.end])
-                if (modality == "planned" and trig.category == "deescalation"
+                # talks someone demands or has yet to join ("une exigence de l'opposition pour participer à des
+                # pourparlers") are not held
+                pending = trig.category == "deescalation" and bool(
+                    _PENDING_TALKS.search(sentence[max(0, trig.start - 80):trig.start]))
+                if (modality == "planned" and trig.category == "deescalation" and not pending
                         and not _DEMAND.search(sentence[max(0, trig.start - 80):trig.end])):
                     modality = "asserted"  # a truce that "entrera en vigueur", an accord that "prévoit": agreed
+                elif modality == "asserted" and pending:
+                    modality = "planned"
                 actors, actor1, actor2, before, after = self._actors(sentence, s, trig, sent_mentions, frame)
                 if _PRONOUN_SUBJECT.match(sentence) and prev_actor1 and (
                         actor1 is None or not any(a.start < trig.start for a in self.actors.find(sentence))):
@@ -628,6 +655,8 @@ class EventExtractor:
                 places = self._places(locs, trig, s, date, actors) if locs else []
                 if not places:
                     prev_actor1 = actor1 or prev_actor1
+                    if actor1 is not None and modality in FACTUAL and trig.category == "incident":
+                        last_actor[(trig.category, trig.sub_type)] = actor1  # "L'attaque visait X" may follow
                     continue
                 prev_actor1 = actor1 or prev_actor1
                 if actor1 is not None:
@@ -742,6 +771,9 @@ class EventExtractor:
         # An incident trigger inside a de-escalation sentence ("aucun bombardement" handled above) is kept;
         # a control-change trigger that is only "sous contrôle de" in a sentence about an attack describes
         # who held the target, not a change.
+        # "ont riposté en bombardant X": one incident, the one the gerund names
+        found = [t for t in found if not (sentence[t.start:t.start + 6].lower() == "ripost" and any(
+            o.category == "incident" and 0 < o.start - t.end <= 25 for o in found))]
         cats = {t.category for t in found}
         if "incident" in cats and "control_change" in cats:
             found = [t for t in found if not (t.category == "control_change" and
@@ -853,6 +885,10 @@ class EventExtractor:
             if m["role"] == "actor" and m.get("actor_id"):
                 found.append((m["start"] - offset, m["end"] - offset, m["actor_id"]))
         found.sort()
+        # "soldats irakiens": a bare troop noun followed by another party's demonym is that party's
+        found = [f for f, g in zip(found, [*found[1:], None]) if not (
+            g is not None and g[2] != f[2] and not sentence[f[1]:g[0]].strip()
+            and _BARE_TROOPS.fullmatch(sentence[f[0]:f[1]]))]
         ids: list[str] = []
         for _, _, aid in found:
             if aid not in ids:
@@ -947,6 +983,12 @@ class EventExtractor:
                          and not _TARGET_OF.search(sentence[trig.end:f[0]])
                          and not (patient and patient[0] - offset <= f[0] < patient[1] - offset)]
                 actor1 = close[0][2] if close else None
+            if actor1 is None and trig.category == "incident":
+                # "un kamikaze s'est fait exploser …, affirme l'EI dans sa revendication": the claimant
+                claimant = next((f for f in found if f[2] not in victims and (
+                    _CLAIMANT_BEFORE.search(sentence[max(0, f[0] - 40):f[0]])
+                    or _CLAIMANT_AFTER.match(sentence[f[1]:f[1] + 50]))), None)
+                actor1 = claimant[2] if claimant else None
         others = [f[2] for f in [*before[::-1], *after] if f[2] != actor1]
         actor2 = others[0] if others else None
         controller_before = controller_after = None
@@ -1064,6 +1106,14 @@ class EventExtractor:
                    and not _ANNOUNCED_AT.search(text[max(0, m["start"] - 60):m["start"]])]
         if not ordered:
             return []
+        # the launch site of a strike ("tirés depuis X") is not its place; a strike named by its launch site alone
+        # has no place here
+        launched = [m for m in ordered if _LAUNCH_SITE.search(text[max(0, m["start"] - 60):m["start"]])]
+        if launched:
+            precise = [m for m in precise if m not in launched]
+            ordered = [m for m in ordered if m not in launched]
+            if not ordered:
+                return []
         # the ends of a road ("l'autoroute reliant Damas à Alep") are never where the event is
         precise = [m for m in precise if not _ROAD_END.search(text[max(0, m["start"] - 60):m["start"]])]
         ordered = [m for m in ordered if not _ROAD_END.search(text[max(0, m["start"] - 60):m["start"]])]
@@ -1073,8 +1123,13 @@ class EventExtractor:
         chosen = kept or precise[:1] or ordered[:1]
         # "Khan Cheikhoun, dans la province d'Idleb": the province only situates the town
         towns = [m for m in chosen if int(m["geo_precision"]) <= 2]
+        # ... even when the press names the governorate loosely ("Yabroud, dans la province de Damas" for Rif
+        # Dimashq): a governorate apposed to a town within about 120 km situates it
         chosen = [m for m in chosen if int(m["geo_precision"]) <= 2 or m["feature_type"] == "country"
-                  or not any(_covers(m["geometry"], t["geometry"]) for t in towns)]
+                  or not any(_covers(m["geometry"], t["geometry"]) or (
+                      m["feature_type"] == "admin1" and t["start"] < m["start"]
+                      and _SITUATES.match(text[t["end"]:m["start"]]) and _km(t["geometry"], m["geometry"]) <= 120)
+                      for t in towns)]
         # "Jobar et Qaboun, dans l'est de Damas", "Jobar, à Damas": the town only situates its districts
         chosen = [m for m in chosen if not any(
             t["start"] < m["start"] and t["place_id"] != m["place_id"] and int(t["geo_precision"]) <= 2
@@ -1168,6 +1223,10 @@ _PLANNED = re.compile(r"\b(?:menac\w* d|sur le point d|à\s+[«\"“]?\s*(?:quel
 _INCISE = re.compile(r",\s*(?:qui|ce qu['’]\w+|ce que)\b[^,;]{0,40},", re.IGNORECASE)
 _DEMAND = re.compile(r"\b(?:exig|r[ée]clam|appel|demand|menac|propos|envisag|souhait|veu|voul|esp[èe]r|tent)\w*",
                      re.IGNORECASE)
+# talks someone demands, sets conditions for or has yet to join: not held
+_PENDING_TALKS = re.compile(r"\b(?:exigences?|conditions?|pr[ée]alables?|pr[ée]conditions?)\b[^.;:]{0,60}$"
+                            r"|\b(?:pour|avant de|afin de|de)\s+(?:participer|prendre part|se joindre|rejoindre|aller|"
+                            r"venir|se rendre)\s+(?:à|aux?)?\s*(?:des |les |la |l['’]|de nouvelles |ces )?$", re.IGNORECASE)
 _HYPO = re.compile(r"\b(?:pourrai\w*|risqu\w*|en cas de|craint\w*|crainte"
                    r"|s(?:i\s+|['’])(?:les?|la|l['’]|des?|un|une|il|ils|elle|elles|on)\b)", re.IGNORECASE)
 

@@ -57,7 +57,7 @@ from conflictmap.settings import Settings
 LOCATIVE_NOUNS = frozenset(
     """région régions province provinces gouvernorat gouvernorats ville villes banlieue banlieues environs périphérie
     alentours abords portes est ouest nord sud nord-est nord-ouest sud-est sud-ouest centre centre-ville route
-    routes autoroute aéroport frontière frontières quartier quartiers campagne zone zones secteur secteurs
+    routes autoroute aéroport aéroports aérodromes frontière frontières quartier quartiers campagne zone zones secteur secteurs
     district districts localité localités village villages habitants hôpital hôpitaux prison rues rue sortie
     entrée périmètre vallée plaine rives rive bord bords axe faubourgs faubourg capitale bourgade bourgades
     hameau hameaux colline collines mont monts montagne montagnes camp camps base bases aérodrome barrage
@@ -186,6 +186,7 @@ class _Cand:
     confidence: float = 0.0
     kind: str = ""  # feature class the trigger expects: "site" (l'aéroport de X) or "town" (le village de X)
     district: bool = False  # "le quartier de X": a part of a city
+    after_article: bool = False  # right after a definite article: "l'Observatoire" (a town's name takes none)
 
 
 # --------------------------------------------------------------------------- sentences
@@ -654,6 +655,7 @@ class ToponymRecognizer:
     def _context(self, doc: Doc, c: _Cand, accepted_spans: list[_Cand]) -> None:
         """Province/governorate context and 'near' modifiers, looking left of the span."""
         k = c.start - 1
+        c.after_article = k >= 0 and doc[k].lower_ in ("l'", "l’", "le", "la", "les")
         starts = {a.end: a for a in accepted_spans}
         steps = 0
         while k >= 0 and steps < 12:
@@ -704,6 +706,10 @@ class ToponymRecognizer:
                 p0 = c.cands[0].place
                 # capitals are often metonyms ("Moscou nie"): they say little about where the story is
                 counts[next(iter(countries))] += 2 if p0.feature_type == "country" else (0.5 if p0.is_capital else 1)
+            elif self.default_focus in countries:
+                # a name shared by a village of the theatre and a bigger town abroad ("Madaya") speaks
+                # for the theatre: its foreign namesakes must not pull the story abroad
+                counts[self.default_focus] += 0.5
             else:
                 best = max(c.cands, key=lambda x: x.place.population)
                 counts[best.place.country_code] += 0.5
@@ -797,13 +803,15 @@ class ToponymRecognizer:
         as such ("Dover" in a caption, "Din" of a person's name read as Dien Bien Phu): not an event place.
 
         A big town (``min_population``) stays when named by its own name or tagged LOC/GPE by the model
-        ("à Genève")."""
+        ("à Genève"), but not an alternate name after a definite article: "l'Observatoire" is an
+        institution, not the Paris district that GeoNames also calls so."""
         if p.feature_type != "town" or p.country_code == focus or p.country_code in neighbours:
             return False
         if p.is_capital or p.gazetteer == "curated" or p.population >= 1_000_000:
             return False
+        own_name = fold(p.name) == fold(_ELISION.sub("", text))
         return not (p.population >= self.min_population
-                    and (fold(p.name) == fold(_ELISION.sub("", text)) or c.ner_label in ("LOC", "GPE")))
+                    and (own_name or (c.ner_label in ("LOC", "GPE") and not c.after_article)))
 
     def _score(self, x: Candidate, c: _Cand, focus: str, neighbours: set[str]) -> float:
         p = x.place
@@ -867,13 +875,19 @@ class ToponymRecognizer:
                          neighbours: set[str]) -> tuple[Place, bool] | None:
         """The place an apposition locates a name in: "X, dans la province de Deraa", "X, à l'est d'Alep".
 
-        Only a town or governorate of the story's country, reached through locative words alone
+        Only a town, governorate or region of the story's country, reached through locative words alone
         (no distance such as "à 80 km", no verb). The flag says whether the words put the name inside
         it ("X, dans la vieille ville de Homs"), not near it or in one direction ("X, au nord d'Alep").
+        Without a comma, only "dans" a governorate or region counts ("la localité de X dans la Ghouta
+        orientale"; "de Homs à Hama" is a route).
         """
         k = c.end
-        if k >= len(doc) or doc[k].text != ",":
+        if k + 1 >= len(doc):
             return None
+        bare = doc[k].lower_ == "dans"
+        if not bare and doc[k].text != ",":
+            return None
+        k = k if not bare else k - 1  # the words after the name, from the preposition on
         for o in cands:
             if o.start <= k or o.start > k + 8:
                 continue
@@ -883,7 +897,8 @@ class ToponymRecognizer:
                 return None  # "à X, Y et Z" is a list, not an apposition
             p = max(o.cands, key=lambda x: self._score(x, o, focus, neighbours)).place
             inside = all(t.lower_ in _INSIDE_WORDS for t in doc[k + 1:o.start])
-            return (p, inside) if p.country_code == focus and p.feature_type in ("town", "admin1") else None
+            kinds = ("admin1", "region") if bare else ("town", "admin1", "region")
+            return (p, inside) if p.country_code == focus and p.feature_type in kinds else None
         return None
 
     def __call__(self, doc: Doc) -> Doc:
@@ -1076,6 +1091,11 @@ class MetonymyResolver:
             return "actor"  # "un raid attribué à Israël"
         if prev in LOCATIVE_PREPS:
             return "location"
+        h = k
+        while h > 0 and doc[h].pos_ == "ADJ" and doc[h].lower_ not in PLACE_APPOSITION_NOUNS:
+            h -= 1
+        if h >= 0 and doc[h].lower_ in PLACE_APPOSITION_NOUNS and doc[h].pos_ != "PROPN":
+            return "location"  # "près de la capitale Damas", "la capitale syrienne Damas": the city named as such
         nxt = [t.lower_ for t in doc[span.end:span.end + 2]]
         if nxt[:1] == ["où"] or nxt == [",", "où"]:
             return "location"  # "... de Tirana, où il avait participé"
