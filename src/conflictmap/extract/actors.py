@@ -11,6 +11,12 @@ from conflictmap.errors import DataFileError
 from conflictmap.text import fold
 
 _WORD = re.compile(r"[^\W_]+")
+# Nouns of places and borders: a nationality adjective right after one of them qualifies a place
+# ("la frontière turque", "le territoire libanais", "la ville turque de Kilis"), not an actor.
+_PLACE_NOUNS = frozenset(fold(w) for w in (
+    "frontière frontières territoire territoires sol côté ville villes village villages localité province "
+    "provinces région régions capitale zone zones enclave rive côte littoral eaux espace bourgade district "
+    "partie frontalière").split())
 ACTOR_COLUMNS = ["actor_id", "label_fr", "label_en", "side", "country_code", "capitals", "aliases_fr", "aliases_en"]
 SIDES = ("government", "pro_government", "opposition", "jihadist", "kurdish", "foreign_state", "coalition",
          "civilian")
@@ -134,6 +140,8 @@ class ActorLexicon:
                 hit = lookup.get(" ".join(folded[i:j]))
                 if hit is not None:
                     best, aid = j, hit
+            if aid is not None and best == i + 1 and i > 0 and folded[i - 1] in _PLACE_NOUNS and text[spans[i][0]].islower():
+                aid = None  # "la frontière turque", "la ville turque de Kilis": a place, not the Turkish side
             if aid is not None:
                 s, e = spans[i][0], spans[best - 1][1]
                 out.append(ActorMention(s, e, aid, text[s:e]))
