@@ -558,7 +558,17 @@ def _forked_chunk(chunk: list[Article]) -> list[tuple[Article, dict[str, Any], A
     """Worker side of :meth:`Pipeline._process_forked` (uses the pipeline inherited by fork)."""
     pipe = _FORK_PIPELINE
     assert pipe is not None, "forked worker without a pipeline"
-    return [pipe.settle(art, rec) for art, rec in pipe.analyse(chunk)]
+    out = []
+    for art, rec in pipe.analyse(chunk):
+        art_, rec_, outputs = pipe.settle(art, rec)
+        # only what :meth:`Pipeline.combine` reads of the records travels back (frames and toponyms are
+        # already in the outputs): less to pickle between the processes
+        out.append((art_, None if rec_ is None else {k: rec_[k] for k in _COMBINE_KEYS if k in rec_}, outputs))
+    return out
+
+
+#: The keys of an article's records that :meth:`Pipeline.combine` reads.
+_COMBINE_KEYS = ("unresolved", "unresolved_spans", "focus")
 
 
 def article_row(art: Article) -> dict[str, Any]:
