@@ -1187,7 +1187,9 @@ def infer_date_from_events(text: str, anchors: Sequence[Anchor],
     allows the same period. The reference is the first day of that period from which every
     bare weekday of the text ("vendredi", "dans la nuit de jeudi à vendredi") falls on or after
     the day before the event: the weekdays of such an article speak of the event and its
-    aftermath. Without weekdays it is the first day of the event.
+    aftermath. Without weekdays it is the first day of the event. When the sentence naming the event
+    says how long ago it was ("il y a deux semaines, le séisme", "trois jours après le séisme"), the
+    reference is the event's first day plus that time.
 
     Parameters
     ----------
@@ -1204,13 +1206,18 @@ def infer_date_from_events(text: str, anchors: Sequence[Anchor],
         The estimated reference (about a week's precision), or None when no single event
         anchor dates the text.
     """
-    point = [a for a in anchors if a.valid_to - a.valid_from <= _POINT_SPAN and a.pattern.search(text)]
-    if not point:
+    found = [(a, m) for a in anchors if a.valid_to - a.valid_from <= _POINT_SPAN for m in [a.pattern.search(text)] if m]
+    if not found:
         return None
+    point = [a for a, _ in found]
     lo = max(a.valid_from for a in point)
     hi = min(a.valid_to for a in point)
     if lo > hi or (min_year is not None and hi.year < min_year):
         return None
+    later = [d for a, m in found for d in [_elapsed_since_event(text, m, a.valid_from)] if d is not None]
+    if later:
+        # "il y a deux semaines, le séisme …": the writing is that long after the event's first day
+        return max(later)
     low = _lower(text)
     weekdays = {_WEEKDAY_NUMBERS[w] for w in re.findall(rf"{_B}({_WEEKDAY}){_E}", low)}
     floor = lo - _ONE_DAY
@@ -1220,6 +1227,43 @@ def infer_date_from_events(text: str, anchors: Sequence[Anchor],
             return day
         day += _ONE_DAY
     return None
+
+
+#: "il y a deux semaines" / "trois jours après" in the sentence that names a dated event: time since it.
+_SINCE_EVENT: Final = re.compile(
+    rf"{_B}(?:il\s+y\s+a\s+(?:(?:quasiment|presque|pr[èe]s\s+de|environ|plus\s+de|un\s+peu\s+plus\s+d['’]\s*)\s*)?"
+    rf"(?P<n>{_NUMBER_WORD})\s+(?P<unit>jours?|semaines?|mois){_E}"
+    rf"|(?P<n2>{_NUMBER_WORD})\s+(?P<unit2>jours?|semaines?|mois)\s+apr[èe]s{_E})"
+)
+#: Words of a sentence boundary searched around an anchor's match.
+_SENTENCE_END: Final = re.compile(r"[.!?\n]")
+
+
+def _add_elapsed(start: datetime.date, n: int, unit: str) -> datetime.date:
+    """``start`` plus ``n`` days, weeks or calendar months (``unit`` as written: "jours", "semaine", "mois")."""
+    if unit == "mois":
+        month = start.month - 1 + n
+        year, month = start.year + month // 12, month % 12 + 1
+        return datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    return start + datetime.timedelta(days=n * (7 if unit.startswith("semaine") else 1))
+
+
+def _elapsed_since_event(text: str, match: re.Match[str], start: datetime.date) -> datetime.date | None:
+    """The writing day of a text whose sentence naming an event (``match``, first day ``start``) says how long
+    ago it was: "il y a deux semaines, le tremblement de terre …", "trois jours après le séisme"."""
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, match.start() - 300), match.start())),
+               default=max(0, match.start() - 300))
+    right = _SENTENCE_END.search(text, match.end())
+    sentence = _lower(text[left:right.start() if right else len(text)])
+    best: datetime.date | None = None
+    for m in _SINCE_EVENT.finditer(sentence):
+        raw, unit = (m["n"], m["unit"]) if m["n"] else (m["n2"], m["unit2"])
+        n = int(raw) if raw.isdigit() else (1 if raw in ("un", "une") else _NUMBERS.get(raw))
+        if not n or n > 36:
+            continue
+        day = _add_elapsed(start, n, unit)
+        best = day if best is None or day > best else best
+    return best
 
 
 _ELAPSED: Final = re.compile(
@@ -1258,12 +1302,6 @@ def elapsed_since_launch(text: str, start: datetime.date) -> datetime.date | Non
         n = int(raw) if raw.isdigit() else _NUMBERS.get(raw)
         if not n or n > 36:
             continue
-        unit = m.group("unit")
-        if unit == "mois":
-            month = start.month - 1 + n
-            year, month = start.year + month // 12, month % 12 + 1
-            day = datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-        else:
-            day = start + datetime.timedelta(days=n * (7 if unit == "semaines" else 1))
+        day = _add_elapsed(start, n, m.group("unit"))
         best = day if best is None or day > best else best
     return best
