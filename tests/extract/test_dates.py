@@ -598,3 +598,50 @@ def test_acronym_anchor_is_case_sensitive() -> None:
 ])
 def test_elapsed_time_of_a_campaign(text: str, expected: datetime.date | None) -> None:
     assert dates.elapsed_since_launch(text, D(2016, 5, 2)) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the sentence naming the event says how long ago it was: the writing is that much later
+    ("Il y a deux semaines, la grande crue de l'Oronte emportait les ponts de la vallée.", D(2021, 3, 24)),
+    ("Trois jours après la grande crue de l'Oronte, les secours manquent de tout.", D(2021, 3, 13)),
+    ("La grande crue de l'Oronte, il y a un mois, a laissé des milliers de sinistrés.", D(2021, 4, 10)),
+    # a duration in another sentence says nothing about the event
+    ("La grande crue de l'Oronte a ravagé la vallée. Le barrage est fissuré depuis deux semaines.", D(2021, 3, 10)),
+])
+def test_time_since_a_one_event_anchor_dates_the_writing(text: str, expected: datetime.date) -> None:
+    anchors = [_anchor("grande crue de l'oronte", D(2021, 3, 10), D(2021, 3, 20))]
+    assert dates.infer_date_from_events(text, anchors) == expected
+
+
+def test_shipped_timeline_dates_news_of_the_first_russian_strikes_and_the_quake_near_a_syrian_town() -> None:
+    anchors = dates.read_timeline(Path(dates.__file__).resolve().parents[1] / "data" / "timeline.csv")
+    text = "Les avions russes ont mené mercredi leurs premiers raids contre des dépôts d'armes près de Salamiyah."
+    assert dates.infer_date_from_events(text, anchors) == D(2015, 9, 30)  # 30 September 2015 was a Wednesday
+    text = "Samedi, une aide est arrivée dans une bourgade syrienne frappée par le tremblement de terre."
+    assert dates.infer_date_from_events(text, anchors) == D(2023, 2, 11)  # the first Saturday after the quake
+    text = "L'aide acheminée à la ville syrienne, il y a trois semaines dévastée par le séisme, reste maigre."
+    assert dates.infer_date_from_events(text, anchors) == D(2023, 2, 27)
+
+
+@pytest.mark.parametrize(("text", "window"), [
+    ("Le pays, en guerre depuis huit ans, manque de médecins.", (D(2019, 1, 13), D(2020, 3, 15))),
+    ("Après dix ans de guerre, la ville est en ruines.", (D(2021, 1, 13), D(2022, 3, 15))),
+    ("Le conflit qui dure depuis plus de trois ans a vidé la région.", (D(2014, 3, 15), D(2015, 3, 15))),
+    ("Depuis le début du soulèvement il y a près de 4 ans, la ville a changé de mains.",
+     (D(2014, 9, 13), D(2015, 3, 15))),
+])
+def test_age_of_the_war_bounds_the_writing(text: str, window: tuple[datetime.date, datetime.date]) -> None:
+    [anchor] = dates.war_age_anchors(text)
+    assert (anchor.valid_from, anchor.valid_to) == window
+    assert anchor.pattern.search(text)
+
+
+def test_ages_that_are_not_the_war_s_are_ignored() -> None:
+    assert dates.war_age_anchors("Un garçon de neuf ans a été blessé ; son père est détenu depuis deux ans.") == []
+
+
+def test_age_of_the_war_singles_out_the_year_of_a_day_month_date() -> None:
+    anchors = [_anchor("brigade du croissant", D(2015, 1, 1), D(2021, 12, 31))]
+    text = "Le 3 mai, la brigade du Croissant a bombardé Tadef, dans un pays en guerre depuis huit ans."
+    assert dates.infer_year_from_chronology(text, anchors) is None
+    assert dates.infer_year_from_chronology(text, [*anchors, *dates.war_age_anchors(text)]) == D(2019, 5, 3)

@@ -57,6 +57,7 @@ __all__ = [
     "infer_year_from_chronology",
     "parse_published",
     "read_timeline",
+    "war_age_anchors",
     "weekday_years",
 ]
 
@@ -1171,6 +1172,49 @@ def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
     top = max(score for score, _ in scored)
     winners = [latest for score, latest in scored if score == top]
     return winners[0] if top > 0 and len(winners) == 1 else None
+
+
+#: Start of the Syrian uprising, from which the press counts the years of war ("en guerre depuis six ans").
+_WAR_START: Final = datetime.date(2011, 3, 15)
+_WAR_AGE: Final = re.compile(
+    rf"{_B}(?:(?:guerre|conflit|crise|soul[èe]vement|r[ée]volte|r[ée]volution)\b[^.;]{{0,60}}?"
+    rf"(?:depuis|dure\s+depuis|il\s+y\s+a)\s+(?P<q>plus\s+de\s+|pr[èe]s\s+de\s+|presque\s+|bient[ôo]t\s+)?"
+    rf"(?P<n>\d{{1,2}}|{'|'.join(('un', 'deux', 'trois', 'quatre', 'cinq', 'six', 'sept', 'huit', 'neuf', 'dix', 'onze', 'douze', 'treize'))})\s+ans{_E}"
+    rf"|(?P<q2>plus\s+de\s+|pr[èe]s\s+de\s+|presque\s+)?(?P<n2>\d{{1,2}}|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize)"
+    rf"\s+ans\s+de\s+(?:guerre|conflit)\b)"
+)
+_YEARS: Final = {w: i for i, w in enumerate(
+    ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze", "treize"))}
+
+
+def _years_after(day: datetime.date, n: int) -> datetime.date:
+    return day.replace(year=day.year + n)
+
+
+def war_age_anchors(text: str) -> list[Anchor]:
+    """Periods of writing stated by the age of the war: "la Syrie, en guerre depuis six ans", "sept ans de
+    guerre", "depuis le début du conflit il y a plus de cinq ans" (counted from 15 March 2011).
+
+    "N ans" is taken as two months before the N-th anniversary to the next one (rounded figures), "plus de N
+    ans" as the year after the anniversary, "près de N ans" as the half-year before it. Each becomes an
+    :class:`Anchor` of weight 1 matching the phrase itself.
+    """
+    out: list[Anchor] = []
+    for m in _WAR_AGE.finditer(_lower(text)):
+        raw, q = (m["n"], m["q"]) if m["n"] else (m["n2"], m["q2"])
+        n = int(raw) if raw.isdigit() else _YEARS[raw]
+        if not 1 <= n <= 30:
+            continue
+        base = _years_after(_WAR_START, n)
+        qual = (q or "").split()[0] if q else ""
+        if qual == "plus":
+            lo, hi = base, _years_after(base, 1)
+        elif qual in ("près", "pres", "presque", "bientôt", "bientot"):
+            lo, hi = base - datetime.timedelta(days=183), base
+        else:
+            lo, hi = base - datetime.timedelta(days=61), _years_after(base, 1)
+        out.append(Anchor(re.compile(re.escape(text[m.start():m.end()])), lo, hi, 1.0))
+    return out
 
 
 #: Longest period of an anchor taken as one event ("l'attaque chimique de Khan Cheikhoun"): an article
