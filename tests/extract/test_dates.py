@@ -645,3 +645,15 @@ def test_age_of_the_war_singles_out_the_year_of_a_day_month_date() -> None:
     text = "Le 3 mai, la brigade du Croissant a bombardé Tadef, dans un pays en guerre depuis huit ans."
     assert dates.infer_year_from_chronology(text, anchors) is None
     assert dates.infer_year_from_chronology(text, [*anchors, *dates.war_age_anchors(text)]) == D(2019, 5, 3)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("La trêve a été prolongée jusqu'au 28 avril dans la vallée.", D(2019, 4, 28)),  # a deadline ahead
+    ("Les convois passeront à partir du 20 avril.", D(2019, 4, 20)),
+    ("Les combats ont duré jusqu'au 9 avril.", D(2019, 4, 9)),  # the nearest occurrence is past
+    ("La trêve court jusqu'au 30 décembre.", D(2018, 12, 30)),  # eight months ahead is too far: last year's
+    ("Le 28 avril, la ville est tombée.", D(2018, 4, 28)),  # a plain date stays in the past
+])
+def test_deadline_without_year_is_the_nearest_occurrence(text: str, expected: datetime.date) -> None:
+    [m] = find_dates(text, D(2019, 4, 15))
+    assert m.date == expected

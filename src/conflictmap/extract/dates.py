@@ -459,11 +459,24 @@ def _calendar(
 def _resolve_day(
     m: re.Match[str], text: str, reference: datetime.date | None, year_hint: int | None
 ) -> _Resolved | None:
-    """Resolve "le 19 septembre", "depuis le 27 février", "samedi 7 juillet 2018"."""
-    hit = _calendar(_normalise(f"{m['d']} {m['m']}"), m["y"], reference, year_hint)
+    """Resolve "le 19 septembre", "depuis le 27 février", "samedi 7 juillet 2018".
+
+    A deadline or a start without its year ("jusqu'au 20 mars", "à partir du 2 mai", "d'ici le 1er juin")
+    may lie ahead: it is the occurrence nearest the reference, before or after it.
+    """
+    core = _normalise(f"{m['d']} {m['m']}")
+    hit = _calendar(core, m["y"], reference, year_hint)
     if hit is None:
         return None
+    if reference is not None and not hit[2] and year_hint is None and _FORWARD.match(m.group(0)):
+        ahead = _dp(f"{core} {hit[0].year + 1}", None)
+        if ahead is not None and (ahead[0] - reference) < (reference - hit[0]):
+            return _Resolved(ahead[0], ahead[0], "day", False, False)
     return _Resolved(hit[0], hit[0], "day", False, hit[2])
+
+
+#: Prepositions of a day that may lie after the reference: a deadline or a start.
+_FORWARD: Final = re.compile(rf"(?:jusqu{_AP}(?:au|à\s+le)|à\s+partir\s+du|d{_AP}ici\s+(?:au|le))\s", re.IGNORECASE)
 
 
 def _resolve_numeric(
