@@ -525,9 +525,12 @@ def test_weekday_is_within_the_six_days_before_reference(
 @settings(max_examples=60, deadline=None)
 @given(reference=references, day=st.dates(min_value=D(2001, 1, 1), max_value=D(2001, 12, 31)))
 def test_day_month_is_most_recent_past_occurrence(reference: datetime.date, day: datetime.date) -> None:
+    # ... unless the coming one is at most a month ahead ("le 20 mars" written on 7 March)
     m = only(f"le {day.day} {MONTHS_FR[day.month - 1]}", reference)
     assert (m.date.month, m.date.day) == (day.month, day.day)
-    assert 0 <= (reference - m.date).days < 366
+    assert -31 <= (reference - m.date).days < 366
+    if m.date <= reference and (m.date.month, m.date.day) != (2, 29):
+        assert (m.date.replace(year=m.date.year + 1) - reference).days > 31
 
 
 @settings(max_examples=40, deadline=None)
@@ -652,7 +655,8 @@ def test_age_of_the_war_singles_out_the_year_of_a_day_month_date() -> None:
     ("Les convois passeront à partir du 20 avril.", D(2019, 4, 20)),
     ("Les combats ont duré jusqu'au 9 avril.", D(2019, 4, 9)),  # the nearest occurrence is past
     ("La trêve court jusqu'au 30 décembre.", D(2018, 12, 30)),  # eight months ahead is too far: last year's
-    ("Le 28 avril, la ville est tombée.", D(2018, 4, 28)),  # a plain date stays in the past
+    ("Le 28 avril, la ville sera évacuée.", D(2019, 4, 28)),  # two weeks ahead: the coming day
+    ("Le 28 mai, la ville est tombée.", D(2018, 5, 28)),  # six weeks ahead: last year's
 ])
 def test_deadline_without_year_is_the_nearest_occurrence(text: str, expected: datetime.date) -> None:
     [m] = find_dates(text, D(2019, 4, 15))

@@ -462,19 +462,24 @@ def _resolve_day(
     """Resolve "le 19 septembre", "depuis le 27 février", "samedi 7 juillet 2018".
 
     A deadline or a start without its year ("jusqu'au 20 mars", "à partir du 2 mai", "d'ici le 1er juin")
-    may lie ahead: it is the occurrence nearest the reference, before or after it.
+    may lie ahead: it is the occurrence nearest the reference, before or after it. Any day at most a
+    month after the reference is that coming day, not last year's: a past date so close to the anniversary
+    would carry its year ("le 20 mars" written on 7 March is the 20th to come).
     """
     core = _normalise(f"{m['d']} {m['m']}")
     hit = _calendar(core, m["y"], reference, year_hint)
     if hit is None:
         return None
-    if reference is not None and not hit[2] and year_hint is None and _FORWARD.match(m.group(0)):
+    if reference is not None and not hit[2] and year_hint is None:
         ahead = _dp(f"{core} {hit[0].year + 1}", None)
-        if ahead is not None and (ahead[0] - reference) < (reference - hit[0]):
+        if ahead is not None and ((_FORWARD.match(m.group(0)) and ahead[0] - reference < reference - hit[0])
+                                  or ahead[0] - reference <= _SOON):
             return _Resolved(ahead[0], ahead[0], "day", False, False)
     return _Resolved(hit[0], hit[0], "day", False, hit[2])
 
 
+#: How far ahead of the reference a year-less day is still taken as coming rather than last year's.
+_SOON: Final = datetime.timedelta(days=31)
 #: Prepositions of a day that may lie after the reference: a deadline or a start.
 _FORWARD: Final = re.compile(rf"(?:jusqu{_AP}(?:au|à\s+le)|à\s+partir\s+du|d{_AP}ici\s+(?:au|le))\s", re.IGNORECASE)
 
