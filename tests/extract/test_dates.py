@@ -661,3 +661,13 @@ def test_age_of_the_war_singles_out_the_year_of_a_day_month_date() -> None:
 def test_deadline_without_year_is_the_nearest_occurrence(text: str, expected: datetime.date) -> None:
     [m] = find_dates(text, D(2019, 4, 15))
     assert m.date == expected
+
+
+def test_an_office_holder_called_new_dates_the_first_months_of_the_term() -> None:
+    anchors = [_anchor("gustave renard", D(2015, 6, 1), D(2019, 6, 1))]
+    text = "Le 3 octobre, le nouveau ministre des Armées Gustave Renard a visité la base."
+    assert dates.infer_year_from_chronology(text, anchors) == D(2015, 10, 3)
+    assert dates.infer_year_from_chronology("Le 3 octobre, le ministre Gustave Renard a visité la base.",
+                                            anchors) is None  # four years tie
+    assert dates.infer_year_from_chronology("Le 3 décembre, le nouveau ministre Gustave Renard est arrivé.",
+                                            anchors) is None  # half a year after taking office: no longer new

@@ -1134,6 +1134,22 @@ def weekday_years(text: str, years: Iterable[int] = range(2011, 2026)) -> set[in
     return ok
 
 
+#: "le nouveau président américain", "la nouvelle ministre", "le nouvel émissaire de l'ONU" right before a name.
+_NEW_IN_OFFICE: Final = re.compile(
+    r"\b(?:nouve(?:au|l|lle)|fra[îi]chement (?:[ée]lu|nomm[ée])e?)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
+#: How long after taking office the press still calls someone "le nouveau président".
+_NEW_SPAN: Final = datetime.timedelta(days=183)
+
+
+def _newly_in_office(anchor: Anchor, text: str) -> Anchor | None:
+    """The first half-year of a term, when the text calls the office-holder of ``anchor`` new ("le nouveau
+    président américain Donald Trump"); None otherwise. Weight 1: the text itself says so."""
+    for m in anchor.pattern.finditer(text):
+        if _NEW_IN_OFFICE.search(text, max(0, m.start() - 60), m.start()):
+            return Anchor(anchor.pattern, anchor.valid_from, min(anchor.valid_to, anchor.valid_from + _NEW_SPAN), 1.0)
+    return None
+
+
 def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
                                years: Iterable[int] = range(2011, 2026),
                                min_year: int | None = None) -> datetime.date | None:
@@ -1144,7 +1160,8 @@ def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
     "depuis 2011", is a lower bound for its writing, never its year). For every candidate year Y
     the text's day/month dates are resolved as if written at the end of Y; Y scores the weight of
     the anchors whose period contains the latest of them. A year is chosen only when it scores
-    strictly more than every other: a tie means the text does not single a year out, and no date
+    strictly more than every other (an office-holder the text calls new, "le nouveau président X", also
+    scores the first half-year of the term): a tie means the text does not single a year out, and no date
     is better than a guessed one. A single year left by the weekdays alone is justified without
     anchors; otherwise no anchor means no date.
 
@@ -1172,6 +1189,7 @@ def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
         if not candidates:
             return None
     present = [a for a in anchors if a.pattern.search(text)]
+    present += [fresh for a in present for fresh in [_newly_in_office(a, text)] if fresh is not None]
     if not present and not (by_weekday and len(candidates) == 1):
         return None
     scored: list[tuple[float, datetime.date]] = []
