@@ -471,10 +471,13 @@ def _resolve_day(
     if hit is None:
         return None
     if reference is not None and not hit[2] and year_hint is None:
-        ahead = _dp(f"{core} {hit[0].year + 1}", None)
-        if ahead is not None and ((_FORWARD.match(m.group(0)) and ahead[0] - reference < reference - hit[0])
-                                  or ahead[0] - reference <= _SOON):
-            return _Resolved(ahead[0], ahead[0], "day", False, False)
+        try:  # plain arithmetic: no dateparser call for the year after
+            ahead = hit[0].replace(year=hit[0].year + 1)
+        except ValueError:  # 29 February
+            ahead = None
+        if ahead is not None and ((_FORWARD.match(m.group(0)) and ahead - reference < reference - hit[0])
+                                  or ahead - reference <= _SOON):
+            return _Resolved(ahead, ahead, "day", False, False)
     return _Resolved(hit[0], hit[0], "day", False, hit[2])
 
 
