@@ -525,9 +525,12 @@ def test_weekday_is_within_the_six_days_before_reference(
 @settings(max_examples=60, deadline=None)
 @given(reference=references, day=st.dates(min_value=D(2001, 1, 1), max_value=D(2001, 12, 31)))
 def test_day_month_is_most_recent_past_occurrence(reference: datetime.date, day: datetime.date) -> None:
+    # ... unless the coming one is at most a month ahead ("le 20 mars" written on 7 March)
     m = only(f"le {day.day} {MONTHS_FR[day.month - 1]}", reference)
     assert (m.date.month, m.date.day) == (day.month, day.day)
-    assert 0 <= (reference - m.date).days < 366
+    assert -31 <= (reference - m.date).days < 366
+    if m.date <= reference and (m.date.month, m.date.day) != (2, 29):
+        assert (m.date.replace(year=m.date.year + 1) - reference).days > 31
 
 
 @settings(max_examples=40, deadline=None)
@@ -598,3 +601,73 @@ def test_acronym_anchor_is_case_sensitive() -> None:
 ])
 def test_elapsed_time_of_a_campaign(text: str, expected: datetime.date | None) -> None:
     assert dates.elapsed_since_launch(text, D(2016, 5, 2)) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the sentence naming the event says how long ago it was: the writing is that much later
+    ("Il y a deux semaines, la grande crue de l'Oronte emportait les ponts de la vallée.", D(2021, 3, 24)),
+    ("Trois jours après la grande crue de l'Oronte, les secours manquent de tout.", D(2021, 3, 13)),
+    ("La grande crue de l'Oronte, il y a un mois, a laissé des milliers de sinistrés.", D(2021, 4, 10)),
+    # a duration in another sentence says nothing about the event
+    ("La grande crue de l'Oronte a ravagé la vallée. Le barrage est fissuré depuis deux semaines.", D(2021, 3, 10)),
+])
+def test_time_since_a_one_event_anchor_dates_the_writing(text: str, expected: datetime.date) -> None:
+    anchors = [_anchor("grande crue de l'oronte", D(2021, 3, 10), D(2021, 3, 20))]
+    assert dates.infer_date_from_events(text, anchors) == expected
+
+
+def test_shipped_timeline_dates_news_of_the_first_russian_strikes_and_the_quake_near_a_syrian_town() -> None:
+    anchors = dates.read_timeline(Path(dates.__file__).resolve().parents[1] / "data" / "timeline.csv")
+    text = "Les avions russes ont mené mercredi leurs premiers raids contre des dépôts d'armes près de Salamiyah."
+    assert dates.infer_date_from_events(text, anchors) == D(2015, 9, 30)  # 30 September 2015 was a Wednesday
+    text = "Samedi, une aide est arrivée dans une bourgade syrienne frappée par le tremblement de terre."
+    assert dates.infer_date_from_events(text, anchors) == D(2023, 2, 11)  # the first Saturday after the quake
+    text = "L'aide acheminée à la ville syrienne, il y a trois semaines dévastée par le séisme, reste maigre."
+    assert dates.infer_date_from_events(text, anchors) == D(2023, 2, 27)
+
+
+@pytest.mark.parametrize(("text", "window"), [
+    ("Le pays, en guerre depuis huit ans, manque de médecins.", (D(2019, 1, 13), D(2020, 3, 15))),
+    ("Après dix ans de guerre, la ville est en ruines.", (D(2021, 1, 13), D(2022, 3, 15))),
+    ("Le conflit qui dure depuis plus de trois ans a vidé la région.", (D(2014, 3, 15), D(2015, 3, 15))),
+    ("Depuis le début du soulèvement il y a près de 4 ans, la ville a changé de mains.",
+     (D(2014, 9, 13), D(2015, 3, 15))),
+])
+def test_age_of_the_war_bounds_the_writing(text: str, window: tuple[datetime.date, datetime.date]) -> None:
+    [anchor] = dates.war_age_anchors(text)
+    assert (anchor.valid_from, anchor.valid_to) == window
+    assert anchor.pattern.search(text)
+
+
+def test_ages_that_are_not_the_war_s_are_ignored() -> None:
+    assert dates.war_age_anchors("Un garçon de neuf ans a été blessé ; son père est détenu depuis deux ans.") == []
+
+
+def test_age_of_the_war_singles_out_the_year_of_a_day_month_date() -> None:
+    anchors = [_anchor("brigade du croissant", D(2015, 1, 1), D(2021, 12, 31))]
+    text = "Le 3 mai, la brigade du Croissant a bombardé Tadef, dans un pays en guerre depuis huit ans."
+    assert dates.infer_year_from_chronology(text, anchors) is None
+    assert dates.infer_year_from_chronology(text, [*anchors, *dates.war_age_anchors(text)]) == D(2019, 5, 3)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("La trêve a été prolongée jusqu'au 28 avril dans la vallée.", D(2019, 4, 28)),  # a deadline ahead
+    ("Les convois passeront à partir du 20 avril.", D(2019, 4, 20)),
+    ("Les combats ont duré jusqu'au 9 avril.", D(2019, 4, 9)),  # the nearest occurrence is past
+    ("La trêve court jusqu'au 30 décembre.", D(2018, 12, 30)),  # eight months ahead is too far: last year's
+    ("Le 28 avril, la ville sera évacuée.", D(2019, 4, 28)),  # two weeks ahead: the coming day
+    ("Le 28 mai, la ville est tombée.", D(2018, 5, 28)),  # six weeks ahead: last year's
+])
+def test_deadline_without_year_is_the_nearest_occurrence(text: str, expected: datetime.date) -> None:
+    [m] = find_dates(text, D(2019, 4, 15))
+    assert m.date == expected
+
+
+def test_an_office_holder_called_new_dates_the_first_months_of_the_term() -> None:
+    anchors = [_anchor("gustave renard", D(2015, 6, 1), D(2019, 6, 1))]
+    text = "Le 3 octobre, le nouveau ministre des Armées Gustave Renard a visité la base."
+    assert dates.infer_year_from_chronology(text, anchors) == D(2015, 10, 3)
+    assert dates.infer_year_from_chronology("Le 3 octobre, le ministre Gustave Renard a visité la base.",
+                                            anchors) is None  # four years tie
+    assert dates.infer_year_from_chronology("Le 3 décembre, le nouveau ministre Gustave Renard est arrivé.",
+                                            anchors) is None  # half a year after taking office: no longer new

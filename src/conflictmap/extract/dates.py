@@ -57,6 +57,7 @@ __all__ = [
     "infer_year_from_chronology",
     "parse_published",
     "read_timeline",
+    "war_age_anchors",
     "weekday_years",
 ]
 
@@ -458,11 +459,32 @@ def _calendar(
 def _resolve_day(
     m: re.Match[str], text: str, reference: datetime.date | None, year_hint: int | None
 ) -> _Resolved | None:
-    """Resolve "le 19 septembre", "depuis le 27 février", "samedi 7 juillet 2018"."""
-    hit = _calendar(_normalise(f"{m['d']} {m['m']}"), m["y"], reference, year_hint)
+    """Resolve "le 19 septembre", "depuis le 27 février", "samedi 7 juillet 2018".
+
+    A deadline or a start without its year ("jusqu'au 20 mars", "à partir du 2 mai", "d'ici le 1er juin")
+    may lie ahead: it is the occurrence nearest the reference, before or after it. Any day at most a
+    month after the reference is that coming day, not last year's: a past date so close to the anniversary
+    would carry its year ("le 20 mars" written on 7 March is the 20th to come).
+    """
+    core = _normalise(f"{m['d']} {m['m']}")
+    hit = _calendar(core, m["y"], reference, year_hint)
     if hit is None:
         return None
+    if reference is not None and not hit[2] and year_hint is None:
+        try:  # plain arithmetic: no dateparser call for the year after
+            ahead = hit[0].replace(year=hit[0].year + 1)
+        except ValueError:  # 29 February
+            ahead = None
+        if ahead is not None and ((_FORWARD.match(m.group(0)) and ahead - reference < reference - hit[0])
+                                  or ahead - reference <= _SOON):
+            return _Resolved(ahead, ahead, "day", False, False)
     return _Resolved(hit[0], hit[0], "day", False, hit[2])
+
+
+#: How far ahead of the reference a year-less day is still taken as coming rather than last year's.
+_SOON: Final = datetime.timedelta(days=31)
+#: Prepositions of a day that may lie after the reference: a deadline or a start.
+_FORWARD: Final = re.compile(rf"(?:jusqu{_AP}(?:au|à\s+le)|à\s+partir\s+du|d{_AP}ici\s+(?:au|le))\s", re.IGNORECASE)
 
 
 def _resolve_numeric(
@@ -1115,6 +1137,22 @@ def weekday_years(text: str, years: Iterable[int] = range(2011, 2026)) -> set[in
     return ok
 
 
+#: "le nouveau président américain", "la nouvelle ministre", "le nouvel émissaire de l'ONU" right before a name.
+_NEW_IN_OFFICE: Final = re.compile(
+    r"\b(?:nouve(?:au|l|lle)|fra[îi]chement (?:[ée]lu|nomm[ée])e?)\s+(?:[\w'’-]+\s+){0,5}$", re.IGNORECASE)
+#: How long after taking office the press still calls someone "le nouveau président".
+_NEW_SPAN: Final = datetime.timedelta(days=183)
+
+
+def _newly_in_office(anchor: Anchor, text: str) -> Anchor | None:
+    """The first half-year of a term, when the text calls the office-holder of ``anchor`` new ("le nouveau
+    président américain Donald Trump"); None otherwise. Weight 1: the text itself says so."""
+    for m in anchor.pattern.finditer(text):
+        if _NEW_IN_OFFICE.search(text, max(0, m.start() - 60), m.start()):
+            return Anchor(anchor.pattern, anchor.valid_from, min(anchor.valid_to, anchor.valid_from + _NEW_SPAN), 1.0)
+    return None
+
+
 def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
                                years: Iterable[int] = range(2011, 2026),
                                min_year: int | None = None) -> datetime.date | None:
@@ -1125,7 +1163,8 @@ def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
     "depuis 2011", is a lower bound for its writing, never its year). For every candidate year Y
     the text's day/month dates are resolved as if written at the end of Y; Y scores the weight of
     the anchors whose period contains the latest of them. A year is chosen only when it scores
-    strictly more than every other: a tie means the text does not single a year out, and no date
+    strictly more than every other (an office-holder the text calls new, "le nouveau président X", also
+    scores the first half-year of the term): a tie means the text does not single a year out, and no date
     is better than a guessed one. A single year left by the weekdays alone is justified without
     anchors; otherwise no anchor means no date.
 
@@ -1153,6 +1192,7 @@ def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
         if not candidates:
             return None
     present = [a for a in anchors if a.pattern.search(text)]
+    present += [fresh for a in present for fresh in [_newly_in_office(a, text)] if fresh is not None]
     if not present and not (by_weekday and len(candidates) == 1):
         return None
     scored: list[tuple[float, datetime.date]] = []
@@ -1173,6 +1213,49 @@ def infer_year_from_chronology(text: str, anchors: Sequence[Anchor],
     return winners[0] if top > 0 and len(winners) == 1 else None
 
 
+#: Start of the Syrian uprising, from which the press counts the years of war ("en guerre depuis six ans").
+_WAR_START: Final = datetime.date(2011, 3, 15)
+_WAR_AGE: Final = re.compile(
+    rf"{_B}(?:(?:guerre|conflit|crise|soul[èe]vement|r[ée]volte|r[ée]volution)\b[^.;]{{0,60}}?"
+    rf"(?:depuis|dure\s+depuis|il\s+y\s+a)\s+(?P<q>plus\s+de\s+|pr[èe]s\s+de\s+|presque\s+|bient[ôo]t\s+)?"
+    rf"(?P<n>\d{{1,2}}|{'|'.join(('un', 'deux', 'trois', 'quatre', 'cinq', 'six', 'sept', 'huit', 'neuf', 'dix', 'onze', 'douze', 'treize'))})\s+ans{_E}"
+    rf"|(?P<q2>plus\s+de\s+|pr[èe]s\s+de\s+|presque\s+)?(?P<n2>\d{{1,2}}|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize)"
+    rf"\s+ans\s+de\s+(?:guerre|conflit)\b)"
+)
+_YEARS: Final = {w: i for i, w in enumerate(
+    ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze", "treize"))}
+
+
+def _years_after(day: datetime.date, n: int) -> datetime.date:
+    return day.replace(year=day.year + n)
+
+
+def war_age_anchors(text: str) -> list[Anchor]:
+    """Periods of writing stated by the age of the war: "la Syrie, en guerre depuis six ans", "sept ans de
+    guerre", "depuis le début du conflit il y a plus de cinq ans" (counted from 15 March 2011).
+
+    "N ans" is taken as two months before the N-th anniversary to the next one (rounded figures), "plus de N
+    ans" as the year after the anniversary, "près de N ans" as the half-year before it. Each becomes an
+    :class:`Anchor` of weight 1 matching the phrase itself.
+    """
+    out: list[Anchor] = []
+    for m in _WAR_AGE.finditer(_lower(text)):
+        raw, q = (m["n"], m["q"]) if m["n"] else (m["n2"], m["q2"])
+        n = int(raw) if raw.isdigit() else _YEARS[raw]
+        if not 1 <= n <= 30:
+            continue
+        base = _years_after(_WAR_START, n)
+        qual = (q or "").split()[0] if q else ""
+        if qual == "plus":
+            lo, hi = base, _years_after(base, 1)
+        elif qual in ("près", "pres", "presque", "bientôt", "bientot"):
+            lo, hi = base - datetime.timedelta(days=183), base
+        else:
+            lo, hi = base - datetime.timedelta(days=61), _years_after(base, 1)
+        out.append(Anchor(re.compile(re.escape(text[m.start():m.end()])), lo, hi, 1.0))
+    return out
+
+
 #: Longest period of an anchor taken as one event ("l'attaque chimique de Khan Cheikhoun"): an article
 #: reporting it as news is written within that period.
 _POINT_SPAN: Final = datetime.timedelta(days=21)
@@ -1187,7 +1270,9 @@ def infer_date_from_events(text: str, anchors: Sequence[Anchor],
     allows the same period. The reference is the first day of that period from which every
     bare weekday of the text ("vendredi", "dans la nuit de jeudi à vendredi") falls on or after
     the day before the event: the weekdays of such an article speak of the event and its
-    aftermath. Without weekdays it is the first day of the event.
+    aftermath. Without weekdays it is the first day of the event. When the sentence naming the event
+    says how long ago it was ("il y a deux semaines, le séisme", "trois jours après le séisme"), the
+    reference is the event's first day plus that time.
 
     Parameters
     ----------
@@ -1204,13 +1289,18 @@ def infer_date_from_events(text: str, anchors: Sequence[Anchor],
         The estimated reference (about a week's precision), or None when no single event
         anchor dates the text.
     """
-    point = [a for a in anchors if a.valid_to - a.valid_from <= _POINT_SPAN and a.pattern.search(text)]
-    if not point:
+    found = [(a, m) for a in anchors if a.valid_to - a.valid_from <= _POINT_SPAN for m in [a.pattern.search(text)] if m]
+    if not found:
         return None
+    point = [a for a, _ in found]
     lo = max(a.valid_from for a in point)
     hi = min(a.valid_to for a in point)
     if lo > hi or (min_year is not None and hi.year < min_year):
         return None
+    later = [d for a, m in found for d in [_elapsed_since_event(text, m, a.valid_from)] if d is not None]
+    if later:
+        # "il y a deux semaines, le séisme …": the writing is that long after the event's first day
+        return max(later)
     low = _lower(text)
     weekdays = {_WEEKDAY_NUMBERS[w] for w in re.findall(rf"{_B}({_WEEKDAY}){_E}", low)}
     floor = lo - _ONE_DAY
@@ -1220,6 +1310,43 @@ def infer_date_from_events(text: str, anchors: Sequence[Anchor],
             return day
         day += _ONE_DAY
     return None
+
+
+#: "il y a deux semaines" / "trois jours après" in the sentence that names a dated event: time since it.
+_SINCE_EVENT: Final = re.compile(
+    rf"{_B}(?:il\s+y\s+a\s+(?:(?:quasiment|presque|pr[èe]s\s+de|environ|plus\s+de|un\s+peu\s+plus\s+d['’]\s*)\s*)?"
+    rf"(?P<n>{_NUMBER_WORD})\s+(?P<unit>jours?|semaines?|mois){_E}"
+    rf"|(?P<n2>{_NUMBER_WORD})\s+(?P<unit2>jours?|semaines?|mois)\s+apr[èe]s{_E})"
+)
+#: Words of a sentence boundary searched around an anchor's match.
+_SENTENCE_END: Final = re.compile(r"[.!?\n]")
+
+
+def _add_elapsed(start: datetime.date, n: int, unit: str) -> datetime.date:
+    """``start`` plus ``n`` days, weeks or calendar months (``unit`` as written: "jours", "semaine", "mois")."""
+    if unit == "mois":
+        month = start.month - 1 + n
+        year, month = start.year + month // 12, month % 12 + 1
+        return datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    return start + datetime.timedelta(days=n * (7 if unit.startswith("semaine") else 1))
+
+
+def _elapsed_since_event(text: str, match: re.Match[str], start: datetime.date) -> datetime.date | None:
+    """The writing day of a text whose sentence naming an event (``match``, first day ``start``) says how long
+    ago it was: "il y a deux semaines, le tremblement de terre …", "trois jours après le séisme"."""
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, match.start() - 300), match.start())),
+               default=max(0, match.start() - 300))
+    right = _SENTENCE_END.search(text, match.end())
+    sentence = _lower(text[left:right.start() if right else len(text)])
+    best: datetime.date | None = None
+    for m in _SINCE_EVENT.finditer(sentence):
+        raw, unit = (m["n"], m["unit"]) if m["n"] else (m["n2"], m["unit2"])
+        n = int(raw) if raw.isdigit() else (1 if raw in ("un", "une") else _NUMBERS.get(raw))
+        if not n or n > 36:
+            continue
+        day = _add_elapsed(start, n, unit)
+        best = day if best is None or day > best else best
+    return best
 
 
 _ELAPSED: Final = re.compile(
@@ -1258,12 +1385,6 @@ def elapsed_since_launch(text: str, start: datetime.date) -> datetime.date | Non
         n = int(raw) if raw.isdigit() else _NUMBERS.get(raw)
         if not n or n > 36:
             continue
-        unit = m.group("unit")
-        if unit == "mois":
-            month = start.month - 1 + n
-            year, month = start.year + month // 12, month % 12 + 1
-            day = datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-        else:
-            day = start + datetime.timedelta(days=n * (7 if unit == "semaines" else 1))
+        day = _add_elapsed(start, n, m.group("unit"))
         best = day if best is None or day > best else best
     return best

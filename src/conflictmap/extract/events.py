@@ -483,15 +483,18 @@ class EventExtractor:
     def _chronology_reference(self, art: Article) -> dt.date | None:
         """Reference of a text without a usable year: chronology anchors, then the events it reports.
 
-        The years the text mentions ("depuis 2011", "pris en 2012") only bound its writing from below.
+        The years the text mentions ("depuis 2011", "pris en 2012") only bound its writing from below; the
+        age of the war ("en guerre depuis six ans") counts as an anchor.
         A reference found from the events alone is about a week's precision
         (``published_precision = "week"``); see :func:`_after_launch` for a latest date that is a launch.
         """
-        from conflictmap.extract.dates import find_dates, infer_date_from_events
+        from conflictmap.extract.dates import find_dates, infer_date_from_events, war_age_anchors
 
         years = [m.end_date.year for m in find_dates(art.text, None)]
         min_year = max(years) if years else None
-        latest = infer_year_from_chronology(art.text, self.anchors, min_year=min_year)
+        # "en guerre depuis six ans" dates the writing like a chronology anchor
+        latest = infer_year_from_chronology(art.text, [*self.anchors, *war_age_anchors(art.text)],
+                                            min_year=min_year)
         if latest is None:
             found = infer_date_from_events(art.text, self.anchors, min_year=min_year)
             if found is not None:
