@@ -89,6 +89,9 @@ _LOCATOR_PREPS = frozenset({"dans", "à", "a", "au", "aux", "en", "près", "proc
 #: Words of an apposition that put a name inside a city ("X, dans le centre de Homs").
 _INSIDE_WORDS = frozenset({"dans", "à", "a", "au", "en", "de", "d'", "d’", "du", "la", "le", "l'", "l’", "vieille",
                            "ville", "centre", "centre-ville", "même"})
+#: Titles before a person's name ("le ministre Malki", "M. Hassan"): the name after them is no place.
+PERSON_TITLES = frozenset({"ministre", "président", "présidente", "m.", "mme", "général", "colonel", "commandant",
+                           "porte-parole", "émir", "imam", "ambassadeur", "ambassadrice", "député", "sénateur"})
 #: Participles that may open an apposition before its preposition ("X, située dans la province de Y").
 _LOCATED_WORDS = frozenset({"situé", "située", "situés", "situées", "sis", "sise", "sises", "localisé", "localisée"})
 #: How far (km) a name must be from the place its apposition names to be another place of that name
@@ -605,7 +608,7 @@ class ToponymRecognizer:
         """Reject n-grams that are common words, names of people/organisations, or agencies."""
         g = self.gazetteer
         key = fold(text)
-        if g.is_not_place(text) or key in self.non_places:
+        if g.is_not_place(text) or key in self.non_places or (i > 0 and doc[i - 1].lower_ in PERSON_TITLES):
             return False
         if j - i == 1:
             tok = doc[i]
