@@ -211,6 +211,8 @@ def test_a_generic_head_is_a_fragment_not_a_place(nlp: Language) -> None:
         ("Des jihadistes retranchés à Sahem al-Golan ont été encerclés.", "Sahem al-Golan", 32.77, 35.93, "town"),
         ("Des obus ont touché le site de Qalaat Semaan pendant la nuit.", "Qalaat Semaan", 36.33, 36.84, "site"),
         ("Les détenus se sont évadés d'une prison de Rajo après la secousse.", "Rajo", 36.68, 36.66, "town"),
+        ("Une mutinerie a éclaté à la prison de Ghouayrane, au sud de Hassaké.", "prison de Ghouayrane", 36.47,
+         40.74, "site"),
     ],
 )
 def test_sites_villages_and_districts_missing_from_cities500_are_found(nlp: Language, text: str, name: str,
