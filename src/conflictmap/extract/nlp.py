@@ -89,7 +89,13 @@ _LOCATOR_PREPS = frozenset({"dans", "à", "a", "au", "aux", "en", "près", "proc
 #: Words of an apposition that put a name inside a city ("X, dans le centre de Homs").
 _INSIDE_WORDS = frozenset({"dans", "à", "a", "au", "en", "de", "d'", "d’", "du", "la", "le", "l'", "l’", "vieille",
                            "ville", "centre", "centre-ville", "même"})
-#: How far (km) a name abroad must be from the place its apposition names to be another place of that name.
+#: Titles before a person's name ("le ministre Malki", "M. Hassan"): the name after them is no place.
+PERSON_TITLES = frozenset({"ministre", "président", "présidente", "m.", "mme", "général", "colonel", "commandant",
+                           "porte-parole", "émir", "imam", "ambassadeur", "ambassadrice", "député", "sénateur"})
+#: Participles that may open an apposition before its preposition ("X, située dans la province de Y").
+_LOCATED_WORDS = frozenset({"situé", "située", "situés", "situées", "sis", "sise", "sises", "localisé", "localisée"})
+#: How far (km) a name must be from the place its apposition names to be another place of that name
+#: (abroad, or in another governorate of the theatre).
 LOCATOR_MISMATCH_KM = 100.0
 #: How far (km) a district may lie from the city it is said to be in.
 DISTRICT_RADIUS_KM = 25.0
@@ -602,7 +608,7 @@ class ToponymRecognizer:
         """Reject n-grams that are common words, names of people/organisations, or agencies."""
         g = self.gazetteer
         key = fold(text)
-        if g.is_not_place(text) or key in self.non_places:
+        if g.is_not_place(text) or key in self.non_places or (i > 0 and doc[i - 1].lower_ in PERSON_TITLES):
             return False
         if j - i == 1:
             tok = doc[i]
@@ -879,13 +885,16 @@ class ToponymRecognizer:
         (no distance such as "à 80 km", no verb). The flag says whether the words put the name inside
         it ("X, dans la vieille ville de Homs"), not near it or in one direction ("X, au nord d'Alep").
         Without a comma, only "dans" a governorate or region counts ("la localité de X dans la Ghouta
-        orientale"; "de Homs à Hama" is a route).
+        orientale"; "de Homs à Hama" is a route); "située"/"sis" may stand for the comma or follow it
+        ("X, située dans la province de Y").
         """
         k = c.end
         if k + 1 >= len(doc):
             return None
+        if doc[k].text == "," and doc[k + 1].lower_ in _LOCATED_WORDS and k + 2 < len(doc):
+            k += 1  # "X, située dans …": the participle stands for the comma
         bare = doc[k].lower_ == "dans"
-        if not bare and doc[k].text != ",":
+        if not bare and doc[k].text != "," and doc[k].lower_ not in _LOCATED_WORDS:
             return None
         k = k if not bare else k - 1  # the words after the name, from the preposition on
         for o in cands:
@@ -896,10 +905,20 @@ class ToponymRecognizer:
                     for t in doc[k + 1:o.start]):
                 return None  # "à X, Y et Z" is a list, not an apposition
             p = max(o.cands, key=lambda x: self._score(x, o, focus, neighbours)).place
-            inside = all(t.lower_ in _INSIDE_WORDS for t in doc[k + 1:o.start])
+            area = p.feature_type in ("admin1", "region")  # "dans la province de Y", "dans la région de Y"
+            inside = all(t.lower_ in _INSIDE_WORDS or (area and (t.lower_ in ADMIN_NOUNS or t.lower_ == "région"))
+                         for t in doc[k + 1:o.start])
             kinds = ("admin1", "region") if bare else ("town", "admin1", "region")
             return (p, inside) if p.country_code == focus and p.feature_type in kinds else None
         return None
+
+    @staticmethod
+    def _other_governorate(p: Place, c: _Cand, where: Place, inside: bool) -> bool:
+        """Whether an apposition puts a name inside a governorate or region other than the place's own.
+
+        Not for a name that is itself a landmark ("au nord de Homs, dans la Ghouta" is a list of areas)."""
+        return (inside and not c.near and where.feature_type in ("admin1", "region") and bool(where.admin1_code)
+                and bool(p.admin1_code) and p.admin1_code != where.admin1_code)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.unresolved = []
@@ -928,9 +947,12 @@ class ToponymRecognizer:
                           <= DISTRICT_RADIUS_KM and t[1].place.feature_type in ("town", "site")]
                 if inside:
                     scored = [*inside, *[t for t in scored if t not in inside]]  # the district of that city
-                elif explicit or scored[0][1].place.country_code != focus:
+                elif explicit or scored[0][1].place.country_code != focus or (c.district and distance_km(
+                        scored[0][1].place.lat, scored[0][1].place.lon, host.lat, host.lon) > LOCATOR_MISMATCH_KM):
                     # "le quartier de X à Deraa", "X, dans la vieille ville de Homs" with only namesakes far
-                    # away: a district of the city, placed at the city (precision 2), listed for the curated file
+                    # away, or "le quartier de X" in a story on a city whose only X is a town of another
+                    # governorate: a district of the city, placed at the city (precision 2), listed for the
+                    # curated file
                     span = Span(doc, c.start, c.end, label="LOC")
                     span._.place = host
                     span._.confidence = 0.5
@@ -940,9 +962,11 @@ class ToponymRecognizer:
                     continue
             best_score, best = scored[0]
             p = best.place
-            if where is not None and p.feature_type == "town" and p.country_code != where.country_code and \
-                    distance_km(p.lat, p.lon, where.lat, where.lon) > LOCATOR_MISMATCH_KM and not p.is_capital:
-                # "Balad, dans la province de Deraa" is not Balad in Iraq: a place the gazetteer lacks
+            if where is not None and p.feature_type == "town" and not p.is_capital and (
+                    p.country_code != where.country_code or self._other_governorate(p, c, where, inside)) and \
+                    distance_km(p.lat, p.lon, where.lat, where.lon) > LOCATOR_MISMATCH_KM:
+                # "Balad, dans la province de Deraa" is not Balad in Iraq, nor "X, située dans la province de
+                # Quneitra" a namesake near Aleppo: a place the gazetteer lacks
                 doc._.unresolved.append(doc[c.start:c.end].text)
                 doc._.unresolved_spans.append((doc[c.start:c.end].text, doc[c.start].idx,
                                                doc[c.end - 1].idx + len(doc[c.end - 1].text)))
@@ -962,10 +986,11 @@ class ToponymRecognizer:
                 # model's place label or a locative context
                 doc._.unresolved.append(doc[c.start:c.end].text)
                 continue
-            if (best.match < 0.95 and p.country_code != focus and p.feature_type == "town"
-                    and p.population < self.min_population and not p.is_capital) or \
+            if (best.match < 0.95 and p.country_code != focus and p.feature_type == "town" and not p.is_capital
+                    and p.population < (self.min_population if best.match >= 0.9 else 1_000_000)) or \
                     self._far_small_town(p, c, doc[c.start:c.end].text, focus, neighbours):
-                # a loose transliteration of a small foreign town ("Al-Roumaniya" ~ Rummana) is a guess
+                # a loose transliteration of a small foreign town ("Al-Roumaniya" ~ Rummana), or a looser one
+                # of a mid-sized one ("Bsirin" ~ Bartın), is a guess
                 doc._.unresolved.append(doc[c.start:c.end].text)
                 continue
             # certainty against the best alternative that is somewhere else (> 50 km): "Alep" the city or
