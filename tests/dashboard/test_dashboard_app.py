@@ -331,7 +331,24 @@ def test_place_list_counts_what_the_filters_can_show(app: AppTest, bundle: Bundl
     assert metric(app, "Événements") == int(m.group(2))
 
 
+def test_hidden_tabs_run_nothing_until_opened(app: AppTest) -> None:
+    """The first page shows the events table only: the chart, exports and About wait for their tab."""
+    app.run()
+    assert [tab.label for tab in app.tabs] == ["Événements", "Chronologie", "Exporter", "À propos"]
+    assert not app.get("vega_lite_chart") and not app.get("download_button")
+    assert "Codebook" not in [s.value for s in app.subheader]
+    app.session_state["w_tab_fr"] = "Chronologie"
+    app.run()
+    assert not app.exception
+    assert app.get("vega_lite_chart")
+    app.session_state["w_tab_fr"] = "Exporter"
+    app.run()
+    assert len(app.get("download_button")) == 3
+
+
 def test_about_page_has_method_codebook_and_sources(app: AppTest) -> None:
+    app.run()
+    app.session_state["w_tab_fr"] = "À propos"
     app.run()
     text = " ".join(m.value for m in app.markdown)
     assert "Méthode" in text and "Codebook" in " ".join(s.value for s in app.subheader)
