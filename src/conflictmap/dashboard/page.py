@@ -797,6 +797,35 @@ def _event_choice(b: Bundle, r: int, lang: str) -> str:
            f"{category_label(e.get('category'), lang)}"
 
 
+#: Seconds after a session's first page before the data grids under the map are sent (see :func:`_first_page`).
+_DEFER_S = 1.5
+
+
+def _first_page() -> bool:
+    """True while the page of a session's first run is being sent (data grids wait, see :func:`_rerun_soon`).
+
+    The data grids under the map (events table, undated list) make the browser fetch and
+    compile about 1.2 MB of Streamlit's grid code; on the first page that delays mounting the
+    map, which is what the user waits for. So the first run leaves their place empty; the next
+    run fills it: the map's first report (right after it is drawn), any click, or at the latest
+    the timer of :func:`_rerun_soon`.
+    """
+    return not st.session_state.get("_first_page_sent")
+
+
+def _rerun_soon() -> None:
+    """End of a session's first run: re-run the page :data:`_DEFER_S` seconds later (once)."""
+    ss = st.session_state
+
+    @st.fragment(run_every=_DEFER_S)
+    def _wake() -> None:
+        if ss.get("_first_page_sent"):  # the timer, not the first run itself
+            st.rerun()  # the whole page; the fragment is not registered again, so its timer stops
+
+    _wake()
+    ss["_first_page_sent"] = True
+
+
 def _table(b: Bundle, idx: np.ndarray, state: ViewState, lang: str) -> None:
     df = cached_events_table(b, state, idx)
     if len(idx) > len(df):
@@ -969,7 +998,11 @@ def run(app_root: Path) -> None:
     view = st.session_state.get("map_view")
     _sync_url(replace(state, center=(view[0], view[1]) if view else None, zoom=int(view[2]) if view else None),
               None if windowed else span)
-    _undated_list(b, state, lang)
+    first = _first_page()
+    below = st.container()  # the same place in every run, filled from the second one
+    if not first:
+        with below:
+            _undated_list(b, state, lang)
 
     p = b.prep
     cat_counts = np.bincount(p.cat[idx], minlength=len(p.cats)) if len(idx) else np.zeros(len(p.cats), int)
@@ -985,13 +1018,15 @@ def run(app_root: Path) -> None:
     # tables are not built nor loaded by the browser until asked for); switching tabs re-runs the page.
     tabs = st.tabs([t("tab_events", lang), t("tab_timeline", lang), t("tab_export", lang), t("tab_about", lang)],
                    key=f"w_tab_{lang}", on_change="rerun")
-    panels = (lambda: _table(b, idx, state, lang), lambda: _timeline(b, idx, state, lang),
+    panels = (lambda: None if first else _table(b, idx, state, lang), lambda: _timeline(b, idx, state, lang),
               lambda: _exports(b, state, lang), lambda: about_page(b, lang, st.session_state.get("_perf", {})))
     for tab, panel in zip(tabs, panels):
         if tab.open is not False:  # None: this Streamlit does not track tabs, run them all
             with tab:
                 panel()
     _freeze_heap((base.version, *sorted(m for m in _FROZEN_AFTER if m in sys.modules)))
+    if first:
+        _rerun_soon()
     _play(state, span)
 
 
