@@ -290,6 +290,8 @@ def test_english_page_from_the_url(app: AppTest, bundle: Bundle) -> None:
     assert "events from" in cap and "dataset built on" in cap
     app.text_input(key="w_q").set_value("no such thing anywhere").run()
     assert metric(app, "Events") == 0
+    app.session_state["w_tab_en"] = "Timeline"  # tabs run when opened
+    app.run()
     assert any("No events in the view." in i.value for i in app.info)
     assert app.query_params["lang"] == "en"
 
@@ -331,7 +333,38 @@ def test_place_list_counts_what_the_filters_can_show(app: AppTest, bundle: Bundl
     assert metric(app, "Événements") == int(m.group(2))
 
 
+def test_hidden_tabs_run_nothing_until_opened(app: AppTest) -> None:
+    """The first page shows the events table only: the chart, exports and About wait for their tab."""
+    app.run()
+    assert [tab.label for tab in app.tabs] == ["Événements", "Chronologie", "Exporter", "À propos"]
+    assert not app.get("vega_lite_chart") and not app.get("download_button")
+    assert "Codebook" not in [s.value for s in app.subheader]
+    app.session_state["w_tab_fr"] = "Chronologie"
+    app.run()
+    assert not app.exception
+    assert app.get("vega_lite_chart")
+    app.session_state["w_tab_fr"] = "Exporter"
+    app.run()
+    assert len(app.get("download_button")) == 3
+
+
+def test_first_page_sends_the_map_before_the_data_grids(app: AppTest, bundle: Bundle) -> None:
+    """A session's first page has the map and counts but no data grid; the next run (the map's first
+    report, any click, or the page's own timer) adds the events table and the undated list."""
+    app.run()
+    assert metric(app, "Événements") == len(filter_events(bundle, ViewState()))
+    assert not app.main.dataframe and not app.main.expander
+    app.run()
+    assert not app.exception
+    undated = bool((bundle.prep.d0 >= np.iinfo(np.int64).max // 8).any())
+    assert len(app.main.expander) == int(undated)  # the undated events, listed on request
+    assert len(app.main.dataframe) == 1 + int(undated)
+    assert len(app.main.dataframe[0].value) == len(filter_events(bundle, ViewState()))  # the events table
+
+
 def test_about_page_has_method_codebook_and_sources(app: AppTest) -> None:
+    app.run()
+    app.session_state["w_tab_fr"] = "À propos"
     app.run()
     text = " ".join(m.value for m in app.markdown)
     assert "Méthode" in text and "Codebook" in " ".join(s.value for s in app.subheader)

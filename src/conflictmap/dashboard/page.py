@@ -12,6 +12,7 @@ import gc
 import json
 import os
 import re
+import sys
 import time
 from dataclasses import replace
 from datetime import date, timedelta
@@ -208,21 +209,23 @@ def _outline(app_root: str) -> dict[str, Any] | None:
     return None
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _freeze_heap(token: str) -> bool:
-    """Move everything alive after the first load (modules, the shared data) out of the GC's sight.
+#: Heavy modules imported on demand (a tab opened): freezing again once they are loaded.
+_FROZEN_AFTER = ("altair", "pyarrow.parquet")
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _freeze_heap(token: tuple[str, ...]) -> bool:
+    """Move everything alive after a page run (modules, the shared data) out of the GC's sight.
 
     Streamlit runs a full ``gc.collect(2)`` after every script run
     (``runner.postScriptGC``); without this it walks every object of pandas,
     altair, folium... and the shared bundle each time (a third of a rerun's
     CPU). Frozen objects are still freed by reference counting; only cycles
-    among them are no longer collected. Runs once per data version.
+    among them are no longer collected. Called at the end of the page, after
+    the map was sent; runs once per data version and again when a tab first
+    imports a heavy module (the token lists them).
     """
     del token  # cache key only
-    import altair  # noqa: F401 - imported by every rerun: freeze them too
-    import folium  # noqa: F401
-    import streamlit_folium  # noqa: F401
-
     # A full collection here would cost ~0.7 s on the very first page load (cold start); the young
     # generation is enough: what survives of the import-time garbage is small and frozen once.
     gc.collect(0)
@@ -794,6 +797,35 @@ def _event_choice(b: Bundle, r: int, lang: str) -> str:
            f"{category_label(e.get('category'), lang)}"
 
 
+#: Seconds after a session's first page before the data grids under the map are sent (see :func:`_first_page`).
+_DEFER_S = 1.5
+
+
+def _first_page() -> bool:
+    """True while the page of a session's first run is being sent (data grids wait, see :func:`_rerun_soon`).
+
+    The data grids under the map (events table, undated list) make the browser fetch and
+    compile about 1.2 MB of Streamlit's grid code; on the first page that delays mounting the
+    map, which is what the user waits for. So the first run leaves their place empty; the next
+    run fills it: the map's first report (right after it is drawn), any click, or at the latest
+    the timer of :func:`_rerun_soon`.
+    """
+    return not st.session_state.get("_first_page_sent")
+
+
+def _rerun_soon() -> None:
+    """End of a session's first run: re-run the page :data:`_DEFER_S` seconds later (once)."""
+    ss = st.session_state
+
+    @st.fragment(run_every=_DEFER_S)
+    def _wake() -> None:
+        if ss.get("_first_page_sent"):  # the timer, not the first run itself
+            st.rerun()  # the whole page; the fragment is not registered again, so its timer stops
+
+    _wake()
+    ss["_first_page_sent"] = True
+
+
 def _table(b: Bundle, idx: np.ndarray, state: ViewState, lang: str) -> None:
     df = cached_events_table(b, state, idx)
     if len(idx) > len(df):
@@ -936,7 +968,6 @@ def run(app_root: Path) -> None:
     base, b = _bundles(app_root, lang0)
     if b is None or base is None:
         return
-    _freeze_heap(base.version)
     windowed = base.full_span is not None  # large archive: only the window's months are loaded
     span = (base.full_span if windowed else b.prep.span) or _EMPTY_SPAN
     _init_from_url(b, span, _default_window(span) if windowed else None)
@@ -966,7 +997,11 @@ def run(app_root: Path) -> None:
     view = st.session_state.get("map_view")
     _sync_url(replace(state, center=(view[0], view[1]) if view else None, zoom=int(view[2]) if view else None),
               None if windowed else span)
-    _undated_list(b, state, lang)
+    first = _first_page()
+    below = st.container()  # the same place in every run, filled from the second one
+    if not first:
+        with below:
+            _undated_list(b, state, lang)
 
     p = b.prep
     cat_counts = np.bincount(p.cat[idx], minlength=len(p.cats)) if len(idx) else np.zeros(len(p.cats), int)
@@ -978,16 +1013,19 @@ def run(app_root: Path) -> None:
         col.metric(category_label(cat, lang), _n(n))
     cols[4].metric(t("metric_zones", lang), n_zones)
 
-    t1, t2, t3, t4 = st.tabs([t("tab_events", lang), t("tab_timeline", lang), t("tab_export", lang),
-                              t("tab_about", lang)])
-    with t1:
-        _table(b, idx, state, lang)
-    with t2:
-        _timeline(b, idx, state, lang)
-    with t3:
-        _exports(b, state, lang)
-    with t4:
-        about_page(b, lang, st.session_state.get("_perf", {}))
+    # Lazy tabs: only the open one runs and is sent (the chart library, the exports and the About
+    # tables are not built nor loaded by the browser until asked for); switching tabs re-runs the page.
+    tabs = st.tabs([t("tab_events", lang), t("tab_timeline", lang), t("tab_export", lang), t("tab_about", lang)],
+                   key=f"w_tab_{lang}", on_change="rerun")
+    panels = (lambda: None if first else _table(b, idx, state, lang), lambda: _timeline(b, idx, state, lang),
+              lambda: _exports(b, state, lang), lambda: about_page(b, lang, st.session_state.get("_perf", {})))
+    for tab, panel in zip(tabs, panels):
+        if tab.open is not False:  # None: this Streamlit does not track tabs, run them all
+            with tab:
+                panel()
+    _freeze_heap((base.version, *sorted(m for m in _FROZEN_AFTER if m in sys.modules)))
+    if first:
+        _rerun_soon()
     _play(state, span)
 
 

