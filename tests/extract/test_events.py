@@ -729,3 +729,24 @@ def test_talks_abroad_and_talks_on_conditions_are_no_events(pipeline) -> None:  
     # a truce concluded is still one
     r = run(pipeline, "Un accord de cessez-le-feu a été conclu mardi à Zabadani entre l'armée et les rebelles.")
     assert list(r.events.category) == ["deescalation"]
+
+
+def test_a_roll_up_of_hits_one_per_sentence_keeps_each_town(pipeline) -> None:  # type: ignore[no-untyped-def]
+    # three towns hit the same day, told one per sentence: three events, not one merged into the first
+    text = ("Des obus de mortier sont tombés lundi sur Douma, faisant deux morts. Un autre obus a frappé Harasta. "
+            "Trois civils ont été tués dans le pilonnage de Zamalka.")
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert inc.place_id.nunique() == 3 and len(inc) == 3
+    # the same town told twice (title, then body) stays one event
+    inc = run(pipeline, "Des obus sont tombés lundi sur Douma.\n\nLundi, des obus de mortier ont frappé Douma.").events
+    assert len(inc.query("category == 'incident'")) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "L'armée a repris mardi ses bombardements sur la ville de Saraqeb.",
+    "Les rebelles reprennent les tirs de roquettes sur Mhardeh.",
+    "Deux localités, Kafranbel et Maaret Hourmah, sont toujours sous le contrôle des rebelles.",
+])
+def test_resumed_fire_and_a_held_town_are_no_control_change(pipeline, text: str) -> None:  # type: ignore[no-untyped-def]
+    evs = run(pipeline, text).events
+    assert not (evs.category == "control_change").any()

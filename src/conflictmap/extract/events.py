@@ -162,6 +162,12 @@ _NEGATION_BEFORE = re.compile(
 _IDIOMS = re.compile(
     r"à (?:\w+ )?reprises|reprises? (?:des|de la|du) (?:n[ée]gociations|pourparlers|discussions|combats|dialogue"
     r"|activit[ée]s?|travaux)|reprendre (?:les|des) (?:n[ée]gociations|pourparlers|discussions)"
+    # "deux villes sont encore sous le contrôle des rebelles": who still holds a place, no change
+    r"|\b(?:encore|toujours)\s+sous (?:le )?contr[ôo]le"
+    # "l'artillerie a repris ses bombardements": resumed, nothing taken (only the verb is blanked)
+    r"|\b(?:repris|reprend|reprennent|reprenait|reprenaient|reprendre|reprenant)(?=(?: \w+)? (?:ses|leurs|les|son|sa)"
+    r" (?:\w+ )?(?:bombardements|frappes|tirs|raids|attaques|op[ée]rations|pilonnages?|offensives?|hostilit[ée]s"
+    r"|assauts|combats|affrontements)\b)"
     r"|prise en charge|sans (?:faire de )?morts?|mort-n[ée]|mortiers? de rire"
     r"|(?:fui|fuient|fuyant|fuir|fuit|fuyaient|fuyé|chass[ée]s? par) (?:les|des|de violents) combats"
     r"|lib[ée]r\w* (?:des|les|\d+|plusieurs|tous les) (?:\w+ )?(?:prisonniers|d[ée]tenus|otages|captifs)",
@@ -1533,6 +1539,11 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
                     # "frappes sur X et Y": one sentence, two towns (neighbouring villages too) or two
                     # districts, two events ("Jobar, à Damas": one)
                     continue
+                if (r["article_id"] == q["article_id"] and r["start"] != q["start"]
+                        and _distinct_sites(r, q, pts[i], pts[j])):
+                    # a roll-up of one day's hits, one per sentence ("un obus est tombé sur le quartier X ...
+                    # trois morts dans le pilonnage de Y"): two towns or two districts apart are two events
+                    continue
                 if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
                     continue
                 if day is not None and r["article_id"] != q["article_id"] and (_estimated(r) or _estimated(q)):
@@ -1578,6 +1589,33 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
         first["geometry"] = geoms[best]
         records.append(first)
     return store.events_frame(records)
+
+
+def _distinct_sites(r: dict[str, Any], q: dict[str, Any], pr: tuple[float, float], pq: tuple[float, float]) -> bool:
+    """Whether two reports of one article, told in different sentences, name two separate sites.
+
+    Two towns more than 5 km apart, or two districts more than 2 km apart, are separate sites; a town and
+    a place of another precision may be the same site told twice (a town and its district, a province and
+    its town).
+
+    Parameters
+    ----------
+    r, q : dict
+        Report records (``place_id``, ``geo_precision``).
+    pr, pq : tuple of float
+        Their points (lat, lon).
+
+    Returns
+    -------
+    bool
+        True when the two places cannot be one event's place.
+    """
+    if r["place_id"] == q["place_id"]:
+        return False
+    pr_, pq_ = int(r["geo_precision"]), int(q["geo_precision"])
+    if pr_ != pq_ or pr_ > 2:
+        return False
+    return distance_km(*pr, *pq) > (5.0 if pr_ == 2 else 2.0)
 
 
 def _estimated(rec: dict[str, Any]) -> bool:
