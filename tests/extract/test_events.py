@@ -750,3 +750,37 @@ def test_a_roll_up_of_hits_one_per_sentence_keeps_each_town(pipeline) -> None:  
 def test_resumed_fire_and_a_held_town_are_no_control_change(pipeline, text: str) -> None:  # type: ignore[no-untyped-def]
     evs = run(pipeline, text).events
     assert not (evs.category == "control_change").any()
+
+
+@pytest.mark.parametrize("text,owner", [
+    ("Un kamikaze s'est fait exploser mardi à un barrage de l'armée près de Nawa.", "SYR_GOV"),
+    ("Un drone a frappé jeudi un convoi turc près d'Al-Bab.", "TUR"),
+    ("Mercredi, des tirs ont visé les positions des Forces démocratiques syriennes près de Manbij.", "SDF"),
+])
+def test_the_owner_of_a_hit_site_is_its_target(pipeline, text: str, owner: str) -> None:  # type: ignore[no-untyped-def]
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert len(inc) >= 1 and owner not in set(inc.actor1)
+
+
+@pytest.mark.parametrize("text,actor", [
+    ("L'aviation a mené mardi deux raids sur Ariha.", "SYR_GOV"),
+    ("Des hélicoptères ont largué mardi des barils d'explosifs sur Anadan.", "SYR_GOV"),
+    ("L'aviation de la coalition a frappé mardi la ville de Hajin.", "COALITION"),
+])
+def test_an_unqualified_air_force_is_the_government_s(pipeline, text: str, actor: str) -> None:  # type: ignore[no-untyped-def]
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert list(inc.actor1) == [actor]
+
+
+def test_one_more_strike_of_the_same_kind_keeps_its_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Des hélicoptères ont largué lundi des barils d'explosifs sur Anadan. Un raid identique a frappé la ville "
+            "de Hayan, tuant trois civils.")
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert inc.place_id.nunique() == 2 and set(inc.actor1) == {"SYR_GOV"}
+
+
+def test_strikes_a_ministry_announced_are_its_country_s(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Le ministère russe de la Défense a annoncé lundi avoir frappé des jihadistes en Syrie avec ses bombardiers. "
+            "Un dépôt d'armes des terroristes à Saraqeb a été détruit lors de ces frappes, selon le ministère.")
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert len(inc) == 1 and inc.actor1.iloc[0] == "RUS"

@@ -222,7 +222,9 @@ _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|ven
 _FRONTED = re.compile(r"^\W*(?:apr[èe]s|durant|pendant|depuis|au terme d[eu'’]|à l['’]issue d[eu'’]|au cours d[eu'’]"
                       r"|lors d[eu'’]|malgr[ée]|face à|en d[ée]pit d[eu'’])", re.IGNORECASE)
 _VERB_FORM = re.compile(r"(?:é|ée|és|ées|ent|ait|aient|er|ant|ons|ez)$", re.IGNORECASE)
-_BARE_TROOPS = re.compile(r"soldats?|militaires?|troupes?|forces|combattants?|miliciens?", re.IGNORECASE)
+_BARE_TROOPS = re.compile(r"soldats?|militaires?|troupes?|forces|combattants?|miliciens?|aviation|h[ée]licopt[èe]res?",
+                          re.IGNORECASE)
+_OF_PARTY = re.compile(r"\s*|\s+(?:de la|du|des|de l['’]|de|d['’])\s*", re.IGNORECASE)
 _TARGET_OF = re.compile(r"\b(?:contre|vis(?:ant|ait|aient|e|ent|é|ée|és|ées)|cibl(?:ant|ait|aient|e|ent|é|ée|és|ées)"
                         r"|au passage d(?:e|u|es|['’])|au milieu d(?:e|u|es|['’])|parmi)\b[^,;]{0,40}$|\b(?:où|qui|dont|lorsque)\b", re.IGNORECASE)
 # "affirme l'EI dans sa revendication", "revendiqué par HTS": the claimant of an attack whose author is unnamed
@@ -230,6 +232,14 @@ _CLAIMANT_BEFORE = re.compile(r"(?:revendiqu\w*\s+(?:\w+\s+){0,3}?par|revendicat
                               r"(?:l['’]|les?\s+|la\s+)?$", re.IGNORECASE)
 _CLAIMANT_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:(?:dans|selon)\s+(?:sa|son|une?|leur)\s+(?:revendication|communiqué)"
                              r"|(?:a|ont|avait|avaient)\s+revendiqu)", re.IGNORECASE)
+# "les positions de l'armée", "une base des terroristes", "un convoi turc", "un barrage de l'armée": the owner of
+# what was hit is the target, never the author of the hit
+_TARGET_OWNER = re.compile(r"\b(?:positions?|bases?|barrages?|points? de contr[ôo]le|check-?points?|postes?"
+                           r"(?: de commandement)?|convois?|camps?|si[èe]ges?|QG|quartiers? g[ée]n[ée]raux?|d[ée]p[ôo]ts?"
+                           r"|entrep[ôo]ts?|v[ée]hicules?|patrouilles?|casernes?|bastions?|fiefs?|cibles?)\s+"
+                           r"(?:d['’]\s*(?:armes|munitions)\s+)?"
+                           r"(?:(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+|le\s+)?(?:groupes?\s+|milices?\s+)?)?$",
+                           re.IGNORECASE)
 _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
                              r"(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
@@ -244,6 +254,9 @@ _CASUALTY_ONLY = re.compile(r"tu[ée]|tuant|morts?\b|bless|p[ée]ri", re.IGNOREC
 _OTHER_INCIDENT = re.compile(r"\b(?:autres?|ailleurs|par ailleurs|s[ée]par[ée]ment|distinct)\b", re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$|^\W*(?:l['’]|la\s+|le\s+)(?:\w+\s+)?$",
                         re.IGNORECASE)  # "L'attentat visait …" opening the sentence after the attack was reported
+# "un raid identique", "un autre raid", "de nouvelles frappes": one more of the kind the article just attributed
+_SAME_KIND = re.compile(r"\b(?:une?\s+autre|d['’]autres|de\s+nouve(?:aux|lles)|une?\s+nouve(?:au|l|lle))\s+$", re.IGNORECASE)
+_SAME_KIND_AFTER = re.compile(r"\s+(?:identiques?|similaires?|semblables?)\b", re.IGNORECASE)
 # the subject of a passive casualty or hit verb suffered the event
 _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient|aurait)\s+(?:\w+\s+)?[ée]t[ée]\s+"
                        r"(?:tu|bless|vis|touch|frapp|cibl|attaqu|bombard|pilonn|pris pour cible|abattu|[ée]limin)",
@@ -595,7 +608,9 @@ class EventExtractor:
                     actor1 = prev_actor1
                     if prev_actor1 not in actors:
                         actors = [prev_actor1, *actors]
-                if actor1 is None and trig.category == "incident" and _ANAPHORIC.search(sentence[:trig.start]):
+                if actor1 is None and trig.category == "incident" and (
+                        _ANAPHORIC.search(sentence[:trig.start]) or _SAME_KIND.search(sentence[:trig.start])
+                        or _SAME_KIND_AFTER.match(sentence, trig.end)):
                     # "ces frappes", "les raids": the same kind of event the article has just attributed
                     known = last_actor.get((trig.category, trig.sub_type))
                     if known:
@@ -662,11 +677,12 @@ class EventExtractor:
                 if not places:
                     prev_actor1 = actor1 or prev_actor1
                     if actor1 is not None and modality in FACTUAL and trig.category == "incident":
-                        last_actor[(trig.category, trig.sub_type)] = actor1  # "L'attaque visait X" may follow
+                        # "L'attaque visait X" may follow; "ces frappes" after "l'aviation a frappé" too
+                        last_actor[(trig.category, trig.sub_type)] = last_actor[(trig.category, sub_type)] = actor1
                     continue
                 prev_actor1 = actor1 or prev_actor1
                 if actor1 is not None:
-                    last_actor[(trig.category, trig.sub_type)] = actor1
+                    last_actor[(trig.category, trig.sub_type)] = last_actor[(trig.category, sub_type)] = actor1
                 own_date = bool(sent_dates[k]) and precision == "day"
                 for place in places:
                     confidence = _confidence(actor1 is not None, own_date, int(place["geo_precision"]), modality)
@@ -891,9 +907,10 @@ class EventExtractor:
             if m["role"] == "actor" and m.get("actor_id"):
                 found.append((m["start"] - offset, m["end"] - offset, m["actor_id"]))
         found.sort()
-        # "soldats irakiens": a bare troop noun followed by another party's demonym is that party's
+        # "soldats irakiens", "l'aviation de la coalition": a bare troop noun followed by another party's
+        # demonym or name is that party's
         found = [f for f, g in zip(found, [*found[1:], None]) if not (
-            g is not None and g[2] != f[2] and not sentence[f[1]:g[0]].strip()
+            g is not None and g[2] != f[2] and _OF_PARTY.fullmatch(sentence[f[1]:g[0]])
             and _BARE_TROOPS.fullmatch(sentence[f[0]:f[1]]))]
         ids: list[str] = []
         for _, _, aid in found:
@@ -931,6 +948,7 @@ class EventExtractor:
         patient = frame["patient"] if frame is not None else None  # "a frappé le siège d'une faction"
         before = [f for f in found if f[1] <= trig.start
                   and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])
+                  and not _TARGET_OWNER.search(sentence[max(0, f[0] - 40):f[0]])
                   and not _SUFFERED.match(sentence[f[1]:trig.end])  # "18 combattants ont été tués lors de"
                   and not _UNDERWENT.match(sentence[f[1]:trig.start])]  # "les rebelles ont subi un siège"
         after = [f for f in found if f[0] >= trig.end]
@@ -987,6 +1005,7 @@ class EventExtractor:
                          and not _OBJECT_OF_HELP.search(sentence[max(0, f[0] - 20):f[0]])
                          and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])
                          and not _TARGET_OF.search(sentence[trig.end:f[0]])
+                         and not _TARGET_OWNER.search(sentence[max(0, f[0] - 40):f[0]])
                          and not (patient and patient[0] - offset <= f[0] < patient[1] - offset)]
                 actor1 = close[0][2] if close else None
             if actor1 is None and trig.category == "incident":
