@@ -784,3 +784,30 @@ def test_strikes_a_ministry_announced_are_its_country_s(pipeline) -> None:  # ty
             "Un dépôt d'armes des terroristes à Saraqeb a été détruit lors de ces frappes, selon le ministère.")
     inc = run(pipeline, text).events.query("category == 'incident'")
     assert len(inc) == 1 and inc.actor1.iloc[0] == "RUS"
+
+
+@pytest.mark.parametrize("text", [
+    "Les trois journalistes enlevés en mars près de Saraqeb par des hommes armés ont été libérés mardi par l'armée.",
+    "Le groupe a démenti être derrière le rapt des deux humanitaires à Binnish et dit oeuvrer à leur libération.",
+])
+def test_people_freed_are_no_control_change(pipeline, text: str) -> None:  # type: ignore[no-untyped-def]
+    evs = run(pipeline, text).events
+    assert not (evs.category == "control_change").any()
+
+
+def test_a_town_freed_is_still_a_control_change(pipeline) -> None:  # type: ignore[no-untyped-def]
+    cc = run(pipeline, "L'armée a annoncé mardi la libération de la ville de Maaret al-Noomane.").events
+    assert (cc.category == "control_change").any()
+
+
+def test_the_home_town_of_a_speaker_is_not_the_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = "Des civils ont été tués mardi dans des raids sur le village, a raconté Ahmad, un militant de Saraqeb."
+    evs = run(pipeline, text).events
+    assert evs.empty
+
+
+def test_towns_that_situate_an_area_together_are_not_the_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les rebelles ont quitté mardi la ville de Rastan, une localité située entre les villes de Homs et de Hama, "
+            "selon une ONG.")
+    cc = run(pipeline, text).events.query("category == 'control_change'")
+    assert len(cc) == 1 and near(cc.geometry.iloc[0], 34.93, 36.73, 8)

@@ -173,6 +173,11 @@ _IDIOMS = re.compile(
     r"|lib[ée]r\w* (?:des|les|\d+|plusieurs|tous les) (?:\w+ )?(?:prisonniers|d[ée]tenus|otages|captifs)",
     re.IGNORECASE,
 )
+# people freed ("les otages ... ont été libérés", "travaillent à leur libération", "la libération des détenus")
+_PEOPLE = (r"otages?|captifs?|prisonni\w+|d[ée]tenus?|kidnapp\w+|enlev[ée]\w*|prélats?|évêques?|prêtres?"
+           r"|religieu\w+|journalistes?|humanitaires|pilotes?|soldats? captur\w+")
+_PERSONS_BEFORE = re.compile(rf"\b(?:{_PEOPLE})\b[^.;:]*$|\b(?:leur|sa|son)\s+$", re.IGNORECASE)
+_PERSONS_AFTER = re.compile(rf"\s+(?:de\s+|des\s+|d['’]\s*)(?:\w+\s+){{0,2}}?(?:{_PEOPLE})\b", re.IGNORECASE)
 _ZONE_WORDS = re.compile(TRIGGERS[0][2], re.IGNORECASE)
 #: What kind of zone a sentence or a zone name speaks of (the sentence's kind is preferred).
 _ZONE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -282,6 +287,7 @@ _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\
                               r"|situ[ée]e?s?\s+(?:[\w'’-]+\s+){0,4}?(?:de|d['’]|à|en))"
                               r"\s*(?:la |l['’]|le )?\s*$",
                               re.IGNORECASE)
+_LIST_NEXT = re.compile(r"\s*(?:,|et|ou)\s+(?:de\s+|d['’]\s*)?(?:la\s+|le\s+|l['’]\s*)?", re.IGNORECASE)
 # "l'offensive d'Ankara", "les troupes de Damas": a capital standing for its government, never the place
 # "ont quitté Qaboun pour la province d'Idleb": "pour" a place is a destination only when people leave
 _DEPARTURE = re.compile(r"quitt|\bpartir|\bpartis?\b|[ée]vacu|transf[ée]r|convois?|\bbus\b", re.IGNORECASE)
@@ -297,7 +303,10 @@ _ROAD_END = re.compile(r"(?:\b(?:reliant|relie|reliait|reliaient|reli[ée]e?s?)|
                        re.IGNORECASE)
 # "annoncé à Damas", "a déclaré l'agence depuis Damas": where something was said, not where it happened
 _ANNOUNCED_AT = re.compile(r"\b(?:annon[cç]|d[ée]clar|indiqu|affirm|rapport|pr[ée]cis)\w*"
-                           r"\s+(?:[\w'’-]+\s+){0,4}?(?:à|depuis)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
+                           r"\s+(?:[\w'’-]+\s+){0,4}?(?:à|depuis)\s*(?:la |l['’]|le )?$"
+                           # "a expliqué X, un militant d'Idleb": the home of whoever speaks
+                           r"|,\s*(?:un|une|le|la)\s+(?:militant|habitant|r[ée]sident|activiste|journaliste|correspondant)e?s?"
+                           r"\s+(?:local\w*\s+)?(?:de|d['’]|du|à)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
 # "des frappes lancées depuis le Golan", "des obus tirés à partir du territoire turc": where the strike came from,
 # not where it hit (after a place, "depuis" is spatial: "depuis le 3 mars" names no place)
 _LAUNCH_SITE = re.compile(r"\b(?:depuis|à partir d[eu'’]|en provenance d[eu'’])\s*(?:(?:la|le|les|l['’])\s*)?"
@@ -774,6 +783,10 @@ class EventExtractor:
             for m in _matches_at(rx, sentence, at):
                 if _NEGATION_BEFORE.search(sentence[max(0, m.start() - 60):m.start()]):
                     continue
+                if cat == "control_change" and m.group(0)[:3].lower() == "lib" and (
+                        _PERSONS_BEFORE.search(sentence[max(0, m.start() - 160):m.start()])
+                        or _PERSONS_AFTER.match(sentence, m.end())):
+                    continue  # "les otages ont été libérés", "leur libération": people freed, no place taken
                 if any(t.start <= m.start() < t.end or m.start() <= t.start < m.end() for t in found):
                     continue
                 if cat == "incident" and any(t.category == cat for t in found) and _GENERIC_INCIDENT.match(m.group(0)):
@@ -1144,7 +1157,14 @@ class EventExtractor:
         ordered = [m for m in ordered if not _ROAD_END.search(text[max(0, m["start"] - 60):m["start"]])]
         if not ordered:
             return []
-        kept = [m for m in precise if not _REFERENCE_PLACE.search(text[max(0, m["start"] - 40):m["start"]])]
+        kept, reference_end = [], -1
+        for m in sorted(precise, key=lambda m: m["start"]):
+            if _REFERENCE_PLACE.search(text[max(0, m["start"] - 40):m["start"]]) or (
+                    0 <= m["start"] - reference_end <= 30 and _LIST_NEXT.fullmatch(text[reference_end:m["start"]])):
+                reference_end = m["end"]  # "entre les villes de Homs et de Hama": both only situate
+            else:
+                kept.append(m)
+        kept.sort(key=lambda m: precise.index(m))
         chosen = kept or precise[:1] or ordered[:1]
         # "Khan Cheikhoun, dans la province d'Idleb": the province only situates the town
         towns = [m for m in chosen if int(m["geo_precision"]) <= 2]
