@@ -811,3 +811,12 @@ def test_towns_that_situate_an_area_together_are_not_the_place(pipeline) -> None
             "selon une ONG.")
     cc = run(pipeline, text).events.query("category == 'control_change'")
     assert len(cc) == 1 and near(cc.geometry.iloc[0], 34.93, 36.73, 8)
+
+
+def test_a_riposte_to_fire_is_two_incidents_each_with_its_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = "Les forces turques ont riposté jeudi aux tirs des YPG contre leurs positions près de Mare'."
+    inc = run(pipeline, text).reports.query("category == 'incident'")
+    assert set(inc.actor1) == {"TUR", "YPG"}
+    # "en bombardant": the riposte itself, one incident
+    inc = run(pipeline, "Les forces turques ont riposté jeudi en bombardant des villages près de Mare'.").reports
+    assert list(inc.query("category == 'incident'").actor1) == ["TUR"]

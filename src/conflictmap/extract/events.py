@@ -187,6 +187,9 @@ _ZONE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("deconfliction", r"d[ée]confliction|pr[ée]vention des conflits"),
         ("ceasefire", r"cessez-le-feu|tr[êe]ve"),
     ))
+_ANSWERED = re.compile(r"\s*(?:\w+\s+)?(?:à\s+(?:la|l['’]|une?)|aux?|contre\s+(?:les?|la|l['’]|des))\s*(?:\w+\s+)?$", re.IGNORECASE)
+_ANSWERED_FIRE = re.compile(r"\s*(?:\w+\s+)?(?:à\s+(?:la|l['’]|une?)|aux?|contre\s+(?:les?|la|l['’]|des))\s*(?:\w+\s+)?"
+                            r"(tirs?|attaques?|bombardements?|frappes?|assauts?|obus)\b", re.IGNORECASE)
 _SECOND_IN_CLAUSE = frozenset({"control_change", "deescalation"})
 _CLAUSE_SEP = re.compile(r",|\b(?:qui|que|qu['’]|dont|o[uù])\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
@@ -403,6 +406,7 @@ class _Trigger:
     sub_type: str
     start: int  # in sentence
     end: int
+    answered: bool = False  # the other side's fire a riposte answers ("a riposté aux tirs des YPG")
 
 
 class EventExtractor:
@@ -590,11 +594,16 @@ class EventExtractor:
             if sentence_actor and not triggers_by_sent[k]:
                 prev_actor1 = sentence_actor
             for trig in triggers_by_sent[k]:
-                if (trig.category, trig.sub_type, trig.start if trig.category in _SECOND_IN_CLAUSE else 0) in seen_cats:
+                key = (trig.category, trig.sub_type,
+                       trig.start if trig.category in _SECOND_IN_CLAUSE or trig.answered else 0)
+                if key in seen_cats:
                     continue
-                seen_cats.add((trig.category, trig.sub_type, trig.start if trig.category in _SECOND_IN_CLAUSE else 0))
+                seen_cats.add(key)
                 date, precision = self._date_for(k, trig, sent_dates, day_dates, paragraph_of, ref)
                 frame = _frame_for(frames, s + trig.start, s + trig.end, s, e)
+                if frame is not None and frame["start"] >= s + trig.end and _ANSWERED.match(
+                        text[s + trig.end:frame["start"]]):
+                    frame = None  # "a riposté aux tirs des YPG": the frame of the fire answered, not this one's
                 # the parse decides when it sees a marker; the words around the trigger back it up when the
                 # small model mis-parses ("aurait frappé" tagged as a noun)
                 modality = frame["modality"] if frame else "asserted"
@@ -807,8 +816,14 @@ class EventExtractor:
         # a control-change trigger that is only "sous contrôle de" in a sentence about an attack describes
         # who held the target, not a change.
         # "ont riposté en bombardant X": one incident, the one the gerund names
+        # ("a riposté aux tirs des rebelles": the fire answered is the other side's, the riposte stays)
         found = [t for t in found if not (sentence[t.start:t.start + 6].lower() == "ripost" and any(
-            o.category == "incident" and 0 < o.start - t.end <= 25 for o in found))]
+            o.category == "incident" and 0 < o.start - t.end <= 25
+            and not _ANSWERED.match(sentence[t.end:o.start]) for o in found))]
+        for t in [t for t in found if sentence[t.start:t.start + 6].lower() == "ripost"]:
+            fire = _ANSWERED_FIRE.match(sentence, t.end)
+            if fire is not None and not any(o.start <= fire.start(1) < o.end for o in found):
+                found.append(_Trigger("incident", "attack", fire.start(1), fire.end(1), answered=True))
         cats = {t.category for t in found}
         if "incident" in cats and "control_change" in cats:
             found = [t for t in found if not (t.category == "control_change" and
