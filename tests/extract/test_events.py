@@ -820,3 +820,16 @@ def test_a_riposte_to_fire_is_two_incidents_each_with_its_author(pipeline) -> No
     # "en bombardant": the riposte itself, one incident
     inc = run(pipeline, "Les forces turques ont riposté jeudi en bombardant des villages près de Mare'.").reports
     assert list(inc.query("category == 'incident'").actor1) == ["TUR"]
+
+
+@pytest.mark.parametrize("claim", [
+    "Dans un communiqué revendiquant l'attentat, l'Etat islamique a affirmé avoir visé des officiers.",
+    "L'attentat a été revendiqué mercredi par l'Etat islamique.",
+])
+def test_a_claim_told_after_the_attack_names_its_author(pipeline, claim: str) -> None:  # type: ignore[no-untyped-def]
+    text = f"Une voiture piégée a explosé lundi à Jableh, tuant six personnes.\n\n{claim}"
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert len(inc) == 1 and inc.actor1.iloc[0] == "ISIS"
+    # without a claim the author stays unknown
+    inc = run(pipeline, "Une voiture piégée a explosé lundi à Jableh, tuant six personnes.").events
+    assert inc.actor1.isna().all()

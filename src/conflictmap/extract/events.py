@@ -248,6 +248,8 @@ _TARGET_OWNER = re.compile(r"\b(?:positions?|bases?|barrages?|points? de contr[�
                            r"(?:d['’]\s*(?:armes|munitions)\s+)?"
                            r"(?:(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+|le\s+)?(?:groupes?\s+|milices?\s+)?)?$",
                            re.IGNORECASE)
+_CLAIMING = re.compile(r"\brevendiqu\w*\s+(?:l['’]|les?\s+|la\s+|cet\s+|cette\s+|ces\s+|ce\s+)?$", re.IGNORECASE)
+_DEFINITE = re.compile(r"(?:\bl['’]|\b(?:la|le|les|cet|cette|ce|ces)\s+)$", re.IGNORECASE)
 _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
                              r"(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
@@ -672,6 +674,13 @@ class EventExtractor:
                 if trig.category == "incident" and actor1 and modality in FACTUAL:
                     incident_actor = actor1
                     last_incident = (k, actor1, sub_type)
+                if (trig.category == "incident" and actor1 and "revendiqu" in sentence.lower()
+                        and _DEFINITE.search(sentence[max(0, trig.start - 8):trig.start])):
+                    # "l'attaque a été revendiquée par X", told after the attack itself: X carried it out
+                    for r in reports:
+                        if r["category"] == "incident" and r["actor1"] is None and r["sub_type"] == sub_type:
+                            r["actor1"] = actor1
+                            r["actors"] = [actor1, *[a for a in r["actors"] if a != actor1]]
                 if trig.category == "control_change":
                     actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
                     if actor2 is not None and actor2 == actor1:
@@ -1041,6 +1050,9 @@ class EventExtractor:
                 claimant = next((f for f in found if f[2] not in victims and (
                     _CLAIMANT_BEFORE.search(sentence[max(0, f[0] - 40):f[0]])
                     or _CLAIMANT_AFTER.match(sentence[f[1]:f[1] + 50]))), None)
+                if claimant is None and _CLAIMING.search(sentence[max(0, trig.start - 40):trig.start]):
+                    # "Dans un communiqué revendiquant l'attentat, le groupe X a affirmé": the subject after it
+                    claimant = next((f for f in after if f[2] not in victims and f[0] - trig.end <= 60), None)
                 actor1 = claimant[2] if claimant else None
         others = [f[2] for f in [*before[::-1], *after] if f[2] != actor1]
         actor2 = others[0] if others else None
