@@ -833,3 +833,17 @@ def test_a_claim_told_after_the_attack_names_its_author(pipeline, claim: str) ->
     # without a claim the author stays unknown
     inc = run(pipeline, "Une voiture piégée a explosé lundi à Jableh, tuant six personnes.").events
     assert inc.actor1.isna().all()
+
+
+def test_a_past_attempt_at_an_attack_is_an_attack_not_a_takeover(pipeline) -> None:  # type: ignore[no-untyped-def]
+    evs = run(pipeline, "Des jihadistes ont tenté mardi d'attaquer avec des drones l'aéroport de Kuweires.").events
+    assert list(evs.category) == ["incident"]
+    evs = run(pipeline, "Les rebelles ont tenté mardi de reprendre la ville de Morek.").events
+    assert not (evs.category == "control_change").any()
+
+
+def test_elsewhere_in_a_city_is_another_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Un obus de mortier est tombé mardi sur Damas, faisant un mort. Ailleurs, selon une ONG, des roquettes sont "
+            "tombées mardi sur le quartier de Jobar.")
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert len(inc) == 2

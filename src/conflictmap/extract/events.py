@@ -249,6 +249,8 @@ _TARGET_OWNER = re.compile(r"\b(?:positions?|bases?|barrages?|points? de contr[�
                            r"(?:(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+|le\s+)?(?:groupes?\s+|milices?\s+)?)?$",
                            re.IGNORECASE)
 _CLAIMING = re.compile(r"\brevendiqu\w*\s+(?:l['’]|les?\s+|la\s+|cet\s+|cette\s+|ces\s+|ce\s+)?$", re.IGNORECASE)
+# a past attempt at an attack is an attack that took place (a past attempt to take a town took nothing)
+_TRIED = re.compile(r"\b(?:ont|a|avaient|avait)\s+(?:\w+\s+)?(?:tent[ée]|essay[ée])\s+(?:\w+\s+)?d['’e]\s*$", re.IGNORECASE)
 _DEFINITE = re.compile(r"(?:\bl['’]|\b(?:la|le|les|cet|cette|ce|ces)\s+)$", re.IGNORECASE)
 _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
@@ -620,6 +622,9 @@ class EventExtractor:
                     modality = "asserted"  # a truce that "entrera en vigueur", an accord that "prévoit": agreed
                 elif modality == "asserted" and pending:
                     modality = "planned"
+                elif (modality == "planned" and trig.category == "incident"
+                      and _TRIED.search(sentence[max(0, trig.start - 40):trig.start])):
+                    modality = "asserted"  # "ont tenté d'attaquer la base avec des drones": the attack was made
                 actors, actor1, actor2, before, after = self._actors(sentence, s, trig, sent_mentions, frame)
                 if _PRONOUN_SUBJECT.match(sentence) and prev_actor1 and (
                         actor1 is None or not any(a.start < trig.start for a in self.actors.find(sentence))):
@@ -1606,7 +1611,7 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
                     # districts, two events ("Jobar, à Damas": one)
                     continue
                 if (r["article_id"] == q["article_id"] and r["start"] != q["start"]
-                        and _distinct_sites(r, q, pts[i], pts[j])):
+                        and (_distinct_sites(r, q, pts[i], pts[j]) or _ELSEWHERE.match(r["quote"] or ""))):
                     # a roll-up of one day's hits, one per sentence ("un obus est tombé sur le quartier X ...
                     # trois morts dans le pilonnage de Y"): two towns or two districts apart are two events
                     continue
@@ -1655,6 +1660,11 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
         first["geometry"] = geoms[best]
         records.append(first)
     return store.events_frame(records)
+
+
+# "Ailleurs à Damas, ...", "Dans un autre incident, ...": the sentence tells another event than those before it
+_ELSEWHERE = re.compile(r"\W*(?:ailleurs|par ailleurs|dans un autre (?:incident|attentat|secteur|quartier)|s[ée]par[ée]ment)\b",
+                        re.IGNORECASE)
 
 
 def _distinct_sites(r: dict[str, Any], q: dict[str, Any], pr: tuple[float, float], pq: tuple[float, float]) -> bool:
