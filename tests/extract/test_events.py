@@ -847,3 +847,12 @@ def test_elsewhere_in_a_city_is_another_event(pipeline) -> None:  # type: ignore
             "tombées mardi sur le quartier de Jobar.")
     inc = run(pipeline, text).events.query("category == 'incident'")
     assert len(inc) == 2
+
+
+def test_strikes_of_the_same_kind_told_next_keep_their_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    first = "Des frappes américaines ont visé lundi un dépôt d'armes à Deir ez-Zor."
+    inc = run(pipeline, f"{first}\n\nDeux combattants ont été tués lundi par des frappes près de Mayadine.").events
+    may = inc[inc.place_name.str.contains("May")]
+    assert len(may) == 1 and may.actor1.iloc[0] == "USA"
+    inc = run(pipeline, f"{first} Dans un autre incident, des frappes ont visé lundi Mayadine.").events
+    assert inc[inc.place_name.str.contains("May")].actor1.isna().all()

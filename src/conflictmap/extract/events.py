@@ -573,6 +573,7 @@ class EventExtractor:
         last_actor: dict[tuple[str, str], str] = {}
         last_incident: tuple[int, str, str] | None = None  # (sentence, actor1, sub-type) of the last attributed incident
         last_locs: tuple[int, list[dict[str, Any]]] = (-9, [])
+        last_of_kind: dict[str, tuple[int, str]] = {}  # incident kind -> (sentence, actor1) of its last attribution
         own: list[bool] = []  # per report: dated by its own sentence
         paragraph_of = [text.count("\n\n", 0, s) for s, _ in sents]
         for k, (s, e) in enumerate(sents):
@@ -651,6 +652,16 @@ class EventExtractor:
                     toll_of = last_incident
                     actor1 = toll_of[1]
                     actors = [actor1, *[a for a in actors if a != actor1]]
+                same_kind = last_of_kind.get(trig.sub_type)
+                if (actor1 is None and toll_of is None and trig.category == "incident" and same_kind is not None
+                        and trig.sub_type in ("air/drone strike", "shelling")
+                        and (same_kind[0] == k - 1
+                             or (same_kind[0] >= k - 2 and paragraph_of[same_kind[0]] == paragraph_of[k]))
+                        and not re.search(r"dans un autre incident", sentence, re.IGNORECASE)):
+                    # "Des frappes américaines ont visé X. Deux combattants ont été tués par des frappes près de
+                    # Y": strikes of the same kind told next are the same author's
+                    actor1 = same_kind[1]
+                    actors = [actor1, *[a for a in actors if a != actor1]]
                 if actor1 is None and trig.category == "incident":
                     # "les batailles ... contre les FDS": fought by the side the article sets against them
                     target = next((a.actor_id for a in self.actors.find(sentence[trig.end:trig.end + 160])
@@ -679,6 +690,7 @@ class EventExtractor:
                 if trig.category == "incident" and actor1 and modality in FACTUAL:
                     incident_actor = actor1
                     last_incident = (k, actor1, sub_type)
+                    last_of_kind[trig.sub_type] = (k, actor1)
                 if (trig.category == "incident" and actor1 and "revendiqu" in sentence.lower()
                         and _DEFINITE.search(sentence[max(0, trig.start - 8):trig.start])):
                     # "l'attaque a été revendiquée par X", told after the attack itself: X carried it out
