@@ -856,3 +856,17 @@ def test_strikes_of_the_same_kind_told_next_keep_their_author(pipeline) -> None:
     assert len(may) == 1 and may.actor1.iloc[0] == "USA"
     inc = run(pipeline, f"{first} Dans un autre incident, des frappes ont visé lundi Mayadine.").events
     assert inc[inc.place_name.str.contains("May")].actor1.isna().all()
+
+
+def test_barrel_bombs_name_their_user_and_a_strike_s_toll_is_no_second_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    inc = run(pipeline, "Des raids aux barils d'explosifs ont visé mardi Anadan, un bastion rebelle.").events
+    assert list(inc.query("category == 'incident'").actor1) == ["SYR_GOV"]
+    inc = run(pipeline, "Des frappes russes ont visé mardi Saraqeb, tuant trois civils.").events
+    assert len(inc.query("category == 'incident'")) == 1
+
+
+def test_these_attacks_after_attributed_raids_are_those_raids(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("L'aviation russe a bombardé mardi Saraqeb. Des centaines d'habitants ont fui Saraqeb après ces attaques, "
+            "mardi.")
+    inc = run(pipeline, text).reports.query("category == 'incident'")
+    assert set(inc.actor1) == {"RUS"}

@@ -194,7 +194,7 @@ _SECOND_IN_CLAUSE = frozenset({"control_change", "deescalation"})
 _CLAUSE_SEP = re.compile(r",|\b(?:qui|que|qu['’]|dont|o[uù])\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
-_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|morts?|bless|p[ée]ri|[ée]limin|explosion|pris"
+_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|tuant|morts?|bless|p[ée]ri|[ée]limin|explosion|pris"
                                r"|tirs?\b",
                                re.IGNORECASE)
 _GENERIC_HIT = re.compile(r"frapp|touch", re.IGNORECASE)
@@ -251,6 +251,7 @@ _TARGET_OWNER = re.compile(r"\b(?:positions?|bases?|barrages?|points? de contr[�
 _CLAIMING = re.compile(r"\brevendiqu\w*\s+(?:l['’]|les?\s+|la\s+|cet\s+|cette\s+|ces\s+|ce\s+)?$", re.IGNORECASE)
 # a past attempt at an attack is an attack that took place (a past attempt to take a town took nothing)
 _TRIED = re.compile(r"\b(?:ont|a|avaient|avait)\s+(?:\w+\s+)?(?:tent[ée]|essay[ée])\s+(?:\w+\s+)?d['’e]\s*$", re.IGNORECASE)
+_INSTRUMENT = re.compile(r"barils?\b", re.IGNORECASE)  # actor aliases that name a weapon only one side uses
 _DEFINITE = re.compile(r"(?:\bl['’]|\b(?:la|le|les|cet|cette|ce|ces)\s+)$", re.IGNORECASE)
 _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
@@ -639,6 +640,8 @@ class EventExtractor:
                         or _SAME_KIND_AFTER.match(sentence, trig.end)):
                     # "ces frappes", "les raids": the same kind of event the article has just attributed
                     known = last_actor.get((trig.category, trig.sub_type))
+                    if known is None and trig.sub_type == "attack" and last_incident is not None:
+                        known = last_incident[1]  # "ces attaques" after barrel-bomb raids: those raids
                     if known:
                         actor1 = known
                         actors = [known, *[a for a in actors if a != known]]
@@ -1062,6 +1065,9 @@ class EventExtractor:
                          and not _TARGET_OWNER.search(sentence[max(0, f[0] - 40):f[0]])
                          and not (patient and patient[0] - offset <= f[0] < patient[1] - offset)]
                 actor1 = close[0][2] if close else None
+            if actor1 is None and trig.category == "incident":
+                # "des raids aux barils d'explosifs": the weapon names its only user
+                actor1 = next((f[2] for f in found if _INSTRUMENT.match(sentence, f[0])), None)
             if actor1 is None and trig.category == "incident":
                 # "un kamikaze s'est fait exploser …, affirme l'EI dans sa revendication": the claimant
                 claimant = next((f for f in found if f[2] not in victims and (
