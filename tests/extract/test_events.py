@@ -870,3 +870,10 @@ def test_these_attacks_after_attributed_raids_are_those_raids(pipeline) -> None:
             "mardi.")
     inc = run(pipeline, text).reports.query("category == 'incident'")
     assert set(inc.actor1) == {"RUS"}
+
+
+def test_the_next_strike_on_a_side_just_named_is_not_that_side_s(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = "L'armée a bombardé lundi Douma au mortier. Un obus est tombé lundi sur un poste de l'armée à Harasta."
+    inc = run(pipeline, text).reports.query("category == 'incident'")
+    assert inc[inc.place_name.str.contains("arast")].actor1.isna().all()
+    assert list(inc[inc.place_name.str.contains("Dūmā|Douma")].actor1) == ["SYR_GOV"]

@@ -657,6 +657,7 @@ class EventExtractor:
                     actors = [actor1, *[a for a in actors if a != actor1]]
                 same_kind = last_of_kind.get(trig.sub_type)
                 if (actor1 is None and toll_of is None and trig.category == "incident" and same_kind is not None
+                        and same_kind[1] not in actors  # (named here, that side is what was hit)
                         and trig.sub_type in ("air/drone strike", "shelling")
                         and (same_kind[0] == k - 1
                              or (same_kind[0] >= k - 2 and paragraph_of[same_kind[0]] == paragraph_of[k]))
@@ -1689,8 +1690,8 @@ def _distinct_sites(r: dict[str, Any], q: dict[str, Any], pr: tuple[float, float
     """Whether two reports of one article, told in different sentences, name two separate sites.
 
     Two towns more than 5 km apart, or two districts more than 2 km apart, are separate sites; a town and
-    a place of another precision may be the same site told twice (a town and its district, a province and
-    its town).
+    a place of another precision may be the same site told twice (a city and its district, a province and
+    its town, "une base au sud de Damas" and the base's town).
 
     Parameters
     ----------
