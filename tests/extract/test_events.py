@@ -877,3 +877,9 @@ def test_the_next_strike_on_a_side_just_named_is_not_that_side_s(pipeline) -> No
     inc = run(pipeline, text).reports.query("category == 'incident'")
     assert inc[inc.place_name.str.contains("arast")].actor1.isna().all()
     assert list(inc[inc.place_name.str.contains("Dūmā|Douma")].actor1) == ["SYR_GOV"]
+
+
+def test_a_town_and_its_surroundings_in_a_city_s_outskirts_is_the_town(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = "De violents combats ont opposé mardi l'EI à l'armée à Salamiyé et ses environs, dans la banlieue est de Hama."
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert len(inc) == 1 and near(inc.geometry.iloc[0], 35.01, 37.05, 10)

@@ -1226,10 +1226,12 @@ class EventExtractor:
                       m["feature_type"] == "admin1" and t["start"] < m["start"]
                       and _SITUATES.match(text[t["end"]:m["start"]]) and _km(t["geometry"], m["geometry"]) <= 120)
                       for t in towns)]
-        # "Jobar et Qaboun, dans l'est de Damas", "Jobar, à Damas": the town only situates its districts
+        # "Jobar et Qaboun, dans l'est de Damas", "Jobar, à Damas": the town only situates its districts;
+        # "X et ses environs, dans la banlieue est de Hama": a city's outskirts reach further
         chosen = [m for m in chosen if not any(
             t["start"] < m["start"] and t["place_id"] != m["place_id"] and int(t["geo_precision"]) <= 2
-            and _SITUATES.match(text[t["end"]:m["start"]]) and _km(t["geometry"], m["geometry"]) <= 10
+            and _SITUATES.match(text[t["end"]:m["start"]])
+            and _km(t["geometry"], m["geometry"]) <= (80 if _OUTSKIRTS.search(text[t["end"]:m["start"]]) else 10)
             for t in chosen)]
         out, seen = [], set()
         for m in chosen:
@@ -1472,7 +1474,8 @@ def _since(m: Any, sentence: str) -> bool:
     return m.text.lower().startswith("depuis") or bool(_SINCE.search(sentence[max(0, m.start - 45):m.start]))
 
 
-_SITUATES = re.compile(r"^[\s,]*(?:,\s*(?:dans|à|au|en)\b|(?:dans|à) (?:l['’]|le |la )?(?:nord|sud|est|ouest|centre|p[ée]riph[ée]rie"
+_OUTSKIRTS = re.compile(r"banlieue|campagne|p[ée]riph[ée]rie|faubourgs?|environs|alentours", re.IGNORECASE)
+_SITUATES = re.compile(r"^(?:\s+et\s+(?:ses|leurs)\s+(?:environs|alentours))?[\s,]*(?:,\s*(?:dans|à|au|en)\b|(?:dans|à) (?:l['’]|le |la )?(?:nord|sud|est|ouest|centre|p[ée]riph[ée]rie"
                        r"|banlieue|faubourgs?)(?:-\w+)?\s+(?:de |d['’]|du ))[^,;.]{0,25}$", re.IGNORECASE)
 
 
