@@ -883,3 +883,13 @@ def test_a_town_and_its_surroundings_in_a_city_s_outskirts_is_the_town(pipeline)
     text = "De violents combats ont opposé mardi l'EI à l'armée à Salamiyé et ses environs, dans la banlieue est de Hama."
     inc = run(pipeline, text).events.query("category == 'incident'")
     assert len(inc) == 1 and near(inc.geometry.iloc[0], 35.01, 37.05, 10)
+
+
+def test_where_a_spokesman_announced_it_is_not_the_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Trois humanitaires enlevés lundi à Saraqeb ont été libérés, a annoncé mardi un porte-parole de "
+            "l'organisation à Alep.")
+    evs = run(pipeline, text).events
+    assert not evs.place_name.str.contains("Alep|Aleppo").any() and evs.place_name.str.contains("Saraq").any()
+    # an event the speaker announces at a place is still there
+    evs = run(pipeline, "L'armée a annoncé avoir bombardé mardi des positions rebelles à Saraqeb.").events
+    assert evs.place_name.str.contains("Saraq").any()

@@ -311,7 +311,7 @@ _ROAD_END = re.compile(r"(?:\b(?:reliant|relie|reliait|reliaient|reli[ée]e?s?)|
                        re.IGNORECASE)
 # "annoncé à Damas", "a déclaré l'agence depuis Damas": where something was said, not where it happened
 _ANNOUNCED_AT = re.compile(r"\b(?:annon[cç]|d[ée]clar|indiqu|affirm|rapport|pr[ée]cis)\w*"
-                           r"\s+(?:[\w'’-]+\s+){0,4}?(?:à|depuis)\s*(?:la |l['’]|le )?$"
+                           r"\s+(?:(?!qu|avoir\b|été\b)[\w'’-]+\s+){0,6}?(?:à|depuis)\s*(?:la |l['’]|le )?$"
                            # "a expliqué X, un militant d'Idleb": the home of whoever speaks
                            r"|,\s*(?:un|une|le|la)\s+(?:militant|habitant|r[ée]sident|activiste|journaliste|correspondant)e?s?"
                            r"\s+(?:local\w*\s+)?(?:de|d['’]|du|à)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
