@@ -893,3 +893,10 @@ def test_where_a_spokesman_announced_it_is_not_the_place(pipeline) -> None:  # t
     # an event the speaker announces at a place is still there
     evs = run(pipeline, "L'armée a annoncé avoir bombardé mardi des positions rebelles à Saraqeb.").events
     assert evs.place_name.str.contains("Saraq").any()
+
+
+def test_l_enclave_points_back_to_the_scene(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Des centaines de rebelles ont été évacués lundi de Rastan.\n\nLes discussions ont duré plusieurs semaines."
+            "\n\nL'aviation russe avait pilonné les villages de l'enclave pendant des mois.")
+    inc = run(pipeline, text).reports.query("category == 'incident'")
+    assert len(inc) == 1 and near(inc.geometry.iloc[0], 34.93, 36.73, 10) and inc.actor1.iloc[0] == "RUS"

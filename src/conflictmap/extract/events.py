@@ -257,7 +257,7 @@ _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re
 _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
                              r"(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
 # "dans cette région", "la ville": a place phrase that points back to the scene named before
-_BACK_REFERENCE = re.compile(r"\b(?:cette|cet|ce|la|le) (?:r[ée]gion|ville|zone|localit[ée]|province|secteur|quartier"
+_BACK_REFERENCE = re.compile(r"(?:\b(?:cette|cet|ce|la|le) |\bl['’])(?:r[ée]gion|ville|zone|localit[ée]|province|secteur|quartier"
                              r"|poche|enclave|bourgade|village)\b(?!\s+(?:de|d['’]|du)\b)"
                              r"|\b(?:cette|cet|ce)\s+(?:\w+\s+)?(?:offensive|bataille|op[ée]ration|campagne|assaut|si[èe]ge)\b",
                              re.IGNORECASE)
