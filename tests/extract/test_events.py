@@ -900,3 +900,8 @@ def test_l_enclave_points_back_to_the_scene(pipeline) -> None:  # type: ignore[n
             "\n\nL'aviation russe avait pilonné les villages de l'enclave pendant des mois.")
     inc = run(pipeline, text).reports.query("category == 'incident'")
     assert len(inc) == 1 and near(inc.geometry.iloc[0], 34.93, 36.73, 10) and inc.actor1.iloc[0] == "RUS"
+
+
+def test_syrian_and_russian_strikes_are_led_by_the_first_named(pipeline) -> None:  # type: ignore[no-untyped-def]
+    inc = run(pipeline, "Des frappes aériennes syriennes et russes ont visé mardi Kafr Zita.").events
+    assert list(inc.actor1) == ["SYR_GOV"] and "RUS" in inc.actors.iloc[0]
