@@ -729,3 +729,179 @@ def test_talks_abroad_and_talks_on_conditions_are_no_events(pipeline) -> None:  
     # a truce concluded is still one
     r = run(pipeline, "Un accord de cessez-le-feu a été conclu mardi à Zabadani entre l'armée et les rebelles.")
     assert list(r.events.category) == ["deescalation"]
+
+
+def test_a_roll_up_of_hits_one_per_sentence_keeps_each_town(pipeline) -> None:  # type: ignore[no-untyped-def]
+    # three towns hit the same day, told one per sentence: three events, not one merged into the first
+    text = ("Des obus de mortier sont tombés lundi sur Douma, faisant deux morts. Un autre obus a frappé Harasta. "
+            "Trois civils ont été tués dans le pilonnage de Zamalka.")
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert inc.place_id.nunique() == 3 and len(inc) == 3
+    # the same town told twice (title, then body) stays one event
+    inc = run(pipeline, "Des obus sont tombés lundi sur Douma.\n\nLundi, des obus de mortier ont frappé Douma.").events
+    assert len(inc.query("category == 'incident'")) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "L'armée a repris mardi ses bombardements sur la ville de Saraqeb.",
+    "Les rebelles reprennent les tirs de roquettes sur Mhardeh.",
+    "Deux localités, Kafranbel et Maaret Hourmah, sont toujours sous le contrôle des rebelles.",
+])
+def test_resumed_fire_and_a_held_town_are_no_control_change(pipeline, text: str) -> None:  # type: ignore[no-untyped-def]
+    evs = run(pipeline, text).events
+    assert not (evs.category == "control_change").any()
+
+
+@pytest.mark.parametrize("text,owner", [
+    ("Un kamikaze s'est fait exploser mardi à un barrage de l'armée près de Nawa.", "SYR_GOV"),
+    ("Un drone a frappé jeudi un convoi turc près d'Al-Bab.", "TUR"),
+    ("Mercredi, des tirs ont visé les positions des Forces démocratiques syriennes près de Manbij.", "SDF"),
+])
+def test_the_owner_of_a_hit_site_is_its_target(pipeline, text: str, owner: str) -> None:  # type: ignore[no-untyped-def]
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert len(inc) >= 1 and owner not in set(inc.actor1)
+
+
+@pytest.mark.parametrize("text,actor", [
+    ("L'aviation a mené mardi deux raids sur Ariha.", "SYR_GOV"),
+    ("Des hélicoptères ont largué mardi des barils d'explosifs sur Anadan.", "SYR_GOV"),
+    ("L'aviation de la coalition a frappé mardi la ville de Hajin.", "COALITION"),
+])
+def test_an_unqualified_air_force_is_the_government_s(pipeline, text: str, actor: str) -> None:  # type: ignore[no-untyped-def]
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert list(inc.actor1) == [actor]
+
+
+def test_one_more_strike_of_the_same_kind_keeps_its_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Des hélicoptères ont largué lundi des barils d'explosifs sur Anadan. Un raid identique a frappé la ville "
+            "de Hayan, tuant trois civils.")
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert inc.place_id.nunique() == 2 and set(inc.actor1) == {"SYR_GOV"}
+
+
+def test_strikes_a_ministry_announced_are_its_country_s(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Le ministère russe de la Défense a annoncé lundi avoir frappé des jihadistes en Syrie avec ses bombardiers. "
+            "Un dépôt d'armes des terroristes à Saraqeb a été détruit lors de ces frappes, selon le ministère.")
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert len(inc) == 1 and inc.actor1.iloc[0] == "RUS"
+
+
+@pytest.mark.parametrize("text", [
+    "Les trois journalistes enlevés en mars près de Saraqeb par des hommes armés ont été libérés mardi par l'armée.",
+    "Le groupe a démenti être derrière le rapt des deux humanitaires à Binnish et dit oeuvrer à leur libération.",
+])
+def test_people_freed_are_no_control_change(pipeline, text: str) -> None:  # type: ignore[no-untyped-def]
+    evs = run(pipeline, text).events
+    assert not (evs.category == "control_change").any()
+
+
+def test_a_town_freed_is_still_a_control_change(pipeline) -> None:  # type: ignore[no-untyped-def]
+    cc = run(pipeline, "L'armée a annoncé mardi la libération de la ville de Maaret al-Noomane.").events
+    assert (cc.category == "control_change").any()
+
+
+def test_the_home_town_of_a_speaker_is_not_the_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = "Des civils ont été tués mardi dans des raids sur le village, a raconté Ahmad, un militant de Saraqeb."
+    evs = run(pipeline, text).events
+    assert evs.empty
+
+
+def test_towns_that_situate_an_area_together_are_not_the_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Les rebelles ont quitté mardi la ville de Rastan, une localité située entre les villes de Homs et de Hama, "
+            "selon une ONG.")
+    cc = run(pipeline, text).events.query("category == 'control_change'")
+    assert len(cc) == 1 and near(cc.geometry.iloc[0], 34.93, 36.73, 8)
+
+
+def test_a_riposte_to_fire_is_two_incidents_each_with_its_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = "Les forces turques ont riposté jeudi aux tirs des YPG contre leurs positions près de Mare'."
+    inc = run(pipeline, text).reports.query("category == 'incident'")
+    assert set(inc.actor1) == {"TUR", "YPG"}
+    # "en bombardant": the riposte itself, one incident
+    inc = run(pipeline, "Les forces turques ont riposté jeudi en bombardant des villages près de Mare'.").reports
+    assert list(inc.query("category == 'incident'").actor1) == ["TUR"]
+
+
+@pytest.mark.parametrize("claim", [
+    "Dans un communiqué revendiquant l'attentat, l'Etat islamique a affirmé avoir visé des officiers.",
+    "L'attentat a été revendiqué mercredi par l'Etat islamique.",
+])
+def test_a_claim_told_after_the_attack_names_its_author(pipeline, claim: str) -> None:  # type: ignore[no-untyped-def]
+    text = f"Une voiture piégée a explosé lundi à Jableh, tuant six personnes.\n\n{claim}"
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert len(inc) == 1 and inc.actor1.iloc[0] == "ISIS"
+    # without a claim the author stays unknown
+    inc = run(pipeline, "Une voiture piégée a explosé lundi à Jableh, tuant six personnes.").events
+    assert inc.actor1.isna().all()
+
+
+def test_a_past_attempt_at_an_attack_is_an_attack_not_a_takeover(pipeline) -> None:  # type: ignore[no-untyped-def]
+    evs = run(pipeline, "Des jihadistes ont tenté mardi d'attaquer avec des drones l'aéroport de Kuweires.").events
+    assert list(evs.category) == ["incident"]
+    evs = run(pipeline, "Les rebelles ont tenté mardi de reprendre la ville de Morek.").events
+    assert not (evs.category == "control_change").any()
+
+
+def test_elsewhere_in_a_city_is_another_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Un obus de mortier est tombé mardi sur Damas, faisant un mort. Ailleurs, selon une ONG, des roquettes sont "
+            "tombées mardi sur le quartier de Jobar.")
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert len(inc) == 2
+
+
+def test_strikes_of_the_same_kind_told_next_keep_their_author(pipeline) -> None:  # type: ignore[no-untyped-def]
+    first = "Des frappes américaines ont visé lundi un dépôt d'armes à Deir ez-Zor."
+    inc = run(pipeline, f"{first}\n\nDeux combattants ont été tués lundi par des frappes près de Mayadine.").events
+    may = inc[inc.place_name.str.contains("May")]
+    assert len(may) == 1 and may.actor1.iloc[0] == "USA"
+    inc = run(pipeline, f"{first} Dans un autre incident, des frappes ont visé lundi Mayadine.").events
+    assert inc[inc.place_name.str.contains("May")].actor1.isna().all()
+
+
+def test_barrel_bombs_name_their_user_and_a_strike_s_toll_is_no_second_event(pipeline) -> None:  # type: ignore[no-untyped-def]
+    inc = run(pipeline, "Des raids aux barils d'explosifs ont visé mardi Anadan, un bastion rebelle.").events
+    assert list(inc.query("category == 'incident'").actor1) == ["SYR_GOV"]
+    inc = run(pipeline, "Des frappes russes ont visé mardi Saraqeb, tuant trois civils.").events
+    assert len(inc.query("category == 'incident'")) == 1
+
+
+def test_these_attacks_after_attributed_raids_are_those_raids(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("L'aviation russe a bombardé mardi Saraqeb. Des centaines d'habitants ont fui Saraqeb après ces attaques, "
+            "mardi.")
+    inc = run(pipeline, text).reports.query("category == 'incident'")
+    assert set(inc.actor1) == {"RUS"}
+
+
+def test_the_next_strike_on_a_side_just_named_is_not_that_side_s(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = "L'armée a bombardé lundi Douma au mortier. Un obus est tombé lundi sur un poste de l'armée à Harasta."
+    inc = run(pipeline, text).reports.query("category == 'incident'")
+    assert inc[inc.place_name.str.contains("arast")].actor1.isna().all()
+    assert list(inc[inc.place_name.str.contains("Dūmā|Douma")].actor1) == ["SYR_GOV"]
+
+
+def test_a_town_and_its_surroundings_in_a_city_s_outskirts_is_the_town(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = "De violents combats ont opposé mardi l'EI à l'armée à Salamiyé et ses environs, dans la banlieue est de Hama."
+    inc = run(pipeline, text).events.query("category == 'incident'")
+    assert len(inc) == 1 and near(inc.geometry.iloc[0], 35.01, 37.05, 10)
+
+
+def test_where_a_spokesman_announced_it_is_not_the_place(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Trois humanitaires enlevés lundi à Saraqeb ont été libérés, a annoncé mardi un porte-parole de "
+            "l'organisation à Alep.")
+    evs = run(pipeline, text).events
+    assert not evs.place_name.str.contains("Alep|Aleppo").any() and evs.place_name.str.contains("Saraq").any()
+    # an event the speaker announces at a place is still there
+    evs = run(pipeline, "L'armée a annoncé avoir bombardé mardi des positions rebelles à Saraqeb.").events
+    assert evs.place_name.str.contains("Saraq").any()
+
+
+def test_l_enclave_points_back_to_the_scene(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("Des centaines de rebelles ont été évacués lundi de Rastan.\n\nLes discussions ont duré plusieurs semaines."
+            "\n\nL'aviation russe avait pilonné les villages de l'enclave pendant des mois.")
+    inc = run(pipeline, text).reports.query("category == 'incident'")
+    assert len(inc) == 1 and near(inc.geometry.iloc[0], 34.93, 36.73, 10) and inc.actor1.iloc[0] == "RUS"
+
+
+def test_syrian_and_russian_strikes_are_led_by_the_first_named(pipeline) -> None:  # type: ignore[no-untyped-def]
+    inc = run(pipeline, "Des frappes aériennes syriennes et russes ont visé mardi Kafr Zita.").events
+    assert list(inc.actor1) == ["SYR_GOV"] and "RUS" in inc.actors.iloc[0]

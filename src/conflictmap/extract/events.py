@@ -162,11 +162,22 @@ _NEGATION_BEFORE = re.compile(
 _IDIOMS = re.compile(
     r"à (?:\w+ )?reprises|reprises? (?:des|de la|du) (?:n[ée]gociations|pourparlers|discussions|combats|dialogue"
     r"|activit[ée]s?|travaux)|reprendre (?:les|des) (?:n[ée]gociations|pourparlers|discussions)"
+    # "deux villes sont encore sous le contrôle des rebelles": who still holds a place, no change
+    r"|\b(?:encore|toujours)\s+sous (?:le )?contr[ôo]le"
+    # "l'artillerie a repris ses bombardements": resumed, nothing taken (only the verb is blanked)
+    r"|\b(?:repris|reprend|reprennent|reprenait|reprenaient|reprendre|reprenant)(?=(?: \w+)? (?:ses|leurs|les|son|sa)"
+    r" (?:\w+ )?(?:bombardements|frappes|tirs|raids|attaques|op[ée]rations|pilonnages?|offensives?|hostilit[ée]s"
+    r"|assauts|combats|affrontements)\b)"
     r"|prise en charge|sans (?:faire de )?morts?|mort-n[ée]|mortiers? de rire"
     r"|(?:fui|fuient|fuyant|fuir|fuit|fuyaient|fuyé|chass[ée]s? par) (?:les|des|de violents) combats"
     r"|lib[ée]r\w* (?:des|les|\d+|plusieurs|tous les) (?:\w+ )?(?:prisonniers|d[ée]tenus|otages|captifs)",
     re.IGNORECASE,
 )
+# people freed ("les otages ... ont été libérés", "travaillent à leur libération", "la libération des détenus")
+_PEOPLE = (r"otages?|captifs?|prisonni\w+|d[ée]tenus?|kidnapp\w+|enlev[ée]\w*|prélats?|évêques?|prêtres?"
+           r"|religieu\w+|journalistes?|humanitaires|pilotes?|soldats? captur\w+")
+_PERSONS_BEFORE = re.compile(rf"\b(?:{_PEOPLE})\b[^.;:]*$|\b(?:leur|sa|son)\s+$", re.IGNORECASE)
+_PERSONS_AFTER = re.compile(rf"\s+(?:de\s+|des\s+|d['’]\s*)(?:\w+\s+){{0,2}}?(?:{_PEOPLE})\b", re.IGNORECASE)
 _ZONE_WORDS = re.compile(TRIGGERS[0][2], re.IGNORECASE)
 #: What kind of zone a sentence or a zone name speaks of (the sentence's kind is preferred).
 _ZONE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -176,11 +187,14 @@ _ZONE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("deconfliction", r"d[ée]confliction|pr[ée]vention des conflits"),
         ("ceasefire", r"cessez-le-feu|tr[êe]ve"),
     ))
+_ANSWERED = re.compile(r"\s*(?:\w+\s+)?(?:à\s+(?:la|l['’]|une?)|aux?|contre\s+(?:les?|la|l['’]|des))\s*(?:\w+\s+)?$", re.IGNORECASE)
+_ANSWERED_FIRE = re.compile(r"\s*(?:\w+\s+)?(?:à\s+(?:la|l['’]|une?)|aux?|contre\s+(?:les?|la|l['’]|des))\s*(?:\w+\s+)?"
+                            r"(tirs?|attaques?|bombardements?|frappes?|assauts?|obus)\b", re.IGNORECASE)
 _SECOND_IN_CLAUSE = frozenset({"control_change", "deescalation"})
 _CLAUSE_SEP = re.compile(r",|\b(?:qui|que|qu['’]|dont|o[uù])\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
-_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|morts?|bless|p[ée]ri|[ée]limin|explosion|pris"
+_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|tuant|morts?|bless|p[ée]ri|[ée]limin|explosion|pris"
                                r"|tirs?\b",
                                re.IGNORECASE)
 _GENERIC_HIT = re.compile(r"frapp|touch", re.IGNORECASE)
@@ -216,7 +230,9 @@ _WEEKDAY_ONLY = re.compile(r"^\W*(?:le\s+|ce\s+)?(lundi|mardi|mercredi|jeudi|ven
 _FRONTED = re.compile(r"^\W*(?:apr[èe]s|durant|pendant|depuis|au terme d[eu'’]|à l['’]issue d[eu'’]|au cours d[eu'’]"
                       r"|lors d[eu'’]|malgr[ée]|face à|en d[ée]pit d[eu'’])", re.IGNORECASE)
 _VERB_FORM = re.compile(r"(?:é|ée|és|ées|ent|ait|aient|er|ant|ons|ez)$", re.IGNORECASE)
-_BARE_TROOPS = re.compile(r"soldats?|militaires?|troupes?|forces|combattants?|miliciens?", re.IGNORECASE)
+_BARE_TROOPS = re.compile(r"soldats?|militaires?|troupes?|forces|combattants?|miliciens?|aviation|h[ée]licopt[èe]res?",
+                          re.IGNORECASE)
+_OF_PARTY = re.compile(r"\s*|\s+(?:de la|du|des|de l['’]|de|d['’])\s*", re.IGNORECASE)
 _TARGET_OF = re.compile(r"\b(?:contre|vis(?:ant|ait|aient|e|ent|é|ée|és|ées)|cibl(?:ant|ait|aient|e|ent|é|ée|és|ées)"
                         r"|au passage d(?:e|u|es|['’])|au milieu d(?:e|u|es|['’])|parmi)\b[^,;]{0,40}$|\b(?:où|qui|dont|lorsque)\b", re.IGNORECASE)
 # "affirme l'EI dans sa revendication", "revendiqué par HTS": the claimant of an attack whose author is unnamed
@@ -224,11 +240,24 @@ _CLAIMANT_BEFORE = re.compile(r"(?:revendiqu\w*\s+(?:\w+\s+){0,3}?par|revendicat
                               r"(?:l['’]|les?\s+|la\s+)?$", re.IGNORECASE)
 _CLAIMANT_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:(?:dans|selon)\s+(?:sa|son|une?|leur)\s+(?:revendication|communiqué)"
                              r"|(?:a|ont|avait|avaient)\s+revendiqu)", re.IGNORECASE)
+# "les positions de l'armée", "une base des terroristes", "un convoi turc", "un barrage de l'armée": the owner of
+# what was hit is the target, never the author of the hit
+_TARGET_OWNER = re.compile(r"\b(?:positions?|bases?|barrages?|points? de contr[ôo]le|check-?points?|postes?"
+                           r"(?: de commandement)?|convois?|camps?|si[èe]ges?|QG|quartiers? g[ée]n[ée]raux?|d[ée]p[ôo]ts?"
+                           r"|entrep[ôo]ts?|v[ée]hicules?|patrouilles?|casernes?|bastions?|fiefs?|cibles?)\s+"
+                           r"(?:d['’]\s*(?:armes|munitions)\s+)?"
+                           r"(?:(?:de|du|des|d['’])\s*(?:l['’]|la\s+|les\s+|le\s+)?(?:groupes?\s+|milices?\s+)?)?$",
+                           re.IGNORECASE)
+_CLAIMING = re.compile(r"\brevendiqu\w*\s+(?:l['’]|les?\s+|la\s+|cet\s+|cette\s+|ces\s+|ce\s+)?$", re.IGNORECASE)
+# a past attempt at an attack is an attack that took place (a past attempt to take a town took nothing)
+_TRIED = re.compile(r"\b(?:ont|a|avaient|avait)\s+(?:\w+\s+)?(?:tent[ée]|essay[ée])\s+(?:\w+\s+)?d['’e]\s*$", re.IGNORECASE)
+_INSTRUMENT = re.compile(r"barils?\b", re.IGNORECASE)  # actor aliases that name a weapon only one side uses
+_DEFINITE = re.compile(r"(?:\bl['’]|\b(?:la|le|les|cet|cette|ce|ces)\s+)$", re.IGNORECASE)
 _AGAINST = re.compile(r"\bcontre\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _OBJECT_OF_HELP = re.compile(r"\b(?:aider|soutenir|appuyer|prot[ée]ger|d[ée]fendre|secourir|renforcer)\s+"
                              r"(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
 # "dans cette région", "la ville": a place phrase that points back to the scene named before
-_BACK_REFERENCE = re.compile(r"\b(?:cette|cet|ce|la|le) (?:r[ée]gion|ville|zone|localit[ée]|province|secteur|quartier"
+_BACK_REFERENCE = re.compile(r"(?:\b(?:cette|cet|ce|la|le) |\bl['’])(?:r[ée]gion|ville|zone|localit[ée]|province|secteur|quartier"
                              r"|poche|enclave|bourgade|village)\b(?!\s+(?:de|d['’]|du)\b)"
                              r"|\b(?:cette|cet|ce)\s+(?:\w+\s+)?(?:offensive|bataille|op[ée]ration|campagne|assaut|si[èe]ge)\b",
                              re.IGNORECASE)
@@ -238,6 +267,9 @@ _CASUALTY_ONLY = re.compile(r"tu[ée]|tuant|morts?\b|bless|p[ée]ri", re.IGNOREC
 _OTHER_INCIDENT = re.compile(r"\b(?:autres?|ailleurs|par ailleurs|s[ée]par[ée]ment|distinct)\b", re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:les|ces|cette|ce|ses|leurs)\s+(?:\w+\s+)?$|^\W*(?:l['’]|la\s+|le\s+)(?:\w+\s+)?$",
                         re.IGNORECASE)  # "L'attentat visait …" opening the sentence after the attack was reported
+# "un raid identique", "un autre raid", "de nouvelles frappes": one more of the kind the article just attributed
+_SAME_KIND = re.compile(r"\b(?:une?\s+autre|d['’]autres|de\s+nouve(?:aux|lles)|une?\s+nouve(?:au|l|lle))\s+$", re.IGNORECASE)
+_SAME_KIND_AFTER = re.compile(r"\s+(?:identiques?|similaires?|semblables?)\b", re.IGNORECASE)
 # the subject of a passive casualty or hit verb suffered the event
 _SUFFERED = re.compile(r"^[^,;]{0,40}?\b(?:ont|a|avaient|avait|sont|est|auraient|aurait)\s+(?:\w+\s+)?[ée]t[ée]\s+"
                        r"(?:tu|bless|vis|touch|frapp|cibl|attaqu|bombard|pilonn|pris pour cible|abattu|[ée]limin)",
@@ -263,6 +295,7 @@ _REFERENCE_PLACE = re.compile(r"(?:\d+\s*(?:km|kilom[èe]tres?|miles?)\s+(?:\w+\
                               r"|situ[ée]e?s?\s+(?:[\w'’-]+\s+){0,4}?(?:de|d['’]|à|en))"
                               r"\s*(?:la |l['’]|le )?\s*$",
                               re.IGNORECASE)
+_LIST_NEXT = re.compile(r"\s*(?:,|et|ou)\s+(?:de\s+|d['’]\s*)?(?:la\s+|le\s+|l['’]\s*)?", re.IGNORECASE)
 # "l'offensive d'Ankara", "les troupes de Damas": a capital standing for its government, never the place
 # "ont quitté Qaboun pour la province d'Idleb": "pour" a place is a destination only when people leave
 _DEPARTURE = re.compile(r"quitt|\bpartir|\bpartis?\b|[ée]vacu|transf[ée]r|convois?|\bbus\b", re.IGNORECASE)
@@ -278,7 +311,10 @@ _ROAD_END = re.compile(r"(?:\b(?:reliant|relie|reliait|reliaient|reli[ée]e?s?)|
                        re.IGNORECASE)
 # "annoncé à Damas", "a déclaré l'agence depuis Damas": where something was said, not where it happened
 _ANNOUNCED_AT = re.compile(r"\b(?:annon[cç]|d[ée]clar|indiqu|affirm|rapport|pr[ée]cis)\w*"
-                           r"\s+(?:[\w'’-]+\s+){0,4}?(?:à|depuis)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
+                           r"\s+(?:(?!qu|avoir\b|été\b)[\w'’-]+\s+){0,6}?(?:à|depuis)\s*(?:la |l['’]|le )?$"
+                           # "a expliqué X, un militant d'Idleb": the home of whoever speaks
+                           r"|,\s*(?:un|une|le|la)\s+(?:militant|habitant|r[ée]sident|activiste|journaliste|correspondant)e?s?"
+                           r"\s+(?:local\w*\s+)?(?:de|d['’]|du|à)\s*(?:la |l['’]|le )?$", re.IGNORECASE)
 # "des frappes lancées depuis le Golan", "des obus tirés à partir du territoire turc": where the strike came from,
 # not where it hit (after a place, "depuis" is spatial: "depuis le 3 mars" names no place)
 _LAUNCH_SITE = re.compile(r"\b(?:depuis|à partir d[eu'’]|en provenance d[eu'’])\s*(?:(?:la|le|les|l['’])\s*)?"
@@ -375,6 +411,7 @@ class _Trigger:
     sub_type: str
     start: int  # in sentence
     end: int
+    answered: bool = False  # the other side's fire a riposte answers ("a riposté aux tirs des YPG")
 
 
 class EventExtractor:
@@ -540,6 +577,7 @@ class EventExtractor:
         last_actor: dict[tuple[str, str], str] = {}
         last_incident: tuple[int, str, str] | None = None  # (sentence, actor1, sub-type) of the last attributed incident
         last_locs: tuple[int, list[dict[str, Any]]] = (-9, [])
+        last_of_kind: dict[str, tuple[int, str]] = {}  # incident kind -> (sentence, actor1) of its last attribution
         own: list[bool] = []  # per report: dated by its own sentence
         paragraph_of = [text.count("\n\n", 0, s) for s, _ in sents]
         for k, (s, e) in enumerate(sents):
@@ -565,11 +603,16 @@ class EventExtractor:
             if sentence_actor and not triggers_by_sent[k]:
                 prev_actor1 = sentence_actor
             for trig in triggers_by_sent[k]:
-                if (trig.category, trig.sub_type, trig.start if trig.category in _SECOND_IN_CLAUSE else 0) in seen_cats:
+                key = (trig.category, trig.sub_type,
+                       trig.start if trig.category in _SECOND_IN_CLAUSE or trig.answered else 0)
+                if key in seen_cats:
                     continue
-                seen_cats.add((trig.category, trig.sub_type, trig.start if trig.category in _SECOND_IN_CLAUSE else 0))
+                seen_cats.add(key)
                 date, precision = self._date_for(k, trig, sent_dates, day_dates, paragraph_of, ref)
                 frame = _frame_for(frames, s + trig.start, s + trig.end, s, e)
+                if frame is not None and frame["start"] >= s + trig.end and _ANSWERED.match(
+                        text[s + trig.end:frame["start"]]):
+                    frame = None  # "a riposté aux tirs des YPG": the frame of the fire answered, not this one's
                 # the parse decides when it sees a marker; the words around the trigger back it up when the
                 # small model mis-parses ("aurait frappé" tagged as a noun)
                 modality = frame["modality"] if frame else "asserted"
@@ -584,6 +627,9 @@ class EventExtractor:
                     modality = "asserted"  # a truce that "entrera en vigueur", an accord that "prévoit": agreed
                 elif modality == "asserted" and pending:
                     modality = "planned"
+                elif (modality == "planned" and trig.category == "incident"
+                      and _TRIED.search(sentence[max(0, trig.start - 40):trig.start])):
+                    modality = "asserted"  # "ont tenté d'attaquer la base avec des drones": the attack was made
                 actors, actor1, actor2, before, after = self._actors(sentence, s, trig, sent_mentions, frame)
                 if _PRONOUN_SUBJECT.match(sentence) and prev_actor1 and (
                         actor1 is None or not any(a.start < trig.start for a in self.actors.find(sentence))):
@@ -592,9 +638,13 @@ class EventExtractor:
                     actor1 = prev_actor1
                     if prev_actor1 not in actors:
                         actors = [prev_actor1, *actors]
-                if actor1 is None and trig.category == "incident" and _ANAPHORIC.search(sentence[:trig.start]):
+                if actor1 is None and trig.category == "incident" and (
+                        _ANAPHORIC.search(sentence[:trig.start]) or _SAME_KIND.search(sentence[:trig.start])
+                        or _SAME_KIND_AFTER.match(sentence, trig.end)):
                     # "ces frappes", "les raids": the same kind of event the article has just attributed
                     known = last_actor.get((trig.category, trig.sub_type))
+                    if known is None and trig.sub_type == "attack" and last_incident is not None:
+                        known = last_incident[1]  # "ces attaques" after barrel-bomb raids: those raids
                     if known:
                         actor1 = known
                         actors = [known, *[a for a in actors if a != known]]
@@ -607,6 +657,17 @@ class EventExtractor:
                     # the sentence before attributed
                     toll_of = last_incident
                     actor1 = toll_of[1]
+                    actors = [actor1, *[a for a in actors if a != actor1]]
+                same_kind = last_of_kind.get(trig.sub_type)
+                if (actor1 is None and toll_of is None and trig.category == "incident" and same_kind is not None
+                        and same_kind[1] not in actors  # (named here, that side is what was hit)
+                        and trig.sub_type in ("air/drone strike", "shelling")
+                        and (same_kind[0] == k - 1
+                             or (same_kind[0] >= k - 2 and paragraph_of[same_kind[0]] == paragraph_of[k]))
+                        and not re.search(r"dans un autre incident", sentence, re.IGNORECASE)):
+                    # "Des frappes américaines ont visé X. Deux combattants ont été tués par des frappes près de
+                    # Y": strikes of the same kind told next are the same author's
+                    actor1 = same_kind[1]
                     actors = [actor1, *[a for a in actors if a != actor1]]
                 if actor1 is None and trig.category == "incident":
                     # "les batailles ... contre les FDS": fought by the side the article sets against them
@@ -636,6 +697,14 @@ class EventExtractor:
                 if trig.category == "incident" and actor1 and modality in FACTUAL:
                     incident_actor = actor1
                     last_incident = (k, actor1, sub_type)
+                    last_of_kind[trig.sub_type] = (k, actor1)
+                if (trig.category == "incident" and actor1 and "revendiqu" in sentence.lower()
+                        and _DEFINITE.search(sentence[max(0, trig.start - 8):trig.start])):
+                    # "l'attaque a été revendiquée par X", told after the attack itself: X carried it out
+                    for r in reports:
+                        if r["category"] == "incident" and r["actor1"] is None and r["sub_type"] == sub_type:
+                            r["actor1"] = actor1
+                            r["actors"] = [actor1, *[a for a in r["actors"] if a != actor1]]
                 if trig.category == "control_change":
                     actor1, before, after = self._gainer(sentence, trig, frame, actors, actor1, before, after)
                     if actor2 is not None and actor2 == actor1:
@@ -659,11 +728,12 @@ class EventExtractor:
                 if not places:
                     prev_actor1 = actor1 or prev_actor1
                     if actor1 is not None and modality in FACTUAL and trig.category == "incident":
-                        last_actor[(trig.category, trig.sub_type)] = actor1  # "L'attaque visait X" may follow
+                        # "L'attaque visait X" may follow; "ces frappes" after "l'aviation a frappé" too
+                        last_actor[(trig.category, trig.sub_type)] = last_actor[(trig.category, sub_type)] = actor1
                     continue
                 prev_actor1 = actor1 or prev_actor1
                 if actor1 is not None:
-                    last_actor[(trig.category, trig.sub_type)] = actor1
+                    last_actor[(trig.category, trig.sub_type)] = last_actor[(trig.category, sub_type)] = actor1
                 own_date = bool(sent_dates[k]) and precision == "day"
                 for place in places:
                     confidence = _confidence(actor1 is not None, own_date, int(place["geo_precision"]), modality)
@@ -755,6 +825,10 @@ class EventExtractor:
             for m in _matches_at(rx, sentence, at):
                 if _NEGATION_BEFORE.search(sentence[max(0, m.start() - 60):m.start()]):
                     continue
+                if cat == "control_change" and m.group(0)[:3].lower() == "lib" and (
+                        _PERSONS_BEFORE.search(sentence[max(0, m.start() - 160):m.start()])
+                        or _PERSONS_AFTER.match(sentence, m.end())):
+                    continue  # "les otages ont été libérés", "leur libération": people freed, no place taken
                 if any(t.start <= m.start() < t.end or m.start() <= t.start < m.end() for t in found):
                     continue
                 if cat == "incident" and any(t.category == cat for t in found) and _GENERIC_INCIDENT.match(m.group(0)):
@@ -775,8 +849,14 @@ class EventExtractor:
         # a control-change trigger that is only "sous contrôle de" in a sentence about an attack describes
         # who held the target, not a change.
         # "ont riposté en bombardant X": one incident, the one the gerund names
+        # ("a riposté aux tirs des rebelles": the fire answered is the other side's, the riposte stays)
         found = [t for t in found if not (sentence[t.start:t.start + 6].lower() == "ripost" and any(
-            o.category == "incident" and 0 < o.start - t.end <= 25 for o in found))]
+            o.category == "incident" and 0 < o.start - t.end <= 25
+            and not _ANSWERED.match(sentence[t.end:o.start]) for o in found))]
+        for t in [t for t in found if sentence[t.start:t.start + 6].lower() == "ripost"]:
+            fire = _ANSWERED_FIRE.match(sentence, t.end)
+            if fire is not None and not any(o.start <= fire.start(1) < o.end for o in found):
+                found.append(_Trigger("incident", "attack", fire.start(1), fire.end(1), answered=True))
         cats = {t.category for t in found}
         if "incident" in cats and "control_change" in cats:
             found = [t for t in found if not (t.category == "control_change" and
@@ -888,9 +968,10 @@ class EventExtractor:
             if m["role"] == "actor" and m.get("actor_id"):
                 found.append((m["start"] - offset, m["end"] - offset, m["actor_id"]))
         found.sort()
-        # "soldats irakiens": a bare troop noun followed by another party's demonym is that party's
+        # "soldats irakiens", "l'aviation de la coalition": a bare troop noun followed by another party's
+        # demonym or name is that party's
         found = [f for f, g in zip(found, [*found[1:], None]) if not (
-            g is not None and g[2] != f[2] and not sentence[f[1]:g[0]].strip()
+            g is not None and g[2] != f[2] and _OF_PARTY.fullmatch(sentence[f[1]:g[0]])
             and _BARE_TROOPS.fullmatch(sentence[f[0]:f[1]]))]
         ids: list[str] = []
         for _, _, aid in found:
@@ -928,6 +1009,7 @@ class EventExtractor:
         patient = frame["patient"] if frame is not None else None  # "a frappé le siège d'une faction"
         before = [f for f in found if f[1] <= trig.start
                   and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])
+                  and not _TARGET_OWNER.search(sentence[max(0, f[0] - 40):f[0]])
                   and not _SUFFERED.match(sentence[f[1]:trig.end])  # "18 combattants ont été tués lors de"
                   and not _UNDERWENT.match(sentence[f[1]:trig.start])]  # "les rebelles ont subi un siège"
         after = [f for f in found if f[0] >= trig.end]
@@ -984,13 +1066,20 @@ class EventExtractor:
                          and not _OBJECT_OF_HELP.search(sentence[max(0, f[0] - 20):f[0]])
                          and not _OBLIQUE.search(sentence[max(0, f[0] - 14):f[0]])
                          and not _TARGET_OF.search(sentence[trig.end:f[0]])
+                         and not _TARGET_OWNER.search(sentence[max(0, f[0] - 40):f[0]])
                          and not (patient and patient[0] - offset <= f[0] < patient[1] - offset)]
                 actor1 = close[0][2] if close else None
+            if actor1 is None and trig.category == "incident":
+                # "des raids aux barils d'explosifs": the weapon names its only user
+                actor1 = next((f[2] for f in found if _INSTRUMENT.match(sentence, f[0])), None)
             if actor1 is None and trig.category == "incident":
                 # "un kamikaze s'est fait exploser …, affirme l'EI dans sa revendication": the claimant
                 claimant = next((f for f in found if f[2] not in victims and (
                     _CLAIMANT_BEFORE.search(sentence[max(0, f[0] - 40):f[0]])
                     or _CLAIMANT_AFTER.match(sentence[f[1]:f[1] + 50]))), None)
+                if claimant is None and _CLAIMING.search(sentence[max(0, trig.start - 40):trig.start]):
+                    # "Dans un communiqué revendiquant l'attentat, le groupe X a affirmé": the subject after it
+                    claimant = next((f for f in after if f[2] not in victims and f[0] - trig.end <= 60), None)
                 actor1 = claimant[2] if claimant else None
         others = [f[2] for f in [*before[::-1], *after] if f[2] != actor1]
         actor2 = others[0] if others else None
@@ -1122,7 +1211,14 @@ class EventExtractor:
         ordered = [m for m in ordered if not _ROAD_END.search(text[max(0, m["start"] - 60):m["start"]])]
         if not ordered:
             return []
-        kept = [m for m in precise if not _REFERENCE_PLACE.search(text[max(0, m["start"] - 40):m["start"]])]
+        kept, reference_end = [], -1
+        for m in sorted(precise, key=lambda m: m["start"]):
+            if _REFERENCE_PLACE.search(text[max(0, m["start"] - 40):m["start"]]) or (
+                    0 <= m["start"] - reference_end <= 30 and _LIST_NEXT.fullmatch(text[reference_end:m["start"]])):
+                reference_end = m["end"]  # "entre les villes de Homs et de Hama": both only situate
+            else:
+                kept.append(m)
+        kept.sort(key=lambda m: precise.index(m))
         chosen = kept or precise[:1] or ordered[:1]
         # "Khan Cheikhoun, dans la province d'Idleb": the province only situates the town
         towns = [m for m in chosen if int(m["geo_precision"]) <= 2]
@@ -1133,10 +1229,12 @@ class EventExtractor:
                       m["feature_type"] == "admin1" and t["start"] < m["start"]
                       and _SITUATES.match(text[t["end"]:m["start"]]) and _km(t["geometry"], m["geometry"]) <= 120)
                       for t in towns)]
-        # "Jobar et Qaboun, dans l'est de Damas", "Jobar, à Damas": the town only situates its districts
+        # "Jobar et Qaboun, dans l'est de Damas", "Jobar, à Damas": the town only situates its districts;
+        # "X et ses environs, dans la banlieue est de Hama": a city's outskirts reach further
         chosen = [m for m in chosen if not any(
             t["start"] < m["start"] and t["place_id"] != m["place_id"] and int(t["geo_precision"]) <= 2
-            and _SITUATES.match(text[t["end"]:m["start"]]) and _km(t["geometry"], m["geometry"]) <= 10
+            and _SITUATES.match(text[t["end"]:m["start"]])
+            and _km(t["geometry"], m["geometry"]) <= (80 if _OUTSKIRTS.search(text[t["end"]:m["start"]]) else 10)
             for t in chosen)]
         out, seen = [], set()
         for m in chosen:
@@ -1379,7 +1477,8 @@ def _since(m: Any, sentence: str) -> bool:
     return m.text.lower().startswith("depuis") or bool(_SINCE.search(sentence[max(0, m.start - 45):m.start]))
 
 
-_SITUATES = re.compile(r"^[\s,]*(?:,\s*(?:dans|à|au|en)\b|(?:dans|à) (?:l['’]|le |la )?(?:nord|sud|est|ouest|centre|p[ée]riph[ée]rie"
+_OUTSKIRTS = re.compile(r"banlieue|campagne|p[ée]riph[ée]rie|faubourgs?|environs|alentours", re.IGNORECASE)
+_SITUATES = re.compile(r"^(?:\s+et\s+(?:ses|leurs)\s+(?:environs|alentours))?[\s,]*(?:,\s*(?:dans|à|au|en)\b|(?:dans|à) (?:l['’]|le |la )?(?:nord|sud|est|ouest|centre|p[ée]riph[ée]rie"
                        r"|banlieue|faubourgs?)(?:-\w+)?\s+(?:de |d['’]|du ))[^,;.]{0,25}$", re.IGNORECASE)
 
 
@@ -1536,6 +1635,11 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
                     # "frappes sur X et Y": one sentence, two towns (neighbouring villages too) or two
                     # districts, two events ("Jobar, à Damas": one)
                     continue
+                if (r["article_id"] == q["article_id"] and r["start"] != q["start"]
+                        and (_distinct_sites(r, q, pts[i], pts[j]) or _ELSEWHERE.match(r["quote"] or ""))):
+                    # a roll-up of one day's hits, one per sentence ("un obus est tombé sur le quartier X ...
+                    # trois morts dans le pilonnage de Y"): two towns or two districts apart are two events
+                    continue
                 if cat == "incident" and r["sub_type"] != q["sub_type"] and r["article_id"] == q["article_id"]:
                     continue
                 if day is not None and r["article_id"] != q["article_id"] and (_estimated(r) or _estimated(q)):
@@ -1581,6 +1685,38 @@ def merge_reports(reports: gpd.GeoDataFrame, max_km: float = 30.0, max_days: int
         first["geometry"] = geoms[best]
         records.append(first)
     return store.events_frame(records)
+
+
+# "Ailleurs à Damas, ...", "Dans un autre incident, ...": the sentence tells another event than those before it
+_ELSEWHERE = re.compile(r"\W*(?:ailleurs|par ailleurs|dans un autre (?:incident|attentat|secteur|quartier)|s[ée]par[ée]ment)\b",
+                        re.IGNORECASE)
+
+
+def _distinct_sites(r: dict[str, Any], q: dict[str, Any], pr: tuple[float, float], pq: tuple[float, float]) -> bool:
+    """Whether two reports of one article, told in different sentences, name two separate sites.
+
+    Two towns more than 5 km apart, or two districts more than 2 km apart, are separate sites; a town and
+    a place of another precision may be the same site told twice (a city and its district, a province and
+    its town, "une base au sud de Damas" and the base's town).
+
+    Parameters
+    ----------
+    r, q : dict
+        Report records (``place_id``, ``geo_precision``).
+    pr, pq : tuple of float
+        Their points (lat, lon).
+
+    Returns
+    -------
+    bool
+        True when the two places cannot be one event's place.
+    """
+    if r["place_id"] == q["place_id"]:
+        return False
+    pr_, pq_ = int(r["geo_precision"]), int(q["geo_precision"])
+    if pr_ != pq_ or pr_ > 2:
+        return False
+    return distance_km(*pr, *pq) > (5.0 if pr_ == 2 else 2.0)
 
 
 def _estimated(rec: dict[str, Any]) -> bool:
