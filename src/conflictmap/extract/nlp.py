@@ -202,6 +202,34 @@ _SENT_END = frozenset({".", "!", "?", "…", "...", "?!"})
 _CLOSE_QUOTES = frozenset({"»", '"', "”"})
 
 
+def token_strings(doc: Doc) -> tuple[list[str], list[str], list[bool]]:
+    """Every token's text, trailing whitespace and punctuation flag, read from the doc's arrays.
+
+    The same values as ``[(t.text, t.whitespace_, t.is_punct) for t in doc]`` without creating a
+    :class:`~spacy.tokens.Token` object per token (which cost as much as the rest of a component).
+    """
+    from spacy.attrs import IDX, IS_PUNCT, LENGTH, SPACY
+
+    if not len(doc):
+        return [], [], []
+    arr = doc.to_array([IDX, LENGTH, SPACY, IS_PUNCT]).tolist()
+    text = doc.text
+    return ([text[i:i + n] for i, n, _, _ in arr], [" " if sp else "" for _, _, sp, _ in arr],
+            [bool(p) for _, _, _, p in arr])
+
+
+def sentence_starts(doc: Doc) -> set[int]:
+    """Indices of the tokens that start a sentence (``{sent.start for sent in doc.sents}``), from the array."""
+    from spacy.attrs import SENT_START
+
+    if not len(doc):
+        return set()
+    if not doc.has_annotation("SENT_START"):
+        return {0}
+    flags = doc.to_array([SENT_START]).tolist()
+    return {0, *(i for i, f in enumerate(flags) if f == 1)}
+
+
 @Language.component("conflictmap_sentences")
 def sentence_rules(doc: Doc) -> Doc:
     """Sentence boundaries for news text, set before the parser (which respects them).
@@ -215,18 +243,18 @@ def sentence_rules(doc: Doc) -> Doc:
     from spacy.attrs import SENT_START
 
     flags = np.full(len(doc), -1, dtype="int32")  # spaCy: 1 starts a sentence, -1 does not
-    prev_text = prev_ws = prev2_text = ""
-    for i, tok in enumerate(doc):
-        text = tok.text
+    texts, _, _ = token_strings(doc)
+    prev_text = prev2_text = ""
+    for i, text in enumerate(texts):
         if i == 0:
             flags[i] = 1
         else:
             first = text[:1]
-            if ("\n" in prev_ws or ("\n" in prev_text and not prev_text.strip())
+            if (("\n" in prev_text and not prev_text.strip())
                     or (prev_text in _SENT_END and (first.isupper() or first in "«\"“"))
                     or (prev_text in _CLOSE_QUOTES and prev2_text in _SENT_END and first.isupper())):
                 flags[i] = 1
-        prev2_text, prev_text, prev_ws = prev_text, text, tok.whitespace_
+        prev2_text, prev_text = prev_text, text
     if len(doc):
         doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))
     return doc
@@ -418,14 +446,8 @@ class ToponymRecognizer:
 
         # 2. capitalised n-grams in the GeoNames index (token attributes read once: Token objects are costly)
         n = len(doc)
-        texts: list[str] = []
-        wss: list[str] = []
-        punct: list[bool] = []
-        for t in doc:
-            texts.append(t.text)
-            wss.append(t.whitespace_)
-            punct.append(t.is_punct)
-        starts = {sent.start for sent in doc.sents} if doc.has_annotation("SENT_START") else {0}
+        texts, wss, punct = token_strings(doc)
+        starts = sentence_starts(doc)
         breaks = [("\n" in texts[k] + wss[k]) for k in range(n)]
         i = 0
         while i < n:

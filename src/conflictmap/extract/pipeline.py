@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 
 from conflictmap.errors import InputError
 from conflictmap.extract.articles import Article, Fetch, iter_articles, iter_bytes
+from conflictmap.extract.nlp import sentence_starts
 from conflictmap.settings import Settings
 
 Progress = Callable[[int, int], None]
@@ -156,6 +157,24 @@ def internal_error(art: Article, exc: BaseException) -> InputError:
 # --------------------------------------------------------------------------- records component
 
 
+def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """``(start_char, end_char)`` of each sentence, trailing whitespace excluded, read from the arrays
+    (the same as ``[(s.start_char, s.start_char + len(s.text.rstrip())) for s in doc.sents]``)."""
+    from spacy.attrs import IDX, LENGTH
+
+    text = doc.text
+    if not len(doc) or not doc.has_annotation("SENT_START"):
+        return [(0, len(text.rstrip()))]
+    starts = sorted(sentence_starts(doc))
+    arr = doc.to_array([IDX, LENGTH]).tolist()
+    out = []
+    for k, first in enumerate(starts):
+        last = (starts[k + 1] if k + 1 < len(starts) else len(arr)) - 1
+        a, b = arr[first][0], arr[last][0] + arr[last][1]
+        out.append((a, a + len(text[a:b].rstrip())))
+    return out
+
+
 @Language.component("conflictmap_records")
 def records_component(doc: Doc, portable: bool = False) -> Doc:
     """Store plain, serialisable records of the doc in ``doc.user_data["conflictmap"]``.
@@ -164,8 +183,7 @@ def records_component(doc: Doc, portable: bool = False) -> Doc:
     the custom-attribute values (``span._.place`` …, already copied into the records) are
     dropped from ``doc.user_data`` so that spaCy can send the doc back from a worker process.
     """
-    sents = [(s.start_char, s.start_char + len(s.text.rstrip())) for s in doc.sents] \
-        if doc.has_annotation("SENT_START") else [(0, len(doc.text.rstrip()))]
+    sents = _sentence_spans(doc)
     tops = []
     for span in doc.spans.get("toponyms", []):
         p = span._.place
