@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from conflictmap.errors import DataFileError
@@ -76,9 +77,43 @@ def _listify(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _geojson_text(gdf: gpd.GeoDataFrame) -> str:
+    """``gdf.to_json(drop_id=True, ensure_ascii=False)``, byte for byte, built faster.
+
+    As GeoPandas does: properties with missing values as null, the geometry from shapely's
+    ``mapping`` (None for an empty one). Faster: points (most rows) from the coordinate arrays, and
+    each distinct other geometry (a province outline named by many mentions) converted once.
+    """
     if len(gdf) == 0:
         return json.dumps({"type": "FeatureCollection", "features": []})
-    return gdf.to_json(drop_id=True, ensure_ascii=False)
+    geom_col = gdf.geometry.name
+    if not gdf.columns.is_unique:
+        return gdf.to_json(drop_id=True, ensure_ascii=False)
+    import shapely
+    from shapely.geometry import mapping
+
+    cols = [c for c in gdf.columns if c != geom_col]
+    props = gdf[cols].astype(object)
+    props[pd.isna(gdf[cols]).values] = None
+    rows = props.values.tolist() if cols else [[] for _ in range(len(gdf))]
+    arr = np.asarray(gdf.geometry.values, dtype=object)
+    simple_point = ((shapely.get_type_id(arr) == 0) & (shapely.get_coordinate_dimension(arr) == 2)
+                    & ~shapely.is_empty(arr)).tolist()
+    pts = np.where(simple_point, arr, None)  # (get_x fails on an empty point)
+    xs, ys = shapely.get_x(pts).tolist(), shapely.get_y(pts).tolist()
+    wkbs = shapely.to_wkb(arr).tolist()
+    converted: dict[bytes, Any] = {}
+    features = []
+    for k, row in enumerate(rows):
+        if simple_point[k]:
+            geometry: Any = {"type": "Point", "coordinates": (xs[k], ys[k])}
+        elif arr[k] is None or arr[k].is_empty:
+            geometry = None
+        else:
+            geometry = converted.get(wkbs[k])
+            if geometry is None:
+                geometry = converted[wkbs[k]] = mapping(arr[k])
+        features.append({"type": "Feature", "properties": dict(zip(cols, row)), "geometry": geometry})
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
 
 
 STAGING_PREFIX = ".staging-"
