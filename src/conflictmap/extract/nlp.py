@@ -208,14 +208,13 @@ def token_strings(doc: Doc) -> tuple[list[str], list[str], list[bool]]:
     The same values as ``[(t.text, t.whitespace_, t.is_punct) for t in doc]`` without creating a
     :class:`~spacy.tokens.Token` object per token (which cost as much as the rest of a component).
     """
-    from spacy.attrs import IDX, IS_PUNCT, LENGTH, SPACY
+    from spacy.attrs import IS_PUNCT, ORTH, SPACY
 
     if not len(doc):
         return [], [], []
-    arr = doc.to_array([IDX, LENGTH, SPACY, IS_PUNCT]).tolist()
-    text = doc.text
-    return ([text[i:i + n] for i, n, _, _ in arr], [" " if sp else "" for _, _, sp, _ in arr],
-            [bool(p) for _, _, _, p in arr])
+    orth, space, punct = doc.to_array([ORTH, SPACY, IS_PUNCT]).T.tolist()
+    strings = doc.vocab.strings  # (``doc.text`` would rebuild the whole text: slower than this)
+    return [strings[o] for o in orth], [" " if sp else "" for sp in space], [p == 1 for p in punct]
 
 
 def sentence_starts(doc: Doc) -> set[int]:

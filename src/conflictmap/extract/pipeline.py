@@ -160,18 +160,18 @@ def internal_error(art: Article, exc: BaseException) -> InputError:
 def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     """``(start_char, end_char)`` of each sentence, trailing whitespace excluded, read from the arrays
     (the same as ``[(s.start_char, s.start_char + len(s.text.rstrip())) for s in doc.sents]``)."""
-    from spacy.attrs import IDX, LENGTH
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
 
-    text = doc.text
     if not len(doc) or not doc.has_annotation("SENT_START"):
-        return [(0, len(text.rstrip()))]
+        return [(0, len(doc.text.rstrip()))]
     starts = sorted(sentence_starts(doc))
-    arr = doc.to_array([IDX, LENGTH]).tolist()
+    idx, length, space = doc.to_array([IDX, LENGTH, IS_SPACE]).T.tolist()
     out = []
     for k, first in enumerate(starts):
-        last = (starts[k + 1] if k + 1 < len(starts) else len(arr)) - 1
-        a, b = arr[first][0], arr[last][0] + arr[last][1]
-        out.append((a, a + len(text[a:b].rstrip())))
+        last = (starts[k + 1] if k + 1 < len(starts) else len(idx)) - 1
+        while last >= first and space[last]:  # trailing whitespace tokens ("\n\n") are not the sentence's
+            last -= 1
+        out.append((idx[first], idx[last] + length[last]) if last >= first else (idx[first], idx[first]))
     return out
 
 
