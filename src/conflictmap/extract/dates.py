@@ -306,8 +306,8 @@ def _parser(base: datetime.date | None, prefer: str) -> DateDataParser:
     Parameters
     ----------
     base : datetime.date or None
-        ``RELATIVE_BASE`` (midnight of that day); None uses dateparser's
-        default (now), which only matters for expressions that need a base.
+        ``RELATIVE_BASE`` (midnight of that day); None for expressions that carry their year
+        (absolute-time parser only).
     prefer : {"past", "future"}
         ``PREFER_DATES_FROM``.
 
@@ -326,7 +326,11 @@ def _parser(base: datetime.date | None, prefer: str) -> DateDataParser:
     }
     if base is not None:
         settings["RELATIVE_BASE"] = datetime.datetime(base.year, base.month, base.day)
-    return DateDataParser(languages=["fr"], settings=settings)
+        return DateDataParser(languages=["fr"], settings=settings)
+    # without a base the expression carries its own year ("19 septembre 2017", "2016", "21/09/2017"):
+    # the absolute parser alone, French locale only — the same answers, twice as fast
+    settings["PARSERS"] = ["absolute-time"]
+    return DateDataParser(languages=["fr"], locales=["fr"], settings=settings)
 
 
 @functools.lru_cache(maxsize=65536)
