@@ -422,6 +422,7 @@ class Gazetteer:
         self._capital_b = np.ascontiguousarray(index["capital"], dtype=np.uint8).tobytes()
         self._exact_cache: dict[str, list[Candidate]] = {}
         self._geoms: dict[int, bytes] = index["geoms"]
+        self._geom_cache: dict[int, Any] = {}
         self.not_places: set[str] = index["not_places"]
         self.neighbours: dict[str, list[str]] = index["neighbours"]
         self.fuzzy_threshold = fuzzy_threshold
@@ -527,12 +528,17 @@ class Gazetteer:
 
     def geometry(self, place: Place) -> Any:
         """Shapely geometry: the stored area/line, else the point."""
-        import shapely
+        # shapely geometries are immutable: one object per place serves every mention of it
+        g = self._geom_cache.get(place.index)
+        if g is None:
+            import shapely
 
-        wkb = self._geoms.get(place.index)
-        if wkb is not None:
-            return shapely.from_wkb(wkb)
-        return shapely.Point(place.lon, place.lat)
+            wkb = self._geoms.get(place.index)
+            g = shapely.from_wkb(wkb) if wkb is not None else shapely.Point(place.lon, place.lat)
+            if len(self._geom_cache) >= 50_000:
+                self._geom_cache.clear()
+            self._geom_cache[place.index] = g
+        return g
 
     def bounds(self, place: Place) -> tuple[float, float, float, float] | None:
         """(min lon, min lat, max lon, max lat) of a country or area; None for points."""
