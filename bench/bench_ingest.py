@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="ingest throughput benchmark")
     ap.add_argument("--n", type=int, default=1000, help="synthetic articles (default 1000)")
     ap.add_argument("--extra", help="folder of real articles to add")
-    ap.add_argument("--chunks", type=int, default=4)
+    ap.add_argument("--chunks", type=int, default=10,
+                    help="interleaved chunks (more: less sensitive to the shared machine's drifting speed)")
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--no-multiproc", action="store_true")
     a = ap.parse_args(argv)
