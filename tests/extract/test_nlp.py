@@ -536,3 +536,16 @@ def test_loose_transliterations_of_mid_sized_towns_abroad_and_titled_names_are_n
     assert "Bsartoun" not in spans(nlp, "Les combats ont gagné les villages de Takad, Bsartoun et Kafr Naha.")
     assert "Malki" not in spans(nlp, "Le ministre Malki a affirmé que la réunion aurait lieu jeudi.")
     assert "Damas" in spans(nlp, "Le ministre est arrivé à Damas jeudi.")
+
+
+def test_a_curated_quarter_is_not_moved_to_a_reference_city(pipeline) -> None:  # type: ignore[no-untyped-def]
+    # "à 350 km au nord de Damas" only situates the city whose quarters are named: they stay in Aleppo
+    from conflictmap.extract.articles import Article
+    from conflictmap.geo.gazetteer import distance_km
+
+    text = ("Alep est la deuxième ville du pays. Dans cette ville située à 350 km au nord de Damas, les combats "
+            "se poursuivent dans les quartiers de Hamdaniyé et de Soukkari.")
+    r = pipeline.process([Article(article_id="q1", text=text)])
+    m = r.mentions[r.mentions.text.isin(["Hamdaniyé", "Soukkari"])]
+    assert len(m) == 2
+    assert all(distance_km(g.y, g.x, 36.20, 37.15) < 15 for g in m.geometry)

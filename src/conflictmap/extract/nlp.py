@@ -968,12 +968,14 @@ class ToponymRecognizer:
                           <= DISTRICT_RADIUS_KM and t[1].place.feature_type in ("town", "site")]
                 if inside:
                     scored = [*inside, *[t for t in scored if t not in inside]]  # the district of that city
-                elif explicit or scored[0][1].place.country_code != focus or (c.district and distance_km(
-                        scored[0][1].place.lat, scored[0][1].place.lon, host.lat, host.lon) > LOCATOR_MISMATCH_KM):
+                elif explicit or scored[0][1].place.country_code != focus or (
+                        c.district and scored[0][1].place.gazetteer != "curated" and distance_km(
+                            scored[0][1].place.lat, scored[0][1].place.lon, host.lat, host.lon) > LOCATOR_MISMATCH_KM):
                     # "le quartier de X à Deraa", "X, dans la vieille ville de Homs" with only namesakes far
-                    # away, or "le quartier de X" in a story on a city whose only X is a town of another
-                    # governorate: a district of the city, placed at the city (precision 2), listed for the
-                    # curated file
+                    # away, or "le quartier de X" in a story on a city whose only X is a GeoNames town of another
+                    # governorate (a curated quarter is one on purpose: the host may be a city named only as a
+                    # reference, "à 355 km au nord de Damas"): a district of the city, placed at the city
+                    # (precision 2), listed for the curated file
                     span = Span(doc, c.start, c.end, label="LOC")
                     span._.place = host
                     span._.confidence = 0.5
