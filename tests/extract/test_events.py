@@ -702,7 +702,7 @@ def test_the_patrol_a_bomber_targets_is_the_victim_and_the_claimant_the_author(p
 
 
 def test_the_side_that_returns_fire_carries_out_the_incident(pipeline) -> None:  # type: ignore[no-untyped-def]
-    r = run(pipeline, "L'ONG précise qu'à la suite de l'assaut, les militaires turcs ont riposté en tirant à "
+    r = run(pipeline, "Après cette attaque, selon un communiqué, l'armée turque a riposté en tirant à "
                       "l'artillerie sur des positions syriennes dans la province d'Alep.")
     inc = r.events[r.events.category == "incident"]
     assert list(inc.actor1) == ["TUR"] and list(inc.sub_type) == ["shelling"]
@@ -880,7 +880,7 @@ def test_the_next_strike_on_a_side_just_named_is_not_that_side_s(pipeline) -> No
 
 
 def test_a_town_and_its_surroundings_in_a_city_s_outskirts_is_the_town(pipeline) -> None:  # type: ignore[no-untyped-def]
-    text = "De violents combats ont opposé mardi l'EI à l'armée à Salamiyé et ses environs, dans la banlieue est de Hama."
+    text = "Des combats ont eu lieu mardi entre l'EI et les loyalistes à Salamiyé et ses alentours, dans la périphérie de Hama."
     inc = run(pipeline, text).events.query("category == 'incident'")
     assert len(inc) == 1 and near(inc.geometry.iloc[0], 35.01, 37.05, 10)
 

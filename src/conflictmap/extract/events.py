@@ -1230,7 +1230,7 @@ class EventExtractor:
                       and _SITUATES.match(text[t["end"]:m["start"]]) and _km(t["geometry"], m["geometry"]) <= 120)
                       for t in towns)]
         # "Jobar et Qaboun, dans l'est de Damas", "Jobar, à Damas": the town only situates its districts;
-        # "X et ses environs, dans la banlieue est de Hama": a city's outskirts reach further
+        # "X et ses alentours, dans la périphérie de Y": a city's outskirts reach further
         chosen = [m for m in chosen if not any(
             t["start"] < m["start"] and t["place_id"] != m["place_id"] and int(t["geo_precision"]) <= 2
             and _SITUATES.match(text[t["end"]:m["start"]])
