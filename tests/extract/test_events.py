@@ -702,8 +702,8 @@ def test_the_patrol_a_bomber_targets_is_the_victim_and_the_claimant_the_author(p
 
 
 def test_the_side_that_returns_fire_carries_out_the_incident(pipeline) -> None:  # type: ignore[no-untyped-def]
-    r = run(pipeline, "Après cette attaque, selon un communiqué, l'armée turque a riposté en tirant à "
-                      "l'artillerie sur des positions syriennes dans la province d'Alep.")
+    r = run(pipeline, "Selon un communiqué, l'armée turque a riposté en tirant des obus d'artillerie contre "
+                      "des postes de l'armée syrienne dans la province d'Alep.")
     inc = r.events[r.events.category == "incident"]
     assert list(inc.actor1) == ["TUR"] and list(inc.sub_type) == ["shelling"]
     # one incident: the gerund's
