@@ -608,8 +608,8 @@ def test_the_shehba_region_north_of_aleppo_is_not_the_southern_town(pipeline) ->
 
 
 def test_the_side_that_underwent_an_attack_is_its_target(pipeline) -> None:  # type: ignore[no-untyped-def]
-    text = ("L'armée combat les rebelles dans le nord. Alep est la ville où les rebelles ont subi leurs pertes les plus "
-            "lourdes, sous des bombardements quotidiens.")
+    text = ("L'armée combat les rebelles dans le nord. C'est à Alep que les insurgés ont subi, sous des "
+            "bombardements quotidiens, leurs pertes les plus lourdes.")
     inc = run(pipeline, text).events.query("category == 'incident'")
     assert list(inc.actor1) == ["SYR_GOV"]
 
