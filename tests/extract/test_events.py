@@ -905,3 +905,46 @@ def test_l_enclave_points_back_to_the_scene(pipeline) -> None:  # type: ignore[n
 def test_syrian_and_russian_strikes_are_led_by_the_first_named(pipeline) -> None:  # type: ignore[no-untyped-def]
     inc = run(pipeline, "Des frappes aériennes syriennes et russes ont visé mardi Kafr Zita.").events
     assert list(inc.actor1) == ["SYR_GOV"] and "RUS" in inc.actors.iloc[0]
+
+
+@pytest.mark.parametrize(("text", "category", "sub_type", "actor1"), [
+    ("Une bombe artisanale a explosé jeudi près de la grande mosquée de Manbij.", "incident", "attack", None),
+    ("Un assaillant s'est fait exploser lundi à l'entrée d'un commissariat de Qamichli.", "incident", "attack", None),
+    ("Une violente déflagration a ravagé vendredi un entrepôt du port de Lattaquié.", "incident", "attack", None),
+    ("Un camion piégé a sauté dimanche devant la mairie de Tal Abyad.", "incident", "attack", None),
+    ("Des hélicoptères du régime ont largué des barils sur Khan Cheikhoun mercredi.", "incident",
+     "air/drone strike", "SYR_GOV"),
+    ("L'aviation russe a ciblé mardi des dépôts rebelles près de Saraqeb.", "incident", "air/drone strike", "RUS"),
+    ("Des hommes armés ont pris en otage deux chauffeurs samedi près de Hassaké.", "incident", "attack", None),
+    ("Les jihadistes de l'EI ont exécuté neuf prisonniers vendredi à Boukamal.", "incident", "attack", "ISIS"),
+    ("L'armée turque a lancé mardi une opération terrestre contre Tal Abyad.", "incident", "armed clash", "TUR"),
+    ("Les soldats syriens ont mené une incursion samedi dans la localité de Nawa.", "incident", "armed clash",
+     "SYR_GOV"),
+    ("Les combattants de HTS ont investi jeudi le village de Kafr Nabouda.", "control_change",
+     "non-state actor overtakes territory", "HTS"),
+    ("Les troupes gouvernementales ont fait leur entrée lundi dans Tal Rifaat.", "control_change",
+     "government regains territory", "SYR_GOV"),
+    ("Les forces kurdes ont cédé le contrôle de Manbij à l'armée syrienne dimanche.", "control_change",
+     "non-violent transfer of territory", None),
+])
+def test_common_news_wordings_report_events(pipeline, text: str, category: str, sub_type: str,  # type: ignore[no-untyped-def]
+                                            actor1: str | None) -> None:
+    r = run(pipeline, text)
+    got = r.events[r.events.category == category]
+    assert len(got) == 1, r.events[["category", "sub_type", "actor1"]]
+    assert got.iloc[0].sub_type == sub_type
+    if actor1 is not None:
+        assert got.iloc[0].actor1 == actor1
+
+
+@pytest.mark.parametrize("text", [
+    "Les prix des loyers ont explosé à Alep depuis le début de l'année.",
+    "Cette émission a fait exploser les audiences de la télévision de Damas.",
+    "Le ministre a exécuté son plan de réforme dès son arrivée à Damas.",
+    "Le nouveau gouverneur de Homs a été investi dimanche dans ses fonctions.",
+    "L'équipe de football de Lattaquié a perdu son match contre celle de Tartous.",
+    "Les entrepreneurs ont investi des millions dans le port de Tartous.",
+])
+def test_look_alikes_of_new_wordings_report_nothing(pipeline, text: str) -> None:  # type: ignore[no-untyped-def]
+    r = run(pipeline, text)
+    assert r.events.empty, r.events[["category", "sub_type", "actor1"]]

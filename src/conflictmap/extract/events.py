@@ -69,6 +69,11 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
      r"|lib[ée]r(?:é|ée|és|ées|er|ation)\b|\bchass(?:é|ée|és|ées)\b|\bchass(?:ent|aient|ait|er)\b|conqu[iê]s|revenir sous l['’]autorit[ée]"
      r"|retir[ée]s? (?:de|du|des)|retrait (?:de|du|des)|reddition|capitul\w+"
      r"|contr[ôo]l\w+ (?:d[ée]sormais|maintenant|totalement|enti[èe]rement)"
+     # "ont investi la localité de X", "ont fait leur entrée dans X", "ont perdu (le contrôle de) X"
+     r"|investi(?:e|es|ssent|ssaient|ssait|ssant|r)?\s+(?:\w+\s+)?(?:(?:la|le|les|l['’])\s*(?:\w+\s+)?(?:villes?|villages?|localit[ée]s?"
+     r"|quartiers?|bourgades?|centre|positions?|bases?|a[ée]roports?|casernes?|prisons?)\b|(?-i:[A-ZÀ-Ý]))"
+     r"|fait (?:leur|son) entr[ée]e (?:\w+ )?(?:dans|à)|perd\w* (?:le contr[ôo]le (?:de|du|des|d['’])|(?:\w+\s+)?(?-i:[A-ZÀ-Ý]))"
+     r"|c[ée]d[ée]\w* (?:le contr[ôo]le|(?:leurs|ses) positions)"
      r"|hiss\w* (?:leur |son |le |un )?drapeau|nettoy\w* (?:\w+ ){0,2}(?:zone|ville|quartier|secteur|poche|localit[ée])s?"
      r"|r[ée]tabli\w* (?:la s[ée]curit[ée]|le contr[ôo]le|l['’]autorit[ée])|d[ée]log\w*|\b(?:pris|prend|prennent|prenaient|prenait|reprennent|ont pris|avaient pris)\s+(?:\w+\s+){0,3}?"
      r"(?:villages?|localit[ée]s?|quartiers?|villes?|positions?|bases?|a[ée]roports?|a[ée]rodromes?|collines?|postes?"
@@ -82,7 +87,8 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("incident", "air/drone strike",
      r"frappes? (?:a[ée]riennes?|de drones?|russes|am[ée]ricaines?|de la coalition)|raids? (?:a[ée]riens?|de l['’]aviation)?"
      r"|(?<!anti)(?<!anti-)(?:bombard" + _V + r"?s?\b|bombardements?|bombard[ée]e?s?)|drones? arm[ée]s?|barils? d['’]explosifs"
-     r"|\bfrappes?\b|intercept" + _V + r"?s?\b|interceptions?"),  # missiles or drones shot down: a strike was flown
+     r"|\bfrappes?\b|largu\w* (?:\w+ ){0,2}?(?:barils?|bombes?|explosifs|missiles?|roquettes?)"
+     r"|bombes? (?:incendiaires|à sous-munitions|à fragmentation|au phosphore|guid[ée]es)|intercept" + _V + r"?s?\b|interceptions?"),  # missiles or drones shot down: a strike was flown
     ("incident", "shelling",
      r"pilonn\w*|obus|tirs? d['’]artillerie|roquettes?|mortiers?|missiles?"),
     # "ont riposté en tirant sur …": the side that answers carries out this sentence's incident, not the
@@ -90,16 +96,26 @@ TRIGGERS: tuple[tuple[str, str, str], ...] = (
     ("incident", "attack", r"ripost(?:é|ée|és|ées|ent|aient|ait|ant|er|era|eront)\b"),
     ("incident", "attack",
      r"\battaqu(?:e|es|é|ée|és|ées|er|ent|ait|aient|ant)\b|attentats?|assauts?|embuscades?|explosions?|kamikazes?"
-     r"|voitures? pi[ée]g[ée]es?|a vis[ée]|ont vis[ée]|\bvis(?:é|ée|és|ées|er|ant)\b|massacres?|armes? chimiques?"
+     r"|(?:voitures?|v[ée]hicules?|camions?|camionnettes?|motos?|motocyclettes?|bus|ceintures?) pi[ée]g[ée]e?s?"
+     # "une bombe a explosé", "un kamikaze s'est fait exploser" (never "les prix ont explosé")
+     r"|(?:bombes?|engins?|mines?|obus|charges?|v[ée]hicules?|voitures?|camions?|motos?|ceintures?|colis|explosifs?"
+     r"|kamikazes?|assaillants?|d[ée]p[ôo]ts? d['’](?:armes|munitions))\b[^.,;:]{0,40}?\b(?:a|ont|avait|avaient)\s+explos[ée]\b"
+     r"|(?:s['’]|se )(?:est |sont |[ée]tai\w+ )?fai\w+ exploser|fai\w* exploser (?:sa|son|leurs?|une?) (?:\w+ )?(?:ceinture"
+     r"|v[ée]hicule|voiture|camion|charge|bombe|engin)|d[ée]flagrations?|fai\w* sauter|mitraill\w+"
+     r"|pris(?:e|es)? en otages?|prises? d['’]otages?|\brapts?\b|kidnapp\w+|d[ée]capit\w+"
+     r"|ex[ée]cut(?:é|ée|és|ées)\s+(?:par|sommairement|publiquement|en public)"
+     r"|ex[ée]cut\w*\s+(?:\w+\s+){0,2}?(?:civils|prisonniers|otages|soldats|combattants|membres|personnes|hommes|femmes"
+     r"|d[ée]tenus|captifs|militaires|policiers)\b|ex[ée]cutions?\s+(?:sommaires?|extrajudiciaires?|publiques?)"
+     r"|a vis[ée]|ont vis[ée]|\bvis(?:é|ée|és|ées|er|ant)\b|massacres?|armes? chimiques?"
      r"|gaz (?:sarin|toxiques?|moutarde)|\bchlore\b|engins? explosifs?|\bIED\b|attaques? suicides?|abattu\w*"),
     ("incident", "armed clash",
      r"affrontements?|combats?\b|accrochages?|[ée]changes? de tirs|ouvert le feu|heurts|offensive|batailles?\b"
-     r"|encercl\w+|assi[ée]g\w+|pourchass\w+|sous (?:le )?si[èe]ge|si[èe]ge (?:de |d['’])(?-i:[A-ZÀ-Ý])|blocus|contre-attaqu\w+"
+     r"|incursions?|op[ée]rations? (?:terrestres?|militaires?|d['’]envergure)|encercl\w+|assi[ée]g\w+|pourchass\w+|sous (?:le )?si[èe]ge|si[èe]ge (?:de |d['’])(?-i:[A-ZÀ-Ý])|blocus|contre-attaqu\w+"
      r"|(?:semaines?|mois|jours|ann[ée]es?|ans) de si[èe]ge|si[èe]ge impos[ée]"
      r"|si[èe]ge (?:de |d['’])(?:\w+ ){1,2}(?:jours|semaines|mois|ans|ann[ée]es)\b"),
     # a strike or hit of unknown kind ("des obus ont frappé", "a été touché"): the sentence decides below
     ("incident", "attack", r"\bfrapp(?:é|ée|és|ées|ent|ait|aient|ant|er)\b|\btouch[ée]e?s?\b par|abattu\w*"
-                           r"|pris(?:e|es)? pour cibles?|\btirs?\b(?!\s+de\s+(?:joie|sommation))"
+                           r"|pris(?:e|es)? pour cibles?|\bcibl(?:é|ée|és|ées|ent|ait|aient|ant|er)\b|\btirs?\b(?!\s+de\s+(?:joie|sommation))"
                            r"|assassin\w+|enlev[ée]\w*|enl[èe]vements?"),
     # casualties alone say something violent happened; the kind of incident is unknown: lowest priority
     ("incident", "attack", r"\btu[ée]e?s?\b|\btuant\b|\bmorts?\b|\bbless[ée]e?s\b|\bp[ée]ri(?:s|t|rent)?\b"),
@@ -194,10 +210,10 @@ _SECOND_IN_CLAUSE = frozenset({"control_change", "deescalation"})
 _CLAUSE_SEP = re.compile(r",|\b(?:qui|que|qu['’]|dont|o[uù])\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:ils|elles|il|elle|ceux-ci|celles-ci|ces derniers|ces dernières)\b",
                               re.IGNORECASE)
-_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|touch|abattu|tu[ée]|tuant|morts?|bless|p[ée]ri|[ée]limin|explosion|pris"
+_GENERIC_INCIDENT = re.compile(r"a vis|ont vis|vis|frapp|cibl|touch|abattu|tu[ée]|tuant|morts?|bless|p[ée]ri|[ée]limin|explosion|pris"
                                r"|tirs?\b",
                                re.IGNORECASE)
-_GENERIC_HIT = re.compile(r"frapp|touch", re.IGNORECASE)
+_GENERIC_HIT = re.compile(r"frapp|touch|cibl|mitraill", re.IGNORECASE)
 _AIR_CONTEXT = re.compile(r"aviation|avions?|a[ée]rien|raids?|drones?|h[ée]licopt[èe]res?|barils?|chasseurs?|"
                           r"bombardiers?|su-\d+|frappes?", re.IGNORECASE)
 _ACTOR_AFTER_PAR = re.compile(r"\bpar\s+(?:l['’]|les?\s+|la\s+|des\s+)?$", re.IGNORECASE)
@@ -280,8 +296,9 @@ _CARRIED_OUT_BY = re.compile(r"^[^,;]{0,25}?\b(?:men|lanc|conduit|perp[ée]tr|ef
                              r"\s+(?:[^,;]{0,40}?\s)?par\s+(?:l['’]|les?\s+|la\s+|des\s+|du\s+)?$", re.IGNORECASE)
 _SINCE = re.compile(r"\bdepuis\b(?!\s+qu)[^,.;:()]{0,40}$", re.IGNORECASE)  # not "depuis que <clause>"
 _WITHDRAWAL = re.compile(r"se (?:\w+ )?retir|quitt|retir|retrait|reddition|capitul", re.IGNORECASE)
+_LOST = re.compile(r"perd", re.IGNORECASE)  # "les rebelles ont perdu X": the subject is the loser, not a withdrawal
 _EXPELLED = re.compile(r"(?:été|sont|est|était|étaient|ont|a)\s+(?:\w+\s+)?(?:chass|d[ée]log|expuls)\w*", re.IGNORECASE)
-_LEFT_TO = re.compile(r"au profit d(?:e|u|es)\s|aux mains d(?:e|u|es)\s|(?:remis|livr[ée]e?s?|c[ée]d[ée]e?s?) (?:\w+ ){0,3}?(?:à|aux?)\s"
+_LEFT_TO = re.compile(r"au profit d(?:e|u|es)\s|face (?:à|aux?)\s|aux mains d(?:e|u|es)\s|(?:remis|livr[ée]e?s?|c[ée]d[ée]e?s?) (?:\w+ ){0,3}?(?:à|aux?)\s"
                       r"|^\W*(?:\w+\s+){0,2}?(?:à|aux?)\s", re.IGNORECASE)  # "leur reddition à l'armée"
 _GENERIC_ENEMY = frozenset({"terroristes", "terroriste", "groupes terroristes", "terroristes armes"})
 #: Bare words for jihadists: they name the jihadist group the article names (HTS in an Idlib story, not ISIS).
@@ -1114,7 +1131,7 @@ class EventExtractor:
             named = [*left_to, *(self._resolve_generic(a.text, a.actor_id) for a in self.actors.find(sentence[:trig.start]))]
             gainer = next((a for a in named if a != owner), None) or self._opponent(owner)
             return gainer, owner, gainer
-        lost = bool(_WITHDRAWAL.match(words)) or (
+        lost = bool(_WITHDRAWAL.match(words) or _LOST.match(words)) or (
             bool(_EXPELLED.search(sentence[max(0, trig.start - 25):trig.end + 5]))
             and not (frame and frame.get("agent")) and actor1 is not None and after == actor1
             and not re.search(r"\bpar\s", sentence[trig.end:trig.end + 60].split(",")[0]))
@@ -1126,7 +1143,7 @@ class EventExtractor:
         if m:
             found = [a for a in self.actors.find(sentence[trig.end + m.end():trig.end + m.end() + 60])]
             gainer = self._resolve_generic(found[0].text, found[0].actor_id) if found else None
-        if gainer is None and _WITHDRAWAL.match(words):
+        if gainer is None and (_WITHDRAWAL.match(words) or _LOST.match(words)):
             gainer = self._opponent(loser)  # a town the army leaves falls to the side it was fighting
         return actor1, loser, gainer if gainer != loser else None
 

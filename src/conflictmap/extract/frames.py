@@ -39,12 +39,13 @@ TRIGGER_LEMMAS: dict[str, str] = {
         "assiéger", "affronter", "combattre", "bombardement", "frappe", "raid", "attaque", "attentat",
         "offensive", "assaut", "embuscade", "combat", "affrontement", "explosion", "tir", "obus", "roquette",
         "missile", "encerclement", "enlèvement", "pilonnage", "accrochage", "heurt", "contre-offensive",
-        "bataille", "opération", "incursion", "infiltration")},
+        "bataille", "opération", "incursion", "infiltration", "larguer", "exécuter", "décapiter",
+        "déflagration", "mitraillage", "rapt")},
     **{v: "control_change" for v in (
         "reprendre", "prendre", "conquérir", "reconquérir", "libérer", "chasser", "déloger", "emparer",
         "contrôler", "capturer", "entrer", "pénétrer", "retirer", "évacuer", "quitter", "rendre", "céder",
         "remettre", "tomber", "reprise", "prise", "conquête", "reconquête", "libération", "retrait",
-        "reddition", "capitulation", "chute")},
+        "reddition", "capitulation", "chute", "investir")},
     **{v: "deescalation" for v in (
         "trêve", "cessez-le-feu", "accord", "évacuation", "négociation", "réconciliation", "mémorandum")},
 }
