@@ -175,3 +175,22 @@ def test_load_keeps_the_collector_setting_and_puts_the_index_out_of_its_reach(en
         assert g.exact("Alep")[0].place.country_code == "SY"
     finally:
         gc.enable() if was else gc.disable()
+
+
+@pytest.mark.parametrize(
+    ("surface", "ftype", "near", "km"),
+    [
+        ("Kafr Oweid", "town", "Kafranbel", 15),  # Jabal al-Zawiya village
+        ("Maaret al-Naasan", "town", "Taftanaz", 10),  # eastern Idlib
+        ("Yadouda", "town", "Deraa", 12),  # Deraa countryside
+        ("Zibane", "town", "Mayadine", 10),  # French spelling of a GeoNames town
+        ("camp de Roj", "town", "Malikiyah", 30),  # camp
+        ("Djebel Zein al-Abidine", "site", "Hama", 8),  # hill
+    ],
+)
+def test_front_line_villages_resolve_from_french_spellings_near_their_town(
+        g: Gazetteer, surface: str, ftype: str, near: str, km: float) -> None:
+    p = g.exact(surface)[0].place
+    town = _best_town(g, near)
+    assert p.gazetteer == "curated" and p.feature_type == ftype and p.country_code == "SY"
+    assert gz.distance_km(p.lat, p.lon, town.lat, town.lon) < km, (surface, p, town)
