@@ -12,6 +12,7 @@ list all their sources; :func:`control_table` derives "who held X when".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -127,9 +128,11 @@ _TRIGGER_RES = tuple((cat, sub, re.compile(rf"\b(?:{pat})", re.IGNORECASE)) for 
 _WORD_START = re.compile(r"\b(?=\w)")
 
 
-def _prefix_index(patterns: list[str]) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]], tuple[int, ...]]:
-    """For a word's first two letters (then its first letter), the indices of the patterns that may match there."""
-    sets = [regex_prefixes(p) for p in patterns]
+@functools.lru_cache(maxsize=1)
+def _prefix_index() -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """For a word's first two letters (then its first letter), the indices of the :data:`TRIGGERS` patterns
+    that may match there (built on first use, not at import)."""
+    sets = [regex_prefixes(p) for _, _, p in TRIGGERS]
     always = tuple(k for k, ps in enumerate(sets) if ps is None)
     by_two: dict[str, set[int]] = {}
     by_one: dict[str, set[int]] = {}
@@ -143,17 +146,17 @@ def _prefix_index(patterns: list[str]) -> tuple[dict[str, tuple[int, ...]], dict
             always)
 
 
-_BY_TWO, _BY_ONE, _ALWAYS = _prefix_index([pat for _, _, pat in TRIGGERS])
 _ALL_PATTERNS = tuple(range(len(TRIGGERS)))
 
 
 def _trigger_starts(sentence: str) -> list[list[int]]:
     """For each pattern of :data:`TRIGGERS`, the word starts of ``sentence`` where it may match."""
+    by_two, by_one, always = _prefix_index()
     starts: list[list[int]] = [[] for _ in TRIGGERS]
     for m in _WORD_START.finditer(sentence):
         i = m.start()
         two = sentence[i:i + 2].lower()
-        for k in (_BY_TWO.get(two) or _BY_ONE.get(two[:1], _ALWAYS)) if len(two) == 2 else _ALL_PATTERNS:
+        for k in (by_two.get(two) or by_one.get(two[:1], always)) if len(two) == 2 else _ALL_PATTERNS:
             starts[k].append(i)
     return starts
 
